@@ -1,0 +1,51 @@
+"""Make text from the web safe to store and to show in a terminal.
+
+Everything from a feed, page, OPML file or the cache passes through ``sanitize()`` before it is
+stored or shown: escape sequences could retitle or clear the terminal (OSC 0, CSI 2J), copy to
+the clipboard (OSC 52) or fake links (OSC 8); C1 bytes act as escapes on some terminals; bidi
+overrides make a URL read differently from what it is; a lone surrogate makes SQLite and
+diskcache raise on write.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ESC followed by a CSI, OSC/DCS/APC/PM/SOS string, or a single-character sequence.
+_ESCAPE_SEQUENCE = re.compile(
+    r"""
+    \x1b\[[0-?]*[ -/]*[@-~]?            # CSI ... final byte
+    | \x1b[\]PX^_].*?(?:\x07|\x1b\\|$)  # OSC, DCS, SOS, PM, APC ... BEL or ST
+    | \x9b[0-?]*[ -/]*[@-~]?            # 8-bit CSI
+    | [\x90\x98\x9d\x9e\x9f].*?(?:\x07|\x9c|\x1b\\|$)  # 8-bit string introducers
+    | \x1b[ -/]*[0-~]?                  # any other escape
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
+# and the line/paragraph separators that some terminals treat as newlines.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_WHITESPACE = re.compile(r"\s+")
+
+TITLE_LIMIT = 300
+
+
+def sanitize(text: str | None) -> str:
+    """Return ``text`` without anything that could act on a terminal; newlines and tabs stay."""
+    if not text:
+        return ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
+    text = _ESCAPE_SEQUENCE.sub("", text)
+    return _FORBIDDEN.sub("", text)
+
+
+def sanitize_line(text: str | None, limit: int = TITLE_LIMIT) -> str:
+    """Sanitise to one line of at most ``limit`` characters (titles, names, tags)."""
+    line = _WHITESPACE.sub(" ", sanitize(text)).strip()
+    if len(line) > limit:
+        line = line[: limit - 1].rstrip() + "…"
+    return line

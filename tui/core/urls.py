@@ -1,0 +1,75 @@
+"""URL rules: which URLs Warta will fetch or open, and how an article gets its id."""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import socket
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from .errors import UnsafeURLError
+
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga")
+
+
+def is_http_url(url: str | None) -> bool:
+    """True for an absolute http(s) URL with a host and nothing that could act as an option."""
+    if not url or url != url.strip() or url.startswith("-"):
+        return False
+    if any(ord(ch) < 0x21 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def canonical_url(url: str) -> str:
+    """The form of a URL used for identity: lower-case scheme/host, no fragment, no trackers."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower().rstrip(".")
+    netloc = host
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
+    ):
+        netloc = f"{host}:{parts.port}"
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+         if not k.lower().startswith(_TRACKING_PARAMS)]
+    )
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", query, ""))
+
+
+def article_id(url: str) -> str:
+    """A stable id for the article at ``url``: a hash of its canonical URL."""
+    return hashlib.sha256(canonical_url(url).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def site_of(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+                or ip.is_reserved or ip.is_unspecified)
+
+
+def check_public_host(host: str, port: int | None = None) -> None:
+    """Raise ``UnsafeURLError`` if ``host`` resolves to a loopback/private/link-local address.
+
+    Used for URLs that come from feeds (articles, redirects): a feed must not make Warta probe
+    the user's own network. Blocking DNS; call it from a thread.
+    """
+    try:
+        infos = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise UnsafeURLError(f"host not found: {host}") from exc
+    for info in infos:
+        address = str(info[4][0])
+        if not is_public_address(address):
+            raise UnsafeURLError(f"blocked: {host} resolves to private address {address}")
