@@ -202,6 +202,7 @@ class ArticleSummary:
     starred: bool = False
     status: FullTextStatus = "summary"
     lang: str = ""
+    byline: str = ""
 
     @property
     def tags(self) -> tuple[str, ...]:

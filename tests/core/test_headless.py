@@ -1,0 +1,20 @@
+"""The core must not import Textual: the CLI and ``warta fetch`` from cron should not pay for it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_core_imports_without_textual() -> None:
+    code = (
+        "import sys, pkgutil, importlib, tui.core\n"
+        "for m in pkgutil.walk_packages(tui.core.__path__, 'tui.core.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "import tui.cli\n"
+        "bad = sorted(n for n in sys.modules if n == 'textual' or n.startswith('textual.'))\n"
+        "print(bad)\n"
+        "sys.exit(1 if bad else 0)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

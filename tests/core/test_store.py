@@ -1,0 +1,153 @@
+"""The store: round trips, user state that survives everything, no pickle, schema versions."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+
+import diskcache
+import pytest
+
+from tui.core.errors import SchemaMismatchError
+from tui.core.models import ArticleState, Feed
+from tui.core.store import Store, _pack
+
+from ..conftest import make_record
+
+
+def test_article_round_trip_keeps_every_field(store: Store) -> None:
+    record = make_record(1, tags=("tech", "science"))
+    store.put_articles([record])
+    assert store.get_article(record.id) == record
+    [summary] = store.index.summaries(store.index.rowids())
+    assert (summary.id, summary.title, summary.feed_tags) == (record.id, record.title, ("tech", "science"))
+
+
+def test_list_is_newest_first_and_updates_replace(store: Store) -> None:
+    records = [make_record(n) for n in range(5)]
+    store.put_articles(records)
+    store.put_articles([records[0].with_changes(title="Retitled")])
+    titles = [s.title for s in store.index.summaries(store.index.rowids())]
+    assert titles == ["Article number 4", "Article number 3", "Article number 2",
+                      "Article number 1", "Retitled"]
+
+
+def test_search_follows_replacements(store: Store) -> None:
+    record = make_record(1, body="The zeppelin landed in the harbour. " * 10)
+    store.put_articles([record])
+    hits = lambda word: store.index.rowids(  # noqa: E731
+        "a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", [word])
+    assert len(hits("zeppelin")) == 1
+    store.put_articles([make_record(1, body="A submarine surfaced instead. " * 10)])
+    assert hits("zeppelin") == [] and len(hits("submarine")) == 1
+
+
+def test_state_round_trip_and_index_flags(store: Store) -> None:
+    record = make_record(1)
+    store.put_articles([record])
+    store.update_state(record.id, read=True, starred=True, tags=("later",), position=12)
+    assert store.get_state(record.id) == ArticleState(True, True, ("later",), 12)
+    [summary] = store.index.summaries(store.index.rowids())
+    assert summary.read and summary.starred and summary.user_tags == ("later",)
+
+
+def test_state_survives_reopen(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as first:
+        first.put_articles([make_record(1)])
+        first.update_state(make_record(1).id, starred=True)
+    with Store.open(tmp_path) as second:
+        assert second.get_state(make_record(1).id).starred
+
+
+def test_index_rebuilt_when_it_missed_a_write(tmp_path: Path) -> None:
+    """A crash between the store write and the index write is repaired at the next open."""
+    with Store.open(tmp_path) as store:
+        store.put_articles([make_record(1)])
+        record = make_record(2)
+        store._articles.set("a:" + record.id, _pack(record.to_json()))  # write without index
+        store._articles.incr("warta:seq")
+    with Store.open(tmp_path) as store:
+        assert store.index.count() == 2
+
+
+def test_corrupt_index_is_rebuilt(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        store.put_articles([make_record(n) for n in range(3)])
+    (tmp_path / "index.sqlite").write_bytes(b"garbage" * 100)
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"index.sqlite{suffix}").unlink(missing_ok=True)
+    with Store.open(tmp_path) as store:
+        assert store.index.count() == 3
+
+
+def test_raw_pages_are_evicted_but_user_state_never(tmp_path: Path) -> None:
+    with Store.open(tmp_path, raw_size_limit=200_000) as store:
+        records = [make_record(n) for n in range(300)]
+        store.put_articles(records)
+        store.update_state(records[0].id, starred=True)
+        store.update_state(records[1].id, read=True)
+        for record in records:
+            store.put_raw(record.id, os.urandom(40_000), {"content-type": "text/html"})
+        assert store._raw.volume() <= 200_000 + 400_000  # diskcache culls in steps
+        assert len(store.raw_ids()) < 300
+        assert store.get_state(records[0].id).starred
+        assert store.get_state(records[1].id).read
+        assert all(store.get_article(r.id) is not None for r in records)
+
+
+def test_raw_round_trip(store: Store) -> None:
+    store.put_raw("abc", b"<html>hi</html>", {"content-type": "text/html"})
+    assert store.get_raw("abc") == (b"<html>hi</html>", {"content-type": "text/html"})
+    assert store.get_raw("missing") is None
+
+
+def test_planted_pickle_is_never_loaded(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self) -> tuple[object, ...]:
+            return (open, (str(marker), "w"))
+
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([make_record(1)])
+    # Plant a pickled value the way diskcache's default Disk would store one (mode 4).
+    db = sqlite3.connect(tmp_path / "data" / "state" / "cache.db")
+    db.execute("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count,"
+               " tag, size, mode, filename, value) VALUES (?, 1, 0, NULL, 0, 0, NULL, 0, 4, NULL, ?)",
+               ("s:" + make_record(1).id, pickle.dumps(Exploit())))
+    db.commit()
+    db.close()
+    with Store.open(tmp_path / "data") as store:
+        assert store.get_state(make_record(1).id) == ArticleState()
+    assert not marker.exists()
+
+
+def test_schema_mismatch_is_a_clear_error(tmp_path: Path) -> None:
+    with Store.open(tmp_path):
+        pass
+    cache = diskcache.Cache(str(tmp_path / "articles"))
+    cache.set("warta:schema", 999)
+    cache.close()
+    with pytest.raises(SchemaMismatchError, match="another version of Warta"):
+        Store.open(tmp_path)
+
+
+def test_subscriptions_and_feed_meta_persist(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        store.add_subscription(Feed(url="https://example.org/feed", tags=("tech",)))
+        store.set_feed_meta("https://example.org/feed", {"etag": "abc"})
+    with Store.open(tmp_path) as store:
+        assert store.subscriptions() == [Feed(url="https://example.org/feed", tags=("tech",))]
+        assert store.get_feed_meta("https://example.org/feed") == {"etag": "abc"}
+        store.remove_subscription("https://example.org/feed")
+        assert store.subscriptions() == []
+
+
+def test_tag_counts_count_unread(store: Store) -> None:
+    records = [make_record(n, tags=("tech",) if n % 2 else ("tech", "world")) for n in range(4)]
+    store.put_articles(records)
+    store.update_state(records[0].id, read=True)
+    counts = {tag: (unread, total) for tag, _kind, unread, total in store.index.tag_counts()}
+    assert counts == {"tech": (3, 4), "world": (1, 2)}

@@ -1,0 +1,5 @@
+"""``python -m tui`` runs the same entry point as the ``warta`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

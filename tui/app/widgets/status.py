@@ -1,0 +1,48 @@
+"""The status line: how many articles are in view, the filter, and what is going on."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...core.sanitize import sanitize_line
+
+
+class StatusLine(Static):
+    """Left: counts and filter (always visible). Right: activity (refresh progress, errors)."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        color: $text;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.count = 0
+        self.unread = 0
+        self.filter = ""
+        self.activity = ""
+
+    def set_counts(self, count: int, unread: int, filter_text: str = "") -> None:
+        self.count, self.unread, self.filter = count, unread, filter_text
+        self._redraw()
+
+    def set_activity(self, activity: str) -> None:
+        self.activity = activity
+        self._redraw()
+
+    def _redraw(self) -> None:
+        noun = "article" if self.count == 1 else "articles"
+        text = Text(f"{self.count:,} {noun}", style="bold")
+        text.append(f" · {self.unread:,} unread")
+        if self.filter:
+            text.append(" · filter: ")
+            text.append(sanitize_line(self.filter, 80), style="bold")
+        if self.activity:
+            text.append("  ")
+            text.append(sanitize_line(self.activity, 120), style="italic")
+        self.update(text)

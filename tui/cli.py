@@ -1,0 +1,212 @@
+"""The ``warta`` command: argument parsing and wiring only; the work is in ``tui.core``.
+
+Every ``WartaError`` becomes one line on stderr and exit status 1; nothing prints a traceback.
+Textual is imported only when the reader itself starts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import __version__
+from .core.config import Config, default_data_dir, load_config
+from .core.errors import WartaError
+from .core.store import Store
+
+Command = Callable[[argparse.Namespace, Config], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        command: Command = getattr(args, "run", run_app)
+        return command(args, config)
+    except WartaError as error:
+        print(f"warta: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", default=argparse.SUPPRESS,
+                        help="where articles and state live (default: $WARTA_DATA_DIR or the "
+                             "platform data dir)")
+    common.add_argument("--config", default=argparse.SUPPRESS,
+                        help="config file (default: $WARTA_CONFIG or the platform config dir)")
+
+    parser = argparse.ArgumentParser(
+        prog="warta", parents=[common],
+        description="A terminal news reader that shows the whole, clean article.",
+    )
+    parser.add_argument("--version", action="version", version=f"warta {__version__}")
+    parser.add_argument("--demo", action="store_true",
+                        help="open a temporary data dir with bundled sample articles (offline)")
+    parser.add_argument("--offline", action="store_true", help="do not refresh on start")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    extract = sub.add_parser("extract", parents=[common], help="print the clean text of pages")
+    extract.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, URLs, or - for stdin")
+    extract.add_argument("--url", help="the page's URL, for relative links and metadata")
+    extract.add_argument("--json", action="store_true", help="one JSON object per input, per line")
+    extract.set_defaults(run=run_extract)
+
+    listing = sub.add_parser("list", parents=[common], help="list cached articles (no network)")
+    listing.add_argument("filter", nargs="*", help="a filter, as in the / prompt")
+    listing.add_argument("--json", action="store_true", help="one JSON object per line")
+    listing.set_defaults(run=run_list)
+
+    show = sub.add_parser("show", parents=[common], help="print one cached article (no network)")
+    show.add_argument("id", help="the article id (see warta list)")
+    show.add_argument("--json", action="store_true", help="one JSON object")
+    show.set_defaults(run=run_show)
+    return parser
+
+
+# -- shared wiring ------------------------------------------------------------------------------
+
+
+def resolve_data_dir(args: argparse.Namespace, config: Config) -> Path:
+    explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return config.data_dir or default_data_dir()
+
+
+def open_store(args: argparse.Namespace, config: Config) -> Store:
+    return Store.open(resolve_data_dir(args, config),
+                      raw_size_limit=int(config.storage.raw_cache_mb * 2**20))
+
+
+# -- the reader ---------------------------------------------------------------------------------
+
+
+def run_app(args: argparse.Namespace, config: Config) -> int:
+    if args.demo:
+        from .core.demo import seed_demo
+
+        demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
+        try:
+            store = Store.open(demo_dir)
+            count = seed_demo(store)
+            notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
+            return _run_reader(store, config, notice)
+        finally:
+            shutil.rmtree(demo_dir, ignore_errors=True)
+    store = open_store(args, config)
+    return _run_reader(store, config, None)
+
+
+def _run_reader(store: Store, config: Config, notice: str | None) -> int:
+    from .app.app import WartaApp
+
+    try:
+        WartaApp(store, config, notice=notice).run()
+    finally:
+        store.close()
+    return 0
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+
+def run_extract(args: argparse.Namespace, config: Config) -> int:
+    from .core import render
+    from .core.articles import record_from_article
+    from .core.extract import extract
+
+    status = 0
+    for name in args.inputs:
+        try:
+            html, url, content_type = _read_input(name, args.url, config)
+            article = extract(html, url, content_type=content_type)
+        except WartaError as error:
+            print(f"warta: {name}: {error}", file=sys.stderr)
+            status = 1
+            continue
+        except OSError as error:
+            print(f"warta: {name}: {error.strerror or error}", file=sys.stderr)
+            status = 1
+            continue
+        if args.json:
+            print(json.dumps({
+                "url": url, "canonical_url": article.canonical_url, "title": article.title,
+                "byline": article.byline, "site_name": article.site_name,
+                "published": article.published, "lang": article.lang, "tags": list(article.tags),
+                "description": article.description, "image": article.image, "text": article.text,
+                "word_count": article.word_count,
+            }, ensure_ascii=False))
+        else:
+            record = record_from_article(article, url=url or "about:blank", fetched=0.0)
+            print(render.plain_text(record))
+            print()
+    return status
+
+
+def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str | None, str | None]:
+    if name == "-":
+        return sys.stdin.buffer.read(), url, None
+    if name.startswith(("http://", "https://")):
+        from .core.fetch_once import fetch_page
+
+        return fetch_page(name, config)
+    return Path(name).read_bytes(), url, None
+
+
+def run_list(args: argparse.Namespace, config: Config) -> int:
+    from .core import render
+    from .core.query import compile_filter
+    from .core.sanitize import sanitize_line
+
+    with open_store(args, config) as store:
+        where = compile_filter(" ".join(args.filter))
+        rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        for start in range(0, len(rowids), 1000):
+            for summary in store.index.summaries(rowids[start : start + 1000]):
+                if args.json:
+                    print(json.dumps(_summary_json(summary), ensure_ascii=False))
+                else:
+                    mark = " " if summary.read else "●"
+                    star = "★" if summary.starred else " "
+                    site = sanitize_line(summary.site, 24)
+                    print(f"{summary.id}  {mark}{star} {render.relative_date(summary.published):>10}  "
+                          f"{site:<24}  {sanitize_line(summary.title)}")
+    return 0
+
+
+def _summary_json(summary: object) -> dict[str, object]:
+    from .core.models import ArticleSummary
+
+    assert isinstance(summary, ArticleSummary)
+    return {
+        "id": summary.id, "url": summary.url, "title": summary.title, "site_name": summary.site,
+        "byline": summary.byline, "published": summary.published, "fetched": summary.fetched, "tags": list(summary.tags),
+        "read": summary.read, "starred": summary.starred, "full_text": summary.status == "full",
+    }
+
+
+def run_show(args: argparse.Namespace, config: Config) -> int:
+    from .core import render
+
+    with open_store(args, config) as store:
+        record = store.get_article(args.id)
+        summary = store.index.summary(args.id)
+        if record is None or summary is None:
+            raise WartaError(f"no article with id {args.id} (see warta list)")
+        if args.json:
+            data = _summary_json(summary)
+            data["text"] = render.plain_text(record, with_header=False)
+            print(json.dumps(data, ensure_ascii=False))
+        else:
+            print(render.plain_text(record))
+    return 0

@@ -1,0 +1,275 @@
+"""The config file: where it is, what it may hold, and one clear line when it is wrong.
+
+Looked for in ``--config``, then ``$WARTA_CONFIG``, then ``<platform config dir>/config.toml``.
+A missing file at the default place means defaults; a missing file that was named explicitly is
+an error. Every problem becomes a ``ConfigError`` naming the file, the line or key, and what is
+wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_args
+
+import platformdirs
+
+from .errors import ConfigError
+from .models import Feed, FullTextPolicy
+from .urls import is_http_url
+
+APP_NAME = "warta"
+DEFAULT_THEME = "textual-dark"
+
+
+@dataclass(frozen=True, slots=True)
+class FetchConfig:
+    max_connections: int = 8
+    per_host: int = 2
+    min_delay: float = 1.0  # seconds between two requests to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 15.0
+    deadline: float = 30.0  # whole request, however slowly the server drips
+    retries: int = 3
+    page_max_mb: float = 5.0
+    feed_max_mb: float = 15.0
+    workers: int = 2  # extraction processes
+    extract_timeout: float = 10.0
+    trust_env: bool = True  # honour HTTP(S)_PROXY and SSL_CERT_FILE
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshConfig:
+    interval_minutes: float = 60.0  # 0 turns periodic refresh off
+    on_start: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StorageConfig:
+    raw_cache_mb: float = 512.0
+    keep_days: float = 0.0  # 0 keeps articles forever
+    keep_starred: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class TagRule:
+    """Auto-tag: when ``pattern`` matches the article's ``field``, add ``tag``."""
+
+    field: str
+    pattern: re.Pattern[str]
+    tag: str
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    path: Path | None = None
+    data_dir: Path | None = None
+    theme: str = DEFAULT_THEME
+    feeds: tuple[Feed, ...] = ()
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    refresh: RefreshConfig = field(default_factory=RefreshConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    keys: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
+    rules: tuple[TagRule, ...] = ()
+
+
+def default_config_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME))
+
+
+def find_config_path(explicit: str | None) -> tuple[Path, bool]:
+    """The config path to use, and whether the user named it (so it must exist)."""
+    if explicit:
+        return Path(explicit).expanduser(), True
+    if os.environ.get("WARTA_CONFIG"):
+        return Path(os.environ["WARTA_CONFIG"]).expanduser(), True
+    return default_config_path(), False
+
+
+def load_config(explicit: str | None = None) -> Config:
+    path, required = find_config_path(explicit)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"config error: {path}: file not found") from None
+        return Config()
+    except OSError as exc:
+        raise ConfigError(f"config error: {path}: {exc.strerror}") from None
+    return parse_config(raw, path)
+
+
+def parse_config(raw: bytes, path: Path) -> Config:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"config error: {path}: line {line}: not valid UTF-8") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config error: {path}: {_toml_message(exc)}") from None
+    return _Reader(path, text).config(data)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    message = str(exc)
+    found = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    if found:
+        message = message[: found.start()].strip()
+        return f"line {found.group(1)}, column {found.group(2)}: {message}"
+    return message
+
+
+class _Reader:
+    """Validates the parsed TOML; errors name the key and, where it can be found, the line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+
+    def fail(self, key: str, problem: str, needle: str | None = None) -> ConfigError:
+        line = self._line_of(needle if needle is not None else key.rsplit(".", 1)[-1])
+        where = f"line {line}: " if line else ""
+        return ConfigError(f"config error: {self.path}: {where}{key}: {problem}")
+
+    def _line_of(self, needle: str) -> int | None:
+        for number, line in enumerate(self.lines, 1):
+            if needle and needle in line:
+                return number
+        return None
+
+    def config(self, data: dict[str, Any]) -> Config:
+        known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules"}
+        for key in data:
+            if key not in known:
+                raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
+        data_dir = data.get("data_dir")
+        if data_dir is not None and not isinstance(data_dir, str):
+            raise self.fail("data_dir", "expected a path in quotes")
+        theme = data.get("theme", DEFAULT_THEME)
+        if not isinstance(theme, str):
+            raise self.fail("theme", "expected a theme name in quotes")
+        return Config(
+            path=self.path,
+            data_dir=Path(data_dir).expanduser() if data_dir else None,
+            theme=theme,
+            feeds=self.feeds(data.get("feeds", [])),
+            fetch=self.section("fetch", FetchConfig, data.get("fetch", {})),
+            refresh=self.section("refresh", RefreshConfig, data.get("refresh", {})),
+            storage=self.section("storage", StorageConfig, data.get("storage", {})),
+            keys=self.string_table("keys", data.get("keys", {})),
+            filters=self.string_table("filters", data.get("filters", {})),
+            rules=self.rules(data.get("rules", [])),
+        )
+
+    def section(self, name: str, cls: type[Any], table: Any) -> Any:
+        if not isinstance(table, dict):
+            raise self.fail(name, "expected a table, like [" + name + "]")
+        types = {f.name: f.type for f in fields(cls)}
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in types:
+                raise self.fail(f"{name}.{key}", f"unknown setting (known: {', '.join(types)})")
+            wanted = types[key]
+            if wanted == "bool":
+                ok = isinstance(value, bool)
+            elif wanted == "int":
+                ok = isinstance(value, int) and not isinstance(value, bool)
+            else:
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            if not ok:
+                kind = {"bool": "true or false", "int": "a whole number"}.get(wanted, "a number")
+                raise self.fail(f"{name}.{key}", f"expected {kind}, got {value!r}")
+            if wanted != "bool" and value < 0:
+                raise self.fail(f"{name}.{key}", f"must not be negative, got {value!r}")
+            values[key] = float(value) if wanted == "float" else value
+        return cls(**values)
+
+    def string_table(self, name: str, table: Any) -> dict[str, str]:
+        if not isinstance(table, dict):
+            raise self.fail(name, "expected a table, like [" + name + "]")
+        for key, value in table.items():
+            if not isinstance(value, str):
+                raise self.fail(f"{name}.{key}", f"expected a string in quotes, got {value!r}")
+        return dict(table)
+
+    def feeds(self, entries: Any) -> tuple[Feed, ...]:
+        if not isinstance(entries, list):
+            raise self.fail("feeds", "expected [[feeds]] entries")
+        feeds: dict[str, Feed] = {}
+        for number, entry in enumerate(entries, 1):
+            key = f"feeds[{number}]"
+            if not isinstance(entry, dict):
+                raise self.fail(key, "expected a [[feeds]] table")
+            url = entry.get("url")
+            if not isinstance(url, str) or not url.strip():
+                raise self.fail(f"{key}.url", "missing feed url", needle="[[feeds]]")
+            normalised = normalise_feed_url(url)
+            if normalised is None:
+                raise self.fail(f"{key}.url", f"not an http(s) address: {url!r}", needle=url)
+            tags = entry.get("tags", [])
+            if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+                raise self.fail(f"{key}.tags", "expected a list of strings", needle=url)
+            full_text = entry.get("full_text", "auto")
+            if full_text not in get_args(FullTextPolicy):
+                raise self.fail(f"{key}.full_text", "expected \"always\", \"never\" or \"auto\"",
+                                needle="full_text")
+            max_articles = entry.get("max_articles", 200)
+            if not isinstance(max_articles, int) or isinstance(max_articles, bool) or max_articles < 1:
+                raise self.fail(f"{key}.max_articles", "expected a positive whole number",
+                                needle="max_articles")
+            enabled = entry.get("enabled", True)
+            if not isinstance(enabled, bool):
+                raise self.fail(f"{key}.enabled", "expected true or false", needle="enabled")
+            name = entry.get("name", "")
+            if not isinstance(name, str):
+                raise self.fail(f"{key}.name", "expected a string in quotes", needle=url)
+            unknown = set(entry) - {"url", "name", "tags", "enabled", "full_text", "max_articles"}
+            if unknown:
+                raise self.fail(f"{key}.{sorted(unknown)[0]}", "unknown feed setting",
+                                needle=sorted(unknown)[0])
+            feeds.setdefault(normalised, Feed(
+                url=normalised, name=name, tags=tuple(tags), enabled=enabled,
+                full_text=full_text, max_articles=max_articles,
+            ))
+        return tuple(feeds.values())
+
+    def rules(self, entries: Any) -> tuple[TagRule, ...]:
+        if not isinstance(entries, list):
+            raise self.fail("rules", "expected [[rules]] entries")
+        rules = []
+        for number, entry in enumerate(entries, 1):
+            key = f"rules[{number}]"
+            if not isinstance(entry, dict):
+                raise self.fail(key, "expected a [[rules]] table")
+            field_name = entry.get("field", "title")
+            if field_name not in ("title", "url", "site"):
+                raise self.fail(f"{key}.field", "expected \"title\", \"url\" or \"site\"", needle="field")
+            pattern, tag = entry.get("pattern"), entry.get("tag")
+            if not isinstance(pattern, str) or not isinstance(tag, str) or not tag.strip():
+                raise self.fail(key, "needs pattern = \"regex\" and tag = \"name\"", needle="[[rules]]")
+            try:
+                compiled = re.compile(pattern, re.IGNORECASE)
+            except re.error as exc:
+                raise self.fail(f"{key}.pattern", f"bad regular expression: {exc}", needle=pattern) from None
+            rules.append(TagRule(field_name, compiled, tag.strip()))
+        return tuple(rules)
+
+
+def normalise_feed_url(url: str) -> str | None:
+    """``example.com/feed`` -> ``https://example.com/feed``; anything not http(s) -> None."""
+    url = url.strip()
+    if "://" not in url and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(?!\d)", url) is None:
+        url = "https://" + url
+    if " " in url:
+        url = url.replace(" ", "%20")
+    return url if is_http_url(url) else None

@@ -1,0 +1,263 @@
+"""The list index: one SQLite file with the fields the list and the filters need, and FTS5.
+
+It is derived data. The diskcache stores hold the truth; this file lets the app open, filter,
+search and scroll 100,000 articles without reading a single article body. It records the
+sequence numbers of the store writes it reflects, so a crash between a store write and the
+index write is noticed at the next start and repaired from the stores.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .models import ArticleRecord, ArticleState, ArticleSummary
+
+INDEX_VERSION = 1
+TAG_FEED, TAG_PAGE, TAG_USER = 0, 1, 2
+_SEP = "\x1f"
+_SUMMARY_COLUMNS = ("a.id, a.url, a.title, a.site, a.published, a.fetched, a.feed_tags, "
+                    "a.page_tags, a.user_tags, a.read, a.starred, a.status, a.lang, a.byline")
+
+_SCHEMA = f"""
+PRAGMA user_version = {INDEX_VERSION};
+CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE articles(
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
+    title TEXT NOT NULL,
+    site TEXT NOT NULL,
+    published REAL NOT NULL,
+    fetched REAL NOT NULL,
+    feed_tags TEXT NOT NULL,
+    page_tags TEXT NOT NULL,
+    user_tags TEXT NOT NULL,
+    feeds TEXT NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL,
+    lang TEXT NOT NULL,
+    byline TEXT NOT NULL
+);
+CREATE INDEX articles_published ON articles(published DESC, rowid DESC);
+CREATE INDEX articles_site ON articles(site);
+CREATE TABLE tags(tag TEXT NOT NULL, kind INTEGER NOT NULL, article INTEGER NOT NULL,
+                  PRIMARY KEY(tag, article, kind)) WITHOUT ROWID;
+CREATE INDEX tags_article ON tags(article);
+CREATE INDEX tags_nocase ON tags(tag COLLATE NOCASE, article);
+CREATE VIRTUAL TABLE search USING fts5(title, body, content='',
+                                       tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+def search_text(record: ArticleRecord) -> tuple[str, str]:
+    """The text the full-text index holds for ``record`` (also needed to delete it again)."""
+    body = record.article.text if record.article else record.summary
+    return record.title, body
+
+
+class ArticleIndex:
+    """Thread-safe access to ``index.sqlite``; every method is one short transaction."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = connection
+        self.lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: Path) -> ArticleIndex:
+        try:
+            connection = _connect(path)
+            if connection.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+                raise sqlite3.DatabaseError("index version mismatch")
+            connection.execute("SELECT count(*) FROM meta").fetchone()
+        except sqlite3.DatabaseError:
+            # Derived data: throw it away and let the store rebuild it.
+            try:
+                connection.close()
+            except (NameError, sqlite3.Error):
+                pass
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(path) + suffix).unlink(missing_ok=True)
+            connection = _connect(path)
+            connection.executescript(_SCHEMA)
+        return cls(path, connection)
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def applied_seqs(self) -> tuple[int, int]:
+        with self.lock:
+            rows = dict(self.db.execute("SELECT key, value FROM meta").fetchall())
+        return rows.get("articles_seq", -1), rows.get("state_seq", -1)
+
+    def _set_seq(self, key: str, value: int) -> None:
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def rebuild(self, rows: Iterable[tuple[ArticleRecord, ArticleState]], seqs: tuple[int, int]) -> None:
+        with self.lock, self.db:
+            self.db.execute("DELETE FROM articles")
+            self.db.execute("DELETE FROM tags")
+            self.db.execute("INSERT INTO search(search) VALUES ('delete-all')")
+            for record, state in rows:
+                self._insert(record, state)
+            self._set_seq("articles_seq", seqs[0])
+            self._set_seq("state_seq", seqs[1])
+
+    def upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
+               states: dict[str, ArticleState], articles_seq: int) -> None:
+        """Insert new records and replace old ones (``old`` is what the store held before)."""
+        with self.lock, self.db:
+            for record, old in pairs:
+                rowid = self._rowid(record.id)
+                if rowid is not None:
+                    self._remove(rowid, old)
+                self._insert(record, states.get(record.id, ArticleState()), rowid)
+            self._set_seq("articles_seq", articles_seq)
+
+    def delete(self, records: Sequence[ArticleRecord], articles_seq: int) -> None:
+        with self.lock, self.db:
+            for record in records:
+                rowid = self._rowid(record.id)
+                if rowid is not None:
+                    self._remove(rowid, record)
+                    self.db.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
+            self._set_seq("articles_seq", articles_seq)
+
+    def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
+        with self.lock, self.db:
+            rowid = self._rowid(article_id)
+            if rowid is not None:
+                self.db.execute(
+                    "UPDATE articles SET read = ?, starred = ?, user_tags = ? WHERE rowid = ?",
+                    (int(state.read), int(state.starred), _SEP.join(state.tags), rowid),
+                )
+                self.db.execute("DELETE FROM tags WHERE article = ? AND kind = ?", (rowid, TAG_USER))
+                self._insert_tags(rowid, state.tags, TAG_USER)
+            self._set_seq("state_seq", state_seq)
+
+    def _rowid(self, article_id: str) -> int | None:
+        row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return row[0] if row else None
+
+    def _remove(self, rowid: int, old: ArticleRecord | None) -> None:
+        if old is not None:
+            title, body = search_text(old)
+            self.db.execute("INSERT INTO search(search, rowid, title, body) VALUES ('delete', ?, ?, ?)",
+                            (rowid, title, body))
+        self.db.execute("DELETE FROM tags WHERE article = ?", (rowid,))
+
+    def _insert(self, record: ArticleRecord, state: ArticleState, rowid: int | None = None) -> None:
+        cursor = self.db.execute(
+            "INSERT OR REPLACE INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
+            " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rowid, record.id, record.url, record.title, record.site, record.published,
+             record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
+             _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read), int(state.starred),
+             record.status, record.lang, record.byline),
+        )
+        new_rowid = cursor.lastrowid if rowid is None else rowid
+        assert new_rowid is not None
+        self._insert_tags(new_rowid, record.feed_tags, TAG_FEED)
+        self._insert_tags(new_rowid, record.page_tags, TAG_PAGE)
+        self._insert_tags(new_rowid, state.tags, TAG_USER)
+        title, body = search_text(record)
+        self.db.execute("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", (new_rowid, title, body))
+
+    def _insert_tags(self, rowid: int, tags: Iterable[str], kind: int) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
+                            [(tag, kind, rowid) for tag in tags])
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def rowids(self, where: str = "1", params: Sequence[object] = (),
+               order_by: str = "a.published DESC, a.rowid DESC", joins: str = "") -> list[int]:
+        """Row ids of the articles matching ``where``, in list order (SQL from ``query.py``)."""
+        sql = f"SELECT a.rowid FROM articles a {joins} WHERE {where} ORDER BY {order_by}"
+        with self.lock:
+            return [row[0] for row in self.db.execute(sql, tuple(params))]
+
+    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
+        """The list rows for ``rowids``, in that order (missing ones are skipped)."""
+        found: dict[int, ArticleSummary] = {}
+        with self.lock:
+            for start in range(0, len(rowids), 500):
+                chunk = rowids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in self.db.execute(
+                    f"SELECT a.rowid, {_SUMMARY_COLUMNS} FROM articles a WHERE a.rowid IN ({marks})",
+                    tuple(chunk),
+                ):
+                    found[row[0]] = _summary(row[1:])
+        return [found[r] for r in rowids if r in found]
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        with self.lock:
+            row = self.db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE a.id = ?",
+                                  (article_id,)).fetchone()
+        return _summary(row) if row else None
+
+    def rowid_of(self, article_id: str) -> int | None:
+        with self.lock:
+            return self._rowid(article_id)
+
+    def count(self) -> int:
+        with self.lock:
+            return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    def unread_count(self) -> int:
+        with self.lock:
+            return int(self.db.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0])
+
+    def tag_counts(self) -> list[tuple[str, int, int, int]]:
+        """``(tag, kind, unread, total)`` for every tag, most used first."""
+        with self.lock:
+            return [
+                (tag, kind, int(unread), int(total))
+                for tag, kind, unread, total in self.db.execute(
+                    "SELECT t.tag, min(t.kind), sum(a.read = 0), count(DISTINCT t.article)"
+                    " FROM tags t JOIN articles a ON a.rowid = t.article"
+                    " GROUP BY t.tag ORDER BY count(DISTINCT t.article) DESC, t.tag"
+                )
+            ]
+
+    def site_article_ids(self, site: str, limit: int = 200) -> list[str]:
+        """Ids of the newest articles of ``site`` (for cross-page boilerplate detection)."""
+        with self.lock:
+            return [row[0] for row in self.db.execute(
+                "SELECT id FROM articles WHERE site = ? AND status = 'full'"
+                " ORDER BY published DESC LIMIT ?", (site, limit))]
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    connection.execute("PRAGMA busy_timeout = 2000")
+    connection.isolation_level = "DEFERRED"
+    return connection
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(value.split(_SEP)) if value else ()
+
+
+def _summary(row: Sequence[object]) -> ArticleSummary:
+    (aid, url, title, site, published, fetched, feed_tags, page_tags, user_tags, read, starred,
+     status, lang, byline) = row
+    return ArticleSummary(
+        id=str(aid), url=str(url), title=str(title), site=str(site), published=float(published),  # type: ignore[arg-type]
+        fetched=float(fetched), feed_tags=_split(str(feed_tags)), page_tags=_split(str(page_tags)),  # type: ignore[arg-type]
+        user_tags=_split(str(user_tags)), read=bool(read), starred=bool(starred),
+        status=status,  # type: ignore[arg-type]
+        lang=str(lang), byline=str(byline),
+    )

@@ -1,0 +1,166 @@
+"""The filter language of the ``/`` prompt, saved filters and ``warta list``.
+
+    bare words, "quoted phrases"   full-text search over title and body (ranked)
+    +tag  -tag  tag:name           with / without a tag (any kind: feed, page, user)
+    site:  feed:  lang:            site name or host, feed URL or name, language code
+    is:unread|read|starred|unstarred|full|summary|failed
+    since:7d (h, d, w, m, y)  after:2024-01-01  before:2024-02-01
+
+Everything combines with AND. A filter compiles to a SQL condition over the list index; a
+malformed one raises ``FilterError`` pointing at the bad token, so the old filter can stay.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .errors import FilterError
+
+DEFAULT_ORDER = "a.published DESC, a.rowid DESC"
+_KEYS = ("tag", "site", "feed", "lang", "is", "since", "after", "before")
+_IS = {
+    "unread": "a.read = 0",
+    "read": "a.read = 1",
+    "starred": "a.starred = 1",
+    "unstarred": "a.starred = 0",
+    "full": "a.status = 'full'",
+    "summary": "a.status = 'summary'",
+    "failed": "a.status = 'failed'",
+}
+_UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
+_TOKEN = re.compile(r'\s*(?:([+-]?)(?:([a-z]+):)?("(?:[^"]*)"?|[^\s"]+))')
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One token: ``sign`` is "+", "-" or ""; ``key`` is e.g. "site" or "" for text."""
+
+    sign: str
+    key: str
+    value: str
+    position: int
+    quoted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledFilter:
+    """SQL for ``ArticleIndex.rowids``, and the search words to highlight in the reader."""
+
+    text: str = ""
+    sql: str = "1"
+    params: tuple[object, ...] = ()
+    joins: str = ""
+    order_by: str = DEFAULT_ORDER
+    search_terms: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.sql == "1" and not self.joins
+
+
+def parse_filter(text: str) -> list[Term]:
+    """Split a filter into terms; raise ``FilterError`` at the first malformed one."""
+    terms: list[Term] = []
+    position = 0
+    while position < len(text):
+        if text[position:].strip() == "":
+            break
+        found = _TOKEN.match(text, position)
+        if found is None or found.end() == position:
+            raise FilterError(f"cannot read the filter at column {position + 1}", position)
+        sign, key, value = found.group(1), found.group(2) or "", found.group(3)
+        start = found.start(1) if sign else (found.start(2) if key else found.start(3))
+        quoted = value.startswith('"')
+        if quoted:
+            if len(value) < 2 or not value.endswith('"'):
+                raise FilterError(f"unclosed quote at column {start + 1}", start, value)
+            value = value[1:-1]
+        if key and key not in _KEYS:
+            raise FilterError(
+                f"unknown filter '{key}:' at column {start + 1} (known: "
+                + " ".join(k + ":" for k in _KEYS) + ")", start, key + ":")
+        if not value.strip() or (not quoted and not sign and value in ("+", "-")):
+            sign = sign or value
+            raise FilterError(f"'{sign}{key + ':' if key else ''}' needs a value at column {start + 1}",
+                              start, sign + key)
+        terms.append(Term(sign, key, value, start, quoted))
+        position = found.end()
+    return terms
+
+
+def compile_filter(text: str, *, feed_names: Mapping[str, str] | None = None,
+                   now: float | None = None) -> CompiledFilter:
+    """Compile ``text``; ``feed_names`` maps lower-case feed names to URLs for ``feed:``."""
+    now = time.time() if now is None else now
+    clauses: list[str] = []
+    params: list[object] = []
+    search: list[str] = []
+    words: list[str] = []
+    for term in parse_filter(text):
+        key = term.key or ("tag" if term.sign else "")
+        if key == "":
+            search.append(_fts_phrase(term.value, prefix=not term.quoted))
+            words.append(term.value)
+            continue
+        negate = term.sign == "-"
+        clause, values = _clause(key, term, feed_names or {}, now)
+        clauses.append(f"NOT ({clause})" if negate else clause)
+        params.extend(values)
+    joins = ""
+    order_by = DEFAULT_ORDER
+    if search:
+        joins = ("JOIN (SELECT rowid AS hit, bm25(search, 4.0, 1.0) AS score FROM search"
+                 " WHERE search MATCH ?) s ON s.hit = a.rowid")
+        params.insert(0, " ".join(search))
+        order_by = "s.score, " + DEFAULT_ORDER
+    return CompiledFilter(text=text.strip(), sql=" AND ".join(clauses) or "1", params=tuple(params),
+                          joins=joins, order_by=order_by, search_terms=tuple(words))
+
+
+def _clause(key: str, term: Term, feed_names: Mapping[str, str], now: float) -> tuple[str, list[object]]:
+    value = term.value
+    if key == "tag":
+        return "a.rowid IN (SELECT article FROM tags WHERE tag = ? COLLATE NOCASE)", [value]
+    if key == "site":
+        return "a.site LIKE ? ESCAPE '\\'", [f"%{_like(value)}%"]
+    if key == "feed":
+        urls = [url for name, url in feed_names.items() if value.lower() in name.lower()]
+        clause = " OR ".join(["a.feeds LIKE ? ESCAPE '\\'"] * (1 + len(urls)))
+        return f"({clause})", [f"%{_like(value)}%", *(f"%{_like(u)}%" for u in urls)]
+    if key == "lang":
+        return "(a.lang = ? COLLATE NOCASE OR a.lang LIKE ? ESCAPE '\\')", [value, _like(value) + "-%"]
+    if key == "is":
+        if value.lower() not in _IS:
+            raise FilterError(f"is:{value} at column {term.position + 1} is not one of "
+                              + ", ".join("is:" + k for k in _IS), term.position, value)
+        return _IS[value.lower()], []
+    if key == "since":
+        found = re.fullmatch(r"(\d+)([hdwmy])", value.lower())
+        if not found:
+            raise FilterError(f"since:{value} at column {term.position + 1}: use a number and "
+                              "h/d/w/m/y, like since:7d", term.position, value)
+        return "a.published >= ?", [now - int(found.group(1)) * _UNITS[found.group(2)]]
+    stamp = _date(value, term)
+    return ("a.published >= ?" if key == "after" else "a.published < ?"), [stamp]
+
+
+def _date(value: str, term: Term) -> float:
+    try:
+        return datetime.fromisoformat(value).timestamp()
+    except (ValueError, OverflowError, OSError):
+        raise FilterError(f"{term.key}:{value} at column {term.position + 1}: use a date like "
+                          "2024-01-31", term.position, value) from None
+
+
+def _like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _fts_phrase(value: str, *, prefix: bool) -> str:
+    """A bare word or phrase as an FTS5 string (quotes doubled), prefix-matching bare words."""
+    quoted = '"' + value.replace('"', '""') + '"'
+    return quoted + "*" if prefix and re.search(r"\w$", value) else quoted

@@ -1,0 +1,352 @@
+"""The data dir: articles, raw pages and user state in diskcache, plus the derived list index.
+
+Layout of a data dir::
+
+    articles/   diskcache, never evicts: ArticleRecord JSON (metadata, feed summary, blocks)
+    raw/        diskcache, LRU under a size limit: the pages as fetched, for offline re-extraction
+    state/      diskcache, never evicts, fsync on commit: read/starred/user tags/position,
+                subscriptions, per-feed HTTP validators
+    index.sqlite  derived: the list index and full-text search (see ``index.py``); rebuilt from
+                the two stores above whenever it is missing, corrupt or out of step
+
+No value is ever pickled (a tampered pickle in a cache runs code on read): ``JSONDisk`` stores
+bytes and text only and refuses pickled rows. Each diskcache carries a schema version.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import diskcache
+from diskcache.core import MODE_PICKLE
+
+from .errors import DiskFullError, SchemaMismatchError, StoreError
+from .index import ArticleIndex
+from .models import ArticleRecord, ArticleState, Feed
+
+SCHEMA_VERSION = 1
+_SCHEMA_KEY = "warta:schema"
+_SEQ_KEY = "warta:seq"
+RAW_SIZE_LIMIT = 512 * 2**20
+_BUSY_TIMEOUT = 2.0
+
+
+class CorruptEntryError(StoreError):
+    """A cache row that is not one of ours (e.g. a pickle planted in the database)."""
+
+
+class JSONDisk(diskcache.Disk):
+    """A diskcache ``Disk`` that never pickles: keys are str, values bytes or str."""
+
+    def put(self, key: Any) -> tuple[Any, bool]:
+        if not isinstance(key, str):
+            raise TypeError(f"store keys are str, not {type(key).__name__}")
+        return super().put(key)
+
+    def get(self, key: Any, raw: bool) -> Any:
+        if not raw:
+            raise CorruptEntryError("cache row with a pickled key refused")
+        return super().get(key, raw)
+
+    def store(self, value: Any, read: bool, key: Any = None) -> Any:
+        if not isinstance(value, (bytes, str, int)) or read:
+            raise TypeError(f"store values are bytes or str, not {type(value).__name__}")
+        return super().store(value, read, key=key) if key is not None else super().store(value, read)
+
+    def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
+        if mode == MODE_PICKLE:
+            raise CorruptEntryError("cache row holding a pickle refused")
+        return super().fetch(mode, filename, value, read)
+
+
+def _pack(data: Any) -> bytes:
+    return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 3)
+
+
+def _unpack(blob: Any) -> Any:
+    if not isinstance(blob, bytes):
+        raise CorruptEntryError("cache row of the wrong type")
+    try:
+        return json.loads(zlib.decompress(blob))
+    except (zlib.error, ValueError) as exc:
+        raise CorruptEntryError(f"unreadable cache row: {exc}") from exc
+
+
+def _get(cache: diskcache.Cache, key: str) -> Any:
+    """Read one value; a row that is not ours (a planted pickle) reads as missing."""
+    try:
+        return cache.get(key)
+    except CorruptEntryError:
+        return None
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return "disk is full" in text or "no space" in text or getattr(exc, "errno", None) == 28
+
+
+class Store:
+    """The one way the rest of Warta reads and writes the data dir."""
+
+    def __init__(self, data_dir: Path, articles: diskcache.Cache, raw: diskcache.Cache,
+                 state: diskcache.Cache, index: ArticleIndex) -> None:
+        self.data_dir = data_dir
+        self._articles = articles
+        self._raw = raw
+        self._state = state
+        self.index = index
+
+    # -- opening and closing ------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path, *, raw_size_limit: int = RAW_SIZE_LIMIT) -> Store:
+        data_dir = Path(data_dir)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            articles = _open_cache(data_dir / "articles", eviction_policy="none")
+            raw = _open_cache(data_dir / "raw", eviction_policy="least-recently-stored",
+                              size_limit=raw_size_limit)
+            state = _open_cache(data_dir / "state", eviction_policy="none", sqlite_synchronous=2)
+        except OSError as exc:
+            raise StoreError(f"cannot open data dir {data_dir}: {exc.strerror or exc}") from exc
+        index = ArticleIndex.open(data_dir / "index.sqlite")
+        store = cls(data_dir, articles, raw, state, index)
+        store._sync_index()
+        return store
+
+    def close(self) -> None:
+        self.index.close()
+        for cache in (self._articles, self._raw, self._state):
+            cache.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _sync_index(self) -> None:
+        """Rebuild the derived index when it does not reflect the stores' latest writes."""
+        seqs = (self._seq(self._articles), self._seq(self._state))
+        if self.index.applied_seqs() != seqs:
+            self.rebuild_index()
+
+    def rebuild_index(self) -> None:
+        states = dict(self._iter_states())
+        self.index.rebuild(
+            ((record, states.get(record.id, ArticleState())) for record in self.iter_articles()),
+            seqs=(self._seq(self._articles), self._seq(self._state)),
+        )
+
+    @staticmethod
+    def _seq(cache: diskcache.Cache) -> int:
+        value = _get(cache, _SEQ_KEY) or 0
+        return value if isinstance(value, int) else 0
+
+    def _bump(self, cache: diskcache.Cache) -> int:
+        return int(cache.incr(_SEQ_KEY))
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def get_article(self, article_id: str) -> ArticleRecord | None:
+        blob = _get(self._articles, "a:" + article_id)
+        if blob is None:
+            return None
+        try:
+            return ArticleRecord.from_json(_unpack(blob))
+        except (CorruptEntryError, KeyError, TypeError, ValueError):
+            return None
+
+    def has_article(self, article_id: str) -> bool:
+        return ("a:" + article_id) in self._articles
+
+    def iter_articles(self) -> Iterator[ArticleRecord]:
+        for key in list(self._articles.iterkeys()):
+            if isinstance(key, str) and key.startswith("a:"):
+                record = self.get_article(key[2:])
+                if record is not None:
+                    yield record
+
+    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
+        """Insert or replace ``records``; the index and the search follow in the same call."""
+        if not records:
+            return
+        with self._writing():
+            old: list[ArticleRecord | None] = []
+            with self._articles.transact():
+                for record in records:
+                    old.append(self.get_article(record.id))
+                    self._articles.set("a:" + record.id, _pack(record.to_json()))
+                    if record.fingerprint:
+                        self._articles.set("f:" + record.fingerprint, record.id)
+                seq = self._bump(self._articles)
+            states = {r.id: self.get_state(r.id) for r in records}
+            self.index.upsert(list(zip(records, old)), states, articles_seq=seq)
+
+    def delete_articles(self, article_ids: Iterable[str]) -> int:
+        """Remove articles (retention); their user state goes too. Returns how many went."""
+        removed: list[ArticleRecord] = []
+        with self._writing():
+            with self._articles.transact():
+                for article_id in article_ids:
+                    record = self.get_article(article_id)
+                    if record is None:
+                        continue
+                    removed.append(record)
+                    self._articles.delete("a:" + article_id)
+                    if record.fingerprint:
+                        self._articles.delete("f:" + record.fingerprint)
+                seq = self._bump(self._articles)
+            for record in removed:
+                self._raw.delete(record.id)
+            self.index.delete(removed, articles_seq=seq)
+        return len(removed)
+
+    def find_by_fingerprint(self, fingerprint: str) -> str | None:
+        value = _get(self._articles, "f:" + fingerprint)
+        return value if isinstance(value, str) else None
+
+    # -- raw pages ----------------------------------------------------------------------------
+
+    def put_raw(self, article_id: str, body: bytes, headers: dict[str, str]) -> None:
+        meta = json.dumps(headers).encode()
+        with self._writing():
+            self._raw.set(article_id, len(meta).to_bytes(4, "big") + meta + body)
+
+    def get_raw(self, article_id: str) -> tuple[bytes, dict[str, str]] | None:
+        blob = _get(self._raw, article_id)
+        if not isinstance(blob, bytes) or len(blob) < 4:
+            return None
+        size = int.from_bytes(blob[:4], "big")
+        try:
+            headers = json.loads(blob[4 : 4 + size])
+        except ValueError:
+            return None
+        return blob[4 + size :], headers
+
+    def raw_ids(self) -> list[str]:
+        return [k for k in self._raw.iterkeys() if isinstance(k, str)]
+
+    # -- user state ---------------------------------------------------------------------------
+
+    def get_state(self, article_id: str) -> ArticleState:
+        blob = _get(self._state, "s:" + article_id)
+        if blob is None:
+            return ArticleState()
+        try:
+            return ArticleState.from_json(_unpack(blob))
+        except (CorruptEntryError, TypeError, ValueError):
+            return ArticleState()
+
+    def update_state(self, article_id: str, **changes: Any) -> ArticleState:
+        """Change the user's state of one article; durable (fsync) before this returns."""
+        with self._writing():
+            with self._state.transact():
+                state = replace(self.get_state(article_id), **changes)
+                if state.is_default:
+                    self._state.delete("s:" + article_id)
+                else:
+                    self._state.set("s:" + article_id, _pack(state.to_json()))
+                seq = self._bump(self._state)
+            self.index.set_state(article_id, state, state_seq=seq)
+        return state
+
+    def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
+        for key in list(self._state.iterkeys()):
+            if isinstance(key, str) and key.startswith("s:"):
+                yield key[2:], self.get_state(key[2:])
+
+    def export_state(self) -> dict[str, Any]:
+        """Everything the user saved, as JSON-able data (for backups and ``warta export``)."""
+        return {
+            "schema": SCHEMA_VERSION,
+            "exported": time.time(),
+            "states": {aid: st.to_json() for aid, st in self._iter_states()},
+            "subscriptions": [feed.to_json() for feed in self.subscriptions()],
+        }
+
+    # -- subscriptions and per-feed metadata --------------------------------------------------
+
+    def subscriptions(self) -> list[Feed]:
+        feeds = []
+        for key in list(self._state.iterkeys()):
+            if isinstance(key, str) and key.startswith("sub:"):
+                try:
+                    feeds.append(Feed.from_json(_unpack(_get(self._state, key))))
+                except (KeyError, CorruptEntryError, TypeError, ValueError):
+                    continue
+        return feeds
+
+    def add_subscription(self, feed: Feed) -> None:
+        with self._writing():
+            self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+
+    def remove_subscription(self, url: str) -> None:
+        with self._writing():
+            self._state.delete("sub:" + url)
+
+    def get_feed_meta(self, feed_url: str) -> dict[str, Any]:
+        blob = _get(self._state, "feedmeta:" + feed_url)
+        try:
+            data = _unpack(blob) if blob is not None else {}
+        except CorruptEntryError:
+            data = {}
+        return data if isinstance(data, dict) else {}
+
+    def set_feed_meta(self, feed_url: str, meta: dict[str, Any]) -> None:
+        with self._writing():
+            self._state.set("feedmeta:" + feed_url, _pack(meta))
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def _writing(self) -> _WriteGuard:
+        return _WriteGuard(self.data_dir)
+
+
+class _WriteGuard:
+    """Turns the ways a write can fail into ``StoreError``s with a sentence for the user."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: object) -> bool:
+        if exc is None or isinstance(exc, StoreError):
+            return False
+        if isinstance(exc, (OSError, sqlite3.Error)) and _is_disk_full(exc):
+            raise DiskFullError(f"disk full — not saving to {self.data_dir}; reading continues") from exc
+        if isinstance(exc, diskcache.Timeout):
+            raise StoreError("data dir busy (another Warta is writing); try again") from exc
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise StoreError(f"cannot write to {self.data_dir}: {exc}") from exc
+        return False
+
+
+def _open_cache(directory: Path, **settings: Any) -> diskcache.Cache:
+    """Open one diskcache, refusing one written with another schema."""
+    cache = diskcache.Cache(str(directory), timeout=_BUSY_TIMEOUT, disk=JSONDisk,
+                            size_limit=settings.pop("size_limit", 2**62), **settings)
+    os.chmod(directory, 0o700)
+    found = cache.get(_SCHEMA_KEY)
+    if found is None:
+        if len(cache) == 0:
+            cache.set(_SCHEMA_KEY, SCHEMA_VERSION)
+            found = SCHEMA_VERSION
+    if found != SCHEMA_VERSION:
+        cache.close()
+        raise SchemaMismatchError(
+            f"{directory} was written by another version of Warta (schema {found}, this one "
+            f"reads {SCHEMA_VERSION}); use a new --data-dir or move this one aside"
+        )
+    return cache
