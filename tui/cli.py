@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        config = load_config(args.config)
+        config = load_config(getattr(args, "config", None))
         command: Command = getattr(args, "run", run_app)
         return command(args, config)
     except WartaError as error:

@@ -24,7 +24,7 @@ def welcome() -> Group:
     """What an empty data dir shows: how to get articles in."""
     text = Text()
     text.append("Welcome to Warta\n\n", style="bold")
-    text.append("There are no articles yet. To add some:\n\n")
+    text.append("No articles yet. To add some:\n\n")
     for command, what in (
         ("warta add https://example.com/feed.xml", "subscribe to a feed (or any page that has one)"),
         ("warta import subscriptions.opml", "import the feeds of another reader"),

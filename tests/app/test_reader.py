@@ -1,0 +1,116 @@
+"""The two-pane reader driven like a user would: keys in, screen out."""
+
+from __future__ import annotations
+
+from tui.app.app import WartaApp
+from tui.app.widgets.article_list import ArticleList
+from tui.app.widgets.reader import Reader
+from tui.core.config import Config
+from tui.core.store import Store
+
+from .conftest import SEED_TITLE
+
+
+def list_titles(app: WartaApp) -> list[str]:
+    widget = app.screen.query_one(ArticleList)
+    return [s.title for s in (widget.summary_at(i) for i in range(len(widget.rowids))) if s]
+
+
+def reader_text(app: WartaApp) -> str:
+    return "\n".join(app.screen.query_one(Reader).text_lines)
+
+
+async def test_demo_list_shows_the_seed_title(app: WartaApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert SEED_TITLE in list_titles(app)
+        status = str(app.screen.query_one("#status").render())
+        count = len(list_titles(app))
+        assert f"{count} articles" in status
+
+
+async def test_moving_and_enter_show_text_and_metadata(app: WartaApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        position = list_titles(app).index(SEED_TITLE)
+        for _ in range(position):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await pilot.pause()
+        text = reader_text(app)
+        assert SEED_TITLE in text
+        assert "Warta Ekonomi" in text
+        assert "Muhammad Syahrianto" in text
+        assert "Sekelompok spesialis militer Rusia" in text
+        assert app.focused is app.screen.query_one(Reader)
+        seed = app.screen.query_one(ArticleList).summary_at(position)
+        assert seed is not None and app.store.get_state(seed.id).read
+
+
+async def test_arrows_move_and_tab_switches_pane(app: WartaApp) -> None:
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        article_list = app.screen.query_one(ArticleList)
+        await pilot.press("down", "down", "up")
+        assert article_list.cursor == 1
+        await pilot.press("tab")
+        assert app.focused is app.screen.query_one(Reader)
+        await pilot.press("tab")
+        assert app.focused is article_list
+
+
+async def test_space_and_b_scroll_the_reader(app: WartaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        reader = app.screen.query_one(Reader)
+        await pilot.pause()
+        assert reader.virtual_size.height > reader.size.height
+        await pilot.press("space")
+        await pilot.pause()
+        assert reader.scroll_y > 0
+        await pilot.press("b")
+        await pilot.pause()
+        assert reader.scroll_y == 0
+
+
+async def test_q_quits(app: WartaApp) -> None:
+    async with app.run_test() as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_markup_in_titles_is_shown_literally(store: Store) -> None:
+    from ..conftest import make_record
+
+    store.put_articles([make_record(1, title="[@click=app.quit]Click me[/] [bold]x[/bold] [link=http://e]")])
+    app = WartaApp(store, Config())
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.click(ArticleList, offset=(5, 0))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.is_running
+        assert "[@click=app.quit]Click me[/]" in reader_text(app)
+
+
+async def test_empty_data_dir_shows_welcome(store: Store) -> None:
+    app = WartaApp(store, Config())
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        text = reader_text(app)
+        assert "No articles yet" in text or "no articles yet" in text
+        assert "warta add" in text
+
+
+async def test_narrow_layout_stacks_panes(app: WartaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        article_list = app.screen.query_one(ArticleList)
+        reader = app.screen.query_one(Reader)
+        assert reader.region.y > article_list.region.y
+    async with WartaApp(app.store, Config()).run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert screen.query_one(Reader).region.x > screen.query_one(ArticleList).region.x
