@@ -98,7 +98,9 @@ class ArticleIndex:
         return rows.get("articles_seq", -1), rows.get("state_seq", -1)
 
     def _set_seq(self, key: str, value: int) -> None:
-        self.db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+        # max(): two Wartas writing at once must not make the index look older than it is.
+        self.db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
+                        " value = max(value, excluded.value)", (key, value))
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -107,6 +109,7 @@ class ArticleIndex:
             self.db.execute("DELETE FROM articles")
             self.db.execute("DELETE FROM tags")
             self.db.execute("INSERT INTO search(search) VALUES ('delete-all')")
+            self.db.execute("DELETE FROM meta")
             for record, state in rows:
                 self._insert(record, state)
             self._set_seq("articles_seq", seqs[0])

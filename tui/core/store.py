@@ -28,6 +28,7 @@ from typing import Any
 import diskcache
 from diskcache.core import MODE_PICKLE
 
+from . import backup
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
 from .models import ArticleRecord, ArticleState, Feed
@@ -103,26 +104,78 @@ class Store:
         self._raw = raw
         self._state = state
         self.index = index
+        self.notices: list[str] = []
+        self._state_changed = False
 
     # -- opening and closing ------------------------------------------------------------------
 
     @classmethod
     def open(cls, data_dir: Path, *, raw_size_limit: int = RAW_SIZE_LIMIT) -> Store:
+        """Open (creating if needed) the data dir, repairing what can be repaired.
+
+        A corrupt article or page cache is moved aside and started afresh; a corrupt or lost
+        state store is restored from the latest backup. What was done is in ``notices``.
+        """
         data_dir = Path(data_dir)
+        notices: list[str] = []
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            articles = _open_cache(data_dir / "articles", eviction_policy="none")
-            raw = _open_cache(data_dir / "raw", eviction_policy="least-recently-stored",
-                              size_limit=raw_size_limit)
-            state = _open_cache(data_dir / "state", eviction_policy="none", sqlite_synchronous=2)
-        except OSError as exc:
-            raise StoreError(f"cannot open data dir {data_dir}: {exc.strerror or exc}") from exc
-        index = ArticleIndex.open(data_dir / "index.sqlite")
+            articles, _ = _open_or_move_aside(data_dir / "articles", notices, eviction_policy="none")
+            raw, _ = _open_or_move_aside(data_dir / "raw", notices,
+                                         eviction_policy="least-recently-stored",
+                                         size_limit=raw_size_limit)
+            state, state_is_new = _open_or_move_aside(data_dir / "state", notices,
+                                                      eviction_policy="none", sqlite_synchronous=2)
+            index = ArticleIndex.open(data_dir / "index.sqlite")
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
+        store.notices = notices
+        if state_is_new:
+            store._restore_lost_state()
+        network_fs = backup.network_filesystem(data_dir)
+        if network_fs:
+            notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
+                           "there; run one Warta at a time")
         store._sync_index()
         return store
 
+    def _restore_lost_state(self) -> None:
+        saved = backup.latest(self.data_dir)
+        if saved is None:
+            if len(self._articles) > 1:
+                self.notices.append("read/star state was missing and there is no backup; "
+                                    "starting with every article unread")
+            return
+        restored = self.import_state(saved.data)
+        self.notices.append(f"read/star state was missing; restored {restored:,} marks from the "
+                            f"backup of {saved.when} ({saved.path})")
+
+    def backup_state(self) -> Path:
+        """Write everything the user saved to ``backups/state.json`` (atomic, fsynced)."""
+        return backup.write(self.data_dir, self.export_state())
+
+    def import_state(self, data: dict[str, Any]) -> int:
+        """Merge a state export (backup) into the store; returns how many articles it marked."""
+        states = data.get("states") or {}
+        with self._writing():
+            with self._state.transact():
+                for article_id, value in states.items():
+                    if isinstance(article_id, str) and isinstance(value, dict):
+                        self._state.set("s:" + article_id, _pack(ArticleState.from_json(value).to_json()))
+                for feed in data.get("subscriptions") or ():
+                    if isinstance(feed, dict) and isinstance(feed.get("url"), str):
+                        self._state.set("sub:" + feed["url"], _pack(Feed.from_json(feed).to_json()))
+                self._bump(self._state)
+        return len(states)
+
     def close(self) -> None:
+        try:
+            if self._state_changed:
+                self.backup_state()
+        except (OSError, StoreError):
+            pass  # a backup that cannot be written must not lose the session
         self.index.close()
         for cache in (self._articles, self._raw, self._state):
             cache.close()
@@ -256,6 +309,7 @@ class Store:
                 else:
                     self._state.set("s:" + article_id, _pack(state.to_json()))
                 seq = self._bump(self._state)
+            self._state_changed = True
             self.index.set_state(article_id, state, state_seq=seq)
         return state
 
@@ -333,20 +387,43 @@ class _WriteGuard:
         return False
 
 
-def _open_cache(directory: Path, **settings: Any) -> diskcache.Cache:
-    """Open one diskcache, refusing one written with another schema."""
+def _open_or_move_aside(directory: Path, notices: list[str],
+                        **settings: Any) -> tuple[diskcache.Cache, bool]:
+    """Open one diskcache; if its database is corrupt, move it aside and start a new one."""
+    try:
+        return _open_cache(directory, **settings)
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) and not _is_corruption(exc):
+            raise
+        aside = directory.with_name(f"{directory.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        directory.rename(aside)
+        notices.append(f"{directory.name} store was corrupt ({exc}); moved to {aside} and started afresh")
+        return _open_cache(directory, **settings)
+
+
+def _is_corruption(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
+def _open_cache(directory: Path, **settings: Any) -> tuple[diskcache.Cache, bool]:
+    """Open one diskcache, refusing one written with another schema; say if it is new."""
     cache = diskcache.Cache(str(directory), timeout=_BUSY_TIMEOUT, disk=JSONDisk,
                             size_limit=settings.pop("size_limit", 2**62), **settings)
-    os.chmod(directory, 0o700)
-    found = cache.get(_SCHEMA_KEY)
-    if found is None:
-        if len(cache) == 0:
+    try:
+        os.chmod(directory, 0o700)
+        found = _get(cache, _SCHEMA_KEY)
+        created = found is None and len(cache) == 0
+        if created:
             cache.set(_SCHEMA_KEY, SCHEMA_VERSION)
             found = SCHEMA_VERSION
+    except BaseException:
+        cache.close()
+        raise
     if found != SCHEMA_VERSION:
         cache.close()
         raise SchemaMismatchError(
             f"{directory} was written by another version of Warta (schema {found}, this one "
             f"reads {SCHEMA_VERSION}); use a new --data-dir or move this one aside"
         )
-    return cache
+    return cache, created

@@ -1,0 +1,69 @@
+"""Backups of user state, so a lost or corrupt state store never means a silent empty start."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+BACKUP_NAME = "state.json"
+_NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p")
+
+
+@dataclass(frozen=True, slots=True)
+class Backup:
+    path: Path
+    when: str
+    data: dict[str, Any]
+
+
+def write(data_dir: Path, data: dict[str, Any]) -> Path:
+    """Write ``data`` atomically (temp file, fsync, rename); keep the previous one."""
+    folder = data_dir / "backups"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    target = folder / BACKUP_NAME
+    temporary = folder / (BACKUP_NAME + ".tmp")
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False)
+        handle.flush()
+        os.fsync(handle.fileno())
+    if target.exists():
+        os.replace(target, folder / ("previous-" + BACKUP_NAME))
+    os.replace(temporary, target)
+    return target
+
+
+def latest(data_dir: Path) -> Backup | None:
+    """The newest readable backup with anything in it, or None."""
+    folder = data_dir / "backups"
+    for name in (BACKUP_NAME, "previous-" + BACKUP_NAME):
+        path = folder / name
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and (data.get("states") or data.get("subscriptions")):
+            stamp = data.get("exported")
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp)) if isinstance(
+                stamp, (int, float)) else "unknown date"
+            return Backup(path, when, data)
+    return None
+
+
+def network_filesystem(path: Path) -> str | None:
+    """The type of network filesystem ``path`` lives on (from /proc/mounts), if any."""
+    try:
+        mounts = Path("/proc/mounts").read_text().splitlines()
+    except OSError:
+        return None
+    resolved = str(path.resolve())
+    best, best_type = "", ""
+    for line in mounts:
+        parts = line.split()
+        if len(parts) >= 3 and (resolved == parts[1] or resolved.startswith(parts[1].rstrip("/") + "/")):
+            if len(parts[1]) > len(best):
+                best, best_type = parts[1], parts[2]
+    return best_type if best_type in _NETWORK_FILESYSTEMS else None
