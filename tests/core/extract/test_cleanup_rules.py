@@ -1,0 +1,190 @@
+"""One test per cleanup rule, on small pages written for it, in several languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.core.extract import extract
+
+from extract_helpers import LOREM, page
+
+
+def body_text(html: str) -> str:
+    return extract(html, "https://example.com/news/1").text
+
+
+def assert_dropped(furniture: str, marker: str) -> None:
+    text = body_text(page(furniture))
+    assert marker not in text
+    assert "Paragraph 4." in text and "Closing." in text  # the article itself survived
+
+
+@pytest.mark.parametrize(
+    ("line", "marker"),
+    [
+        ("<p><strong>Baca Juga:</strong> <a href='/a'>Harga Emas Naik Lagi</a></p>", "Harga Emas"),
+        ("<p>Read more: <a href='/b'>Storm hits the coast</a></p>", "Storm hits"),
+        ("<p>RELATED: <a href='/c'>Council votes on plan</a></p>", "Council votes"),
+        ("<p>See also: <a href='/d'>How budgets work</a></p>", "How budgets"),
+        ("<p><a href='/e'>SEE MORE: Photos from the harbour</a></p>", "Photos from"),
+        ("<p>DON'T MISS: <a href='/f'>The best beaches</a></p>", "best beaches"),
+        ("<p>Lesen Sie auch: <a href='/g'>Neue Regeln für Mieter</a></p>", "Neue Regeln"),
+        ("<p>Lire aussi : <a href='/h'>La réforme des retraites</a></p>", "réforme"),
+        ("<p>Leia também: <a href='/i'>O novo orçamento</a></p>", "novo orçamento"),
+        ("<p>Lea también: <a href='/j'>El presupuesto municipal</a></p>", "presupuesto"),
+        ("<p>Leggi anche: <a href='/k'>Il bilancio comunale</a></p>", "bilancio"),
+    ],
+)
+def test_read_also_lines(line: str, marker: str) -> None:
+    assert_dropped(line, marker)
+
+
+@pytest.mark.parametrize(
+    ("line", "marker"),
+    [
+        ("<p><em>Mau Berita Terbaru? Yuk Follow Kami di <a href='https://news.google.com/x'>Google News</a></em></p>",
+         "Follow Kami"),
+        ("<p>Sign up for our daily newsletter to get the latest news.</p>", "newsletter"),
+        ("<p>Follow us on <a href='https://twitter.com/x'>Twitter</a> and Facebook.</p>", "Follow us"),
+        ("<p>Folgen Sie uns auf Facebook.</p>", "Folgen Sie"),
+        ("<p>Abonnez-vous à notre newsletter.</p>", "Abonnez"),
+        ("<p>Síguenos en Twitter.</p>", "Síguenos"),
+    ],
+)
+def test_promo_lines(line: str, marker: str) -> None:
+    assert_dropped(line, marker)
+
+
+@pytest.mark.parametrize("label", ["ADVERTISEMENT", "Advert", "Anzeige", "Publicité", "Iklan",
+                                   "Story continues below advertisement"])
+def test_ad_placeholders(label: str) -> None:
+    assert_dropped(f"<p>{label}</p>", label)
+
+
+@pytest.mark.parametrize("row", [
+    "<p><a href='https://facebook.com/share'>Facebook</a> <a href='https://twitter.com/share'>Twitter</a> "
+    "<a href='https://wa.me/x'>WhatsApp</a> <a href='mailto:x'>Email</a></p>",
+    "<p>Share this: Twitter Facebook</p>",
+    "<p>Bagikan: Facebook Twitter WhatsApp</p>",
+    "<p>Teilen: Facebook Twitter</p>",
+])
+def test_share_rows(row: str) -> None:
+    assert_dropped(row, "Twitter")
+
+
+def test_like_loading_chrome() -> None:
+    assert_dropped("<p>Like this:</p><p>Like Loading...</p>", "Loading")
+
+
+@pytest.mark.parametrize(("caption", "marker"), [
+    ("<p>(Image: GETTY)</p>", "GETTY"),
+    ("<figure><img src='/a.jpg' alt='Harbour'><figcaption>Boats in the harbour. AP Photo/John Smith"
+     "</figcaption></figure>", "AP Photo"),
+    ("<p>Kredit Foto: Antara/Reno Esnir</p>", "Kredit Foto"),
+    ("<p>Foto: dpa</p>", "dpa"),
+    ("<p>Photo credit: Jane Doe</p>", "Jane Doe"),
+    ("<p>Crédit photo : AFP</p>", "AFP"),
+])
+def test_photo_credits(caption: str, marker: str) -> None:
+    assert_dropped(caption, marker)
+
+
+def test_hidden_popup_card_inside_link_is_not_glued_to_words() -> None:
+    html = page(
+        "<p>The minister <a href='/p/1'>Jane Roe<span style='display:none'>Jane Roe is the minister of "
+        "finance since 2019.</span></a> said the budget was fair and would pass next month.</p>"
+    )
+    text = body_text(html)
+    assert "Jane Roe said the budget" in text
+    assert "since 2019" not in text
+
+
+def test_aria_hidden_and_hidden_attribute() -> None:
+    html = page("<p>Visible words here for the reader of this page today.<a href='/x'>"
+                "<span aria-hidden='true'>Popup card text</span></a></p><div hidden><p>Secret text</p></div>")
+    text = body_text(html)
+    assert "Popup card" not in text and "Secret text" not in text
+    assert "Visible words" in text
+
+
+@pytest.mark.parametrize(("label", "items"), [
+    ("Tags:", "Budget, Council, Harbour"),
+    ("Tag Terkait:", "Rusia, Venezuela"),
+    ("Topik:", "Ekonomi, Politik"),
+    ("Topics:", "Budget, Schools"),
+    ("Schlagworte:", "Haushalt, Rat"),
+])
+def test_tag_lists(label: str, items: str) -> None:
+    links = " ".join(f"<a href='/tag/{i.strip()}'>{i.strip()}</a>" for i in items.split(","))
+    assert_dropped(f"<p>{label} {links}</p>", label)
+
+
+def test_comment_section_is_cut() -> None:
+    html = page("") .replace(
+        "</article>",
+        "</article><section><h3>Comments</h3><p>I think this budget is a disaster and the mayor "
+        "should resign immediately, says a reader.</p></section>",
+    )
+    text = body_text(html)
+    assert "resign immediately" not in text
+
+
+def test_header_lines_duplicating_metadata() -> None:
+    head = ("<meta property='og:title' content='Harbour budget approved'>"
+            "<meta name='author' content='Jane Doe'>")
+    html = page("", head=head).replace(
+        "<div class='article-body'>",
+        "<div class='article-body'><p>Harbour budget approved</p><p>By Jane Doe</p>"
+        "<p>Updated 10:15 WIB, Kamis 26 September 2019</p>",
+    )
+    article = extract(html, "https://example.com/news/1")
+    assert article.byline == "Jane Doe"
+    assert not any(b.text in ("Harbour budget approved", "By Jane Doe") for b in article.blocks)
+    assert "Kamis 26 September" not in article.text
+
+
+def test_editor_line() -> None:
+    assert_dropped("<p>Editor: <a href='/author/x'>Muhammad Syahrianto</a></p>", "Syahrianto")
+
+
+def test_real_sentences_mentioning_the_same_words_stay() -> None:
+    sentence = ("In a newsletter to investors, the company said that its advertisement revenue fell by a "
+                "third and that it would read more carefully what regulators publish in the coming months.")
+    text = body_text(page(f"<p>{sentence}</p>"))
+    assert sentence in text
+
+
+def test_lists_and_subheadings_are_kept() -> None:
+    html = page("<h2>What changes</h2><ul><li>Schools get more money</li><li>Roads are repaired</li></ul>"
+                "<ol start='3'><li>Third point</li></ol>")
+    article = extract(html, "https://example.com/news/1")
+    kinds = [(b.kind, b.text, b.marker) for b in article.blocks]
+    assert ("heading", "What changes", "") in kinds
+    assert ("item", "Schools get more money", "•") in kinds
+    assert ("item", "Third point", "3.") in kinds
+
+
+def test_embedded_tweet_is_kept() -> None:
+    tweet = ("<blockquote class='twitter-tweet'><p lang='en'>The harbour will be rebuilt by spring, "
+             "we promise every fisherman in town.</p>&mdash; Mayor (@mayor) "
+             "<a href='https://twitter.com/mayor/status/1'>May 1, 2019</a></blockquote>")
+    text = body_text(page(tweet))
+    assert "The harbour will be rebuilt by spring" in text
+
+
+def test_short_article_survives() -> None:
+    html = ("<html><head><title>Short news</title></head><body><div class='menu'><a href='/'>Home</a></div>"
+            "<article><h1>Short news</h1><p>The bridge reopened on Monday after two years of repairs, "
+            "the city said.</p></article></body></html>")
+    text = body_text(html)
+    assert text == "The bridge reopened on Monday after two years of repairs, the city said."
+
+
+def test_readability_wrong_container_is_recovered() -> None:
+    """A page whose marked article body is split: the semantic container holds all of it."""
+    part = "".join(f"<p>{LOREM} Part {n}.</p>" for n in range(1, 4))
+    html = (f"<html><body><div itemprop='articleBody'><div class='a'>{part}</div><div class='b'>"
+            f"<p>{LOREM} Part 4.</p><p>{LOREM} Part 5.</p></div><div class='c'>{part.replace('Part', 'Piece')}"
+            f"</div></div></body></html>")
+    text = body_text(html)
+    assert "Part 5." in text and "Piece 3." in text

@@ -1,0 +1,238 @@
+"""Precision rules on the extracted blocks: drop the furniture readability keeps.
+
+Each rule is a small predicate over one block and where it sits (its index, how much of it is
+linked), so it can be tested alone. The rules look at the shape of a line (short, mostly links,
+starts with a label) and at multilingual phrase patterns, never at one site's markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..models import Block
+from .dates import MONTHS, parse_date
+from .dom import normalize_space
+from .phrases import (
+    AD_LABEL, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
+    SHARE_WORDS, TAGS_LABEL,
+)
+
+_SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
+_SHARE_FILLERS = frozenset("this on via the article page story post it with your friends to a via: per".split())
+_WORD = re.compile(r"\w+")
+_URL_TEXT = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$", re.I)
+_DATE_NOISE = re.compile(
+    r"\b(?:updated|published|posted|last\s+updated|modified|diperbarui|dipublikasikan|diterbitkan|aktualisiert|"
+    r"veröffentlicht|publié|mis\s+à\s+jour|publicado|actualizado|atualizado|pubblicato|aggiornato|"
+    r"at|on|um|à|a\s+las|às|alle|pukul|jam|wib|wita|wit|uhr|am|pm|a\.m\.|p\.m\.|et|gmt|utc|edt|est|pdt|pst|bst|cet|cest|"
+    r"hours?|minutes?|ago|jam|menit|lalu|yang|hace|il\s+y\s+a|vor|stunden?|minuten?|read|min|reading|time|baca|"
+    r"senin|selasa|rabu|kamis|jumat|sabtu|minggu|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"mon|tue|wed|thu|fri|sat|sun|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|"
+    r"mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """What the metadata header already shows, so the body need not repeat it."""
+
+    titles: tuple[str, ...] = ()
+    byline: str | None = None
+    site_name: str | None = None
+
+
+def linked_share(block: Block) -> float:
+    """Share of the block's characters inside links."""
+    if not block.text:
+        return 0.0
+    return sum(end - start for start, end, _ in block.links) / len(block.text)
+
+
+def _short(block: Block, limit: int) -> bool:
+    return len(block.text) <= limit
+
+
+# -- the rules ----------------------------------------------------------------------------
+
+
+def is_read_also(block: Block) -> bool:
+    """ "Baca Juga: …", "Read more: …", "Lesen Sie auch", "SEE MORE", "DON'T MISS" lines."""
+    text = block.text.strip()
+    if not READ_ALSO.match(text):
+        return False
+    return len(text) <= 250 or linked_share(block) >= 0.4
+
+
+def is_promo(block: Block) -> bool:
+    """Newsletter, follow-us, download-the-app and subscribe lines."""
+    if block.kind == "heading" and len(block.text) <= 120 and PROMO.search(block.text):
+        return True
+    if not _short(block, 260):
+        return False
+    match = PROMO.search(block.text)
+    if not match:
+        return False
+    return match.start() < 60 or bool(block.links) or len(block.text) <= 140
+
+
+def is_ad_label(block: Block) -> bool:
+    return _short(block, 80) and bool(AD_LABEL.match(block.text.strip()))
+
+
+def is_share_row(block: Block) -> bool:
+    """A row of share buttons or reaction counters: every word is one of theirs."""
+    if not _short(block, 160):
+        return False
+    if LIKE_LOADING.search(block.text):
+        return True
+    words = [w for w in _SPLIT_SHARE.split(block.text) if w]
+    if not words:
+        return True
+    hits = 0
+    for word in words:
+        if SHARE_WORDS.match(word) or word.lower() in _SHARE_FILLERS:
+            hits += 1
+        else:
+            return False
+    return hits > 0 and (len(words) >= 2 or block.kind != "paragraph" or len(block.text) <= 12)
+
+
+def is_credit(block: Block) -> bool:
+    """Photo credits and image-source captions: short lines naming a picture's source."""
+    if block.kind not in ("paragraph", "quote") or not _short(block, 160):
+        return False
+    text = block.text.strip()
+    if CREDIT_LABEL.match(text) or CREDIT_MARK.search(text):
+        return True
+    return text.startswith("(") and text.endswith(")") and len(text) < 60 and bool(
+        re.search(r"(?i)getty|reuters|\bap\b|afp|epa|pa\b|photo|image|foto|bild", text)
+    )
+
+
+def is_tag_list(block: Block) -> bool:
+    """ "Tags: a, b, c", "Tag Terkait: …", "Topik: …" lists."""
+    text = block.text.strip()
+    match = TAGS_LABEL.match(text)
+    if not match or not _short(block, 300):
+        return False
+    if match.end() == len(text):
+        return True  # the label alone; its items follow as their own blocks or links
+    rest = text[match.end():]
+    return linked_share(block) >= 0.5 or (
+        ":" in text[: match.end() + 1] and all(len(item.split()) <= 4 for item in re.split(r"[,;|•·]", rest))
+    )
+
+
+def is_editor_line(block: Block) -> bool:
+    return _short(block, 120) and bool(EDITOR_LINE.match(block.text))
+
+
+def is_byline_line(block: Block, header: Header) -> bool:
+    text = block.text.strip()
+    if not _short(block, 120):
+        return False
+    if header.byline and normalize_space(text).lower() == header.byline.lower():
+        return True
+    match = BYLINE_LABEL.match(text)
+    if not match:
+        return False
+    name = match.group("name").strip()
+    words = name.split()
+    if not words or len(words) > 12 or name.endswith((".", "!", "?")) and len(words) > 6:
+        return False
+    first_word = text.split()[0].lower().strip(":")
+    if first_word in ("di", "par", "por", "door", "von", "by", "oleh") and not (name[:1].isupper() or header.byline):
+        return False
+    if header.byline and any(part.strip().lower() in name.lower() for part in header.byline.split(",")):
+        return True
+    capitals = sum(1 for word in words if word[:1].isupper())
+    return capitals >= max(1, len(words) // 2)
+
+
+def is_date_line(block: Block) -> bool:
+    """A line that is a date and little else ("Updated 10:15 WIB, Kamis 26 September 2019")."""
+    if not _short(block, 100):
+        return False
+    if not parse_date(block.text, visible=True):
+        return False
+    rest = _DATE_NOISE.sub(" ", block.text)
+    rest_words = [w for w in _WORD.findall(rest) if not w.isdigit() and not _is_month(w)]
+    return len(rest_words) <= 2
+
+
+def _is_month(word: str) -> bool:
+    return word.lower() in MONTHS
+
+
+def is_title_line(block: Block, header: Header) -> bool:
+    text = normalize_space(block.text).lower().rstrip(".")
+    return bool(text) and any(text == title.lower().rstrip(".") for title in header.titles if title)
+
+
+def is_comments_heading(block: Block) -> bool:
+    return block.kind in ("heading", "paragraph") and _short(block, 60) and bool(COMMENTS_HEADING.match(block.text))
+
+
+def is_link_only(block: Block) -> bool:
+    """A short paragraph that is one link and not a sentence: a teaser for another page."""
+    if block.kind not in ("paragraph", "item", "heading") or not _short(block, 160):
+        return False
+    if linked_share(block) < 0.95 or _URL_TEXT.match(block.text):
+        return False  # a URL written out is a reference the author cites, not a teaser
+    return not block.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "…")) or len(block.text) < 50
+
+
+# -- applying them --------------------------------------------------------------------------
+
+_LINE_RULES: tuple[Callable[[Block], bool], ...] = (
+    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line,
+)
+
+
+def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
+    """Drop furniture blocks; cut at a comment section; drop header lines at the edges."""
+    kept: list[Block] = []
+    total = len(blocks)
+    for index, block in enumerate(blocks):
+        if block.kind == "image":
+            kept.append(block)
+            continue
+        if is_comments_heading(block) and index > total * 0.5:
+            break
+        if any(rule(block) for rule in _LINE_RULES):
+            continue
+        near_edge = index < 6 or index >= total - 4
+        if near_edge and (is_title_line(block, header) or is_byline_line(block, header) or is_date_line(block)):
+            continue
+        kept.append(block)
+    _drop_trailing_link_lists(kept)
+    _drop_orphan_headings(kept)
+    return kept
+
+
+def _drop_trailing_link_lists(blocks: list[Block]) -> None:
+    """Teaser links piled up at the end of the article (an unlabelled "related" box)."""
+    while blocks and blocks[-1].kind != "image" and is_link_only(blocks[-1]):
+        blocks.pop()
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.kind in ("paragraph", "item") and is_link_only(block):
+            neighbours = [b for b in blocks[max(0, index - 1): index + 2] if b is not block]
+            if any(is_link_only(b) for b in neighbours) or block.kind == "paragraph":
+                del blocks[index]
+                continue
+        index += 1
+
+
+def _drop_orphan_headings(blocks: list[Block]) -> None:
+    """A heading with nothing after it (its section was furniture and is gone)."""
+    while blocks and blocks[-1].kind == "heading":
+        blocks.pop()
+    while blocks and blocks[-1].kind == "image":
+        blocks.pop()
+    while blocks and blocks[-1].kind == "heading":
+        blocks.pop()

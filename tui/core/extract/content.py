@@ -1,0 +1,276 @@
+"""Find the element that holds the article: readability-lxml first, a second opinion if it fails.
+
+The page is pruned once (hidden elements, scripts, furniture marked by class names) and then
+handed to readability as a copy of the parsed tree, so the page is parsed only once. When
+readability returns too little, or a fraction of what a semantic container (``articleBody``,
+``<article>``, an "article-body" class) holds, that container wins; the choice is made by a
+quality score over the paragraphs each candidate would show.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from dataclasses import dataclass
+
+from lxml.etree import tounicode
+from lxml.html import HtmlElement
+from readability import Document  # type: ignore[import-untyped]
+from readability.readability import REGEXES  # type: ignore[import-untyped]
+
+from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, text_of
+
+MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
+_REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
+                "input", "textarea", "option", "link", "meta", "object", "embed", "dialog", "map")
+_EMBED_CLASS = re.compile(
+    r"twitter-tweet|twitter-video|instagram-media|tiktok-embed|fb-post|fb-xfbml|reddit-card|bluesky-embed|"
+    r"mastodon-embed|threads-post|embedded-post",
+    re.I,
+)
+# Furniture announced by class or id. Matched on word boundaries of the class/id string.
+_FURNITURE_HINT = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons?|social(?:-?(?:share|links|media|icons|bar))?|"
+    r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
+    r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comments?|disqus|"
+    r"breadcrumbs?|tags?|tag-?list|taglist|post-?tags|popular|trending|recommend\w*|outbrain|taboola|"
+    r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
+    r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|"
+    r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
+    r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|header|sidebar|widget|"
+    r"caption|credits?|copyright|print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
+    re.I,
+)
+_COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
+_KEEP_HINT = re.compile(r"(?:^|[\s_-])(?:article-?body|articlebody|entry-?content|post-?(?:body|content)|"
+                        r"story-?(?:body|content)|main-?content)(?=$|[\s_-])", re.I)
+_BODY_HINT = re.compile(
+    r"(?:article|entry|post|story|news|detail|content|main|blog|text)[-_]?(?:body|content|text|detail|inner|entry)|"
+    r"articlebody|article__body|itemprop-articlebody",
+    re.I,
+)
+
+
+@dataclass(slots=True)
+class Content:
+    """The chosen article element and the name of the strategy that found it."""
+
+    element: HtmlElement
+    strategy: str
+
+
+def prune(root: HtmlElement) -> None:
+    """Remove what no reader sees and what class names announce as furniture, in place."""
+    for element in list(root.iter(*_REMOVE_TAGS)):
+        _drop(element)
+    _mark_embedded_posts(root)
+    body = root.find("body")
+    total = len(text_of(body)) if body is not None else 0
+    for element in list(root.iter()):
+        if not is_element(element) or element.getparent() is None:
+            continue
+        if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
+            _drop(element)
+    for element in list(root.iter()):
+        if not is_element(element) or element.tag in ("html", "body", "main", "article"):
+            continue
+        if element.getparent() is None or _is_embedded(element):
+            continue
+        hint = class_and_id(element)
+        if not hint or element.get("itemprop") == "articleBody" or _KEEP_HINT.search(hint):
+            continue
+        if _FURNITURE_HINT.search(hint) and not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
+            _drop(element)
+
+
+def _drop(element: HtmlElement) -> None:
+    """Remove an element but keep its tail text, which belongs to the parent."""
+    if element.getparent() is not None:
+        element.drop_tree()
+
+
+def _inside_link_or_small(element: HtmlElement) -> bool:
+    if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
+        return True
+    return len(text_of(element)) < 60
+
+
+def _holds_article(element: HtmlElement, total: int, is_comments: bool) -> bool:
+    """True if removing ``element`` would take the article with it."""
+    if element.tag in ("p", "a", "span", "li", "img", "figure", "figcaption", "h1", "h2", "h3", "h4"):
+        return False
+    if element.find(".//h1") is not None or element.find('.//*[@itemprop="articleBody"]') is not None:
+        return True
+    if element.find(".//article") is not None or element.find(".//main") is not None:
+        return True
+    length = len(text_of(element))
+    if total and length > total * 0.4:
+        return True
+    if is_comments:
+        return False
+    return length > 1500 and link_density(element) < 0.25
+
+
+def _is_embedded(element: HtmlElement) -> bool:
+    return bool(_EMBED_CLASS.search(element.get("class") or ""))
+
+
+def _mark_embedded_posts(root: HtmlElement) -> None:
+    """Keep embedded posts (tweets, Instagram) that readability would drop as "twitter" furniture.
+
+    The post keeps a neutral class; wrappers that hold nothing but the post lose their hints.
+    """
+    for element in list(root.iter("blockquote", "div")):
+        if not _is_embedded(element):
+            continue
+        element.set("class", "embedded-post")
+        element.attrib.pop("id", None)
+        length = len(text_of(element))
+        for ancestor in element.iterancestors():
+            if ancestor.tag in ("body", "html", "article", "main") or len(text_of(ancestor)) > length + 80:
+                break
+            ancestor.attrib.pop("class", None)
+            ancestor.attrib.pop("id", None)
+
+
+class _Readability(Document):  # type: ignore[misc]
+    """readability-lxml working on a copy of our parsed, pruned tree instead of re-parsing."""
+
+    def __init__(self, tree: HtmlElement) -> None:
+        super().__init__("")
+        self._tree = tree
+        self.result: HtmlElement | None = None
+
+    def _parse(self, input: object) -> HtmlElement:  # noqa: A002 - readability's signature
+        return copy.deepcopy(self._tree)
+
+    def remove_unlikely_candidates(self) -> None:
+        for element in self.html.findall(".//*"):
+            hint = class_and_id(element)
+            if len(hint) < 2 or element.tag in ("html", "body") or _is_embedded(element):
+                continue
+            if REGEXES["unlikelyCandidatesRe"].search(hint) and not REGEXES["okMaybeItsACandidateRe"].search(hint):
+                if element.xpath("ancestor-or-self::pre | ancestor-or-self::code"):
+                    continue
+                if element.xpath("descendant-or-self::main | descendant-or-self::article | "
+                                 "descendant-or-self::math | descendant::*[@class='embedded-post']"):
+                    continue
+                element.drop_tree()
+
+    def get_clean_html(self) -> str:
+        self.result = self.html
+        return tounicode(self.html, method="html")
+
+
+def readability_content(root: HtmlElement) -> HtmlElement | None:
+    """readability-lxml's choice, as an element (a ``<div>`` of the kept nodes)."""
+    logging.getLogger("readability.readability").setLevel(logging.CRITICAL)
+    document = _Readability(root)
+    try:
+        document.summary(html_partial=True)
+    except Exception:  # readability raises its own Unparseable and lxml errors alike
+        return None
+    return document.result
+
+
+def semantic_content(root: HtmlElement) -> HtmlElement | None:
+    """The container the page itself marks as the article body, if there is one."""
+    body = root.find("body")
+    if body is None:
+        return None
+    marked = body.xpath('.//*[@itemprop="articleBody"]')
+    if marked:
+        return max(marked, key=lambda e: len(text_of(e)))  # type: ignore[no-any-return]
+    candidates = [e for e in body.iter() if is_element(e) and e.tag in ("div", "section", "article")
+                  and _BODY_HINT.search(class_and_id(e))]
+    candidates += list(body.iter("article"))
+    scored = [(paragraph_quality(e), e) for e in candidates]
+    scored = [pair for pair in scored if pair[0] > 0]
+    if scored:
+        best_score = max(score for score, _ in scored)
+        # The innermost container that holds nearly all of the best text.
+        good = [e for score, e in scored if score >= best_score * 0.9]
+        return min(good, key=lambda e: len(text_of(e)))
+    mains = list(body.iter("main"))
+    return mains[0] if mains else None
+
+
+def density_content(root: HtmlElement) -> HtmlElement | None:
+    """The parent of the most paragraph text: fast, for pages too big for readability."""
+    body = root.find("body")
+    if body is None:
+        return None
+    scores: dict[HtmlElement, float] = {}
+    for paragraph in body.iter("p", "pre", "blockquote", "li"):
+        parent = paragraph.getparent()
+        if parent is None:
+            continue
+        length = len(normalize_space(paragraph.text_content()))
+        if length >= 25:
+            scores[parent] = scores.get(parent, 0.0) + min(length, 300)
+            grandparent = parent.getparent()
+            if grandparent is not None:
+                scores[grandparent] = scores.get(grandparent, 0.0) + min(length, 300) / 2
+    if not scores:
+        return body
+    return max(scores, key=lambda e: scores[e])
+
+
+def paragraph_quality(element: HtmlElement) -> float:
+    """Characters of text in paragraph-like children that are not mostly links."""
+    score = 0.0
+    for paragraph in element.iter("p", "li", "blockquote", "pre", "h2", "h3"):
+        text = text_of(paragraph)
+        if len(text) < 25 or _is_teaser(paragraph, text):
+            continue
+        linked = sum(len(text_of(a)) for a in paragraph.iter("a"))
+        if linked > len(text) * 0.5:
+            continue
+        score += len(text) if paragraph.tag in ("p", "pre", "blockquote") else len(text) * 0.5
+    return score
+
+
+def _is_teaser(paragraph: HtmlElement, text: str) -> bool:
+    """A headline link followed by a cut-off summary: a pointer to another article."""
+    if text.endswith(("...", "…", "[…]", "[...]")):
+        return True
+    first = next(iter(paragraph), None)
+    return (first is not None and first.tag in ("a", "h2", "h3", "h4") and not (paragraph.text or "").strip()
+            and paragraph.tag == "li" and len(text_of(first)) > 20)
+
+
+def _contains_text_of(container: HtmlElement, part: HtmlElement) -> bool:
+    """True if most of ``part``'s paragraphs also occur in ``container`` (it is a superset)."""
+    haystack = text_of(container)
+    paragraphs = [text_of(p) for p in part.iter("p", "li", "pre", "blockquote")]
+    paragraphs = [text for text in paragraphs if len(text) >= 40]
+    if not paragraphs:
+        return True
+    found = sum(1 for text in paragraphs if text in haystack)
+    return found >= len(paragraphs) * 0.8
+
+
+def find_content(root: HtmlElement) -> Content:
+    """Choose the article element: readability, unless a second strategy is clearly better."""
+    element_count = sum(1 for _ in root.iter())
+    if element_count > MAX_ELEMENTS_FOR_READABILITY:
+        fast = semantic_content(root) if element_count < 200_000 else None
+        chosen = fast if fast is not None and paragraph_quality(fast) > 0 else density_content(root)
+        return Content(chosen if chosen is not None else root, "density")
+    semantic = semantic_content(root)
+    readable = readability_content(root)
+    readable_quality = paragraph_quality(readable) if readable is not None else 0.0
+    if semantic is not None:
+        semantic_quality = paragraph_quality(semantic)
+        if (semantic_quality > max(readable_quality * 1.25, readable_quality + 200) and link_density(semantic) < 0.3
+                and (readable is None or _contains_text_of(semantic, readable))):
+            return Content(semantic, "semantic")
+    if readable is not None and readable_quality > 0:
+        return Content(readable, "readability")
+    if readable is not None and len(text_of(readable)) >= 50:
+        return Content(readable, "readability")
+    if semantic is not None and len(text_of(semantic)) >= 50:
+        return Content(semantic, "semantic")
+    dense = density_content(root)
+    return Content(dense if dense is not None else root, "density")

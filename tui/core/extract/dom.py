@@ -1,0 +1,84 @@
+"""Parsing and small read-only questions about lxml elements, shared by the other modules."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+from lxml.html import HtmlElement
+
+from ..errors import ExtractionError
+
+MAX_HTML_CHARS = 2_000_000  # what readability and our rules get to see of a page
+_WHITESPACE = re.compile(r"\s+")
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0*)?\s*(?:;|$|!))",
+    re.I,
+)
+# Class names of text meant only for screen readers: not on screen, so not in the article.
+_SCREEN_READER_CLASS = re.compile(
+    r"(?:^|\s)(?:sr-only|visually-?hidden|screen-reader-text|screenreader-only|a11y-hidden|"
+    r"element-invisible|offscreen|is-hidden|u-hidden)(?:\s|$)",
+    re.I,
+)
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none)(?:\s|$)", re.I)
+_RESPONSIVE_CLASS = re.compile(r"\S:\S|(?:^|\s)(?:d|visible)-(?:sm|md|lg|xl)", re.I)
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+
+
+def parse_html(text: str) -> HtmlElement:
+    """Parse a page (capped at ``MAX_HTML_CHARS``) into an ``<html>`` element."""
+    if len(text) > MAX_HTML_CHARS:
+        text = text[:MAX_HTML_CHARS]
+    text = text.replace("\x00", "")
+    try:
+        root = lxml.html.document_fromstring(text, parser=_PARSER)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError("no readable content: the page could not be parsed") from exc
+    if root is None:
+        raise ExtractionError("no readable content: the page could not be parsed")
+    return root
+
+
+def normalize_space(text: str | None) -> str:
+    return _WHITESPACE.sub(" ", text or "").strip()
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's visible text with whitespace collapsed."""
+    return normalize_space(element.text_content())
+
+
+def class_and_id(element: HtmlElement) -> str:
+    value = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return value if value.strip() else ""
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden from sighted readers by attribute, inline style or a screen-reader-only class."""
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        return True
+    classes = element.get("class")
+    if not classes:
+        return False
+    if _SCREEN_READER_CLASS.search(classes):
+        return True
+    # "hidden md:block" is shown on wide screens: only a plain "hidden" counts.
+    return bool(_HIDDEN_CLASS.search(classes)) and not _RESPONSIVE_CLASS.search(classes)
+
+
+def link_density(element: HtmlElement) -> float:
+    total = len(text_of(element))
+    if not total:
+        return 0.0
+    linked = sum(len(text_of(link)) for link in element.iter("a"))
+    return min(1.0, linked / total)
+
+
+def is_element(node: object) -> bool:
+    """True for real elements (lxml also yields comments and processing instructions)."""
+    return isinstance(node, HtmlElement) and isinstance(node.tag, str)

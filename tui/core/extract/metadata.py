@@ -1,0 +1,425 @@
+"""Title, byline, site, date, language, tags, description, image and canonical URL of a page.
+
+Each field is read from the most deliberate source first (JSON-LD, then OpenGraph/Twitter/
+``article:*``, Dublin Core and other ``<meta>``, then microdata and ``<time>``), and from what a
+reader sees on the page only when the page declared nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from ..sanitize import sanitize, sanitize_line
+from ..urls import is_http_url
+from .dates import parse_date
+from .dom import class_and_id, is_element, normalize_space, text_of
+from .jsonld import article_object, first_url, json_ld_objects, names, organization_name
+from .phrases import BYLINE_LABEL, TAGS_LABEL
+
+_TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•:»/]|::)\s+")
+_BYLINE_CLASS = re.compile(r"byline|author|writer|penulis|reporter|autor|auteur|creator", re.I)
+_SPECIFIC_BYLINE_CLASS = re.compile(
+    r"byline|author[-_]*name|authorname|article[-_]*author|post[-_]*author|story[-_]*author|writer|penulis|reporter", re.I
+)
+_DATE_CLASS = re.compile(r"date|time|publish|posted|tanggal|waktu|datum|fecha|data", re.I)
+_NOT_A_NAME = re.compile(r"https?://|www\.|@\w+\.\w|^\W*$|\{\{|\bfacebook\.com\b", re.I)
+_BYLINE_TAIL = re.compile(
+    r"\s*(?:[|,•·]\s*|\s+-\s+|\s+)?(?:(?:updated|published|posted|diperbarui|dipublikasikan)\b.*|"
+    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}.*|(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b.*|\d{1,2}\s+\w+\s+(?:19|20)\d\d.*|\w+\.?\s+\d{1,2},\s+(?:19|20)\d\d.*)$",
+    re.I,
+)
+_MAX_TAGS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str = ""
+    byline: str | None = None
+    site_name: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    tags: tuple[str, ...] = ()
+    description: str | None = None
+    image: str | None = None
+    canonical_url: str | None = None
+    headline_texts: tuple[str, ...] = field(default=())  # every title variant, to drop from the body
+
+
+def read_metadata(root: HtmlElement, url: str | None) -> Metadata:
+    """Read every metadata field from the whole (unmodified) page."""
+    meta = _meta_values(root)
+    objects = json_ld_objects(root)
+    article = article_object(objects) or {}
+    site_name = _site_name(meta, article, objects)
+    document_title = _document_title(root)
+    raw_titles = [
+        _ld_title(article, document_title), meta.get("dc.title"), meta.get("dcterms.title"), meta.get("og:title"),
+        meta.get("weibo:article:title"), meta.get("weibo:webpage:title"), meta.get("title"),
+        meta.get("twitter:title"), meta.get("parsely-title"),
+    ]
+    title = next((normalize_space(t) for t in raw_titles if t and normalize_space(t)), "")
+    if not title:
+        title = title_from_document(document_title, _headings(root))
+    raw_titles.append(document_title)
+    if not site_name:
+        site_name = _site_from_title(document_title, title)
+    base = _base_url(root, url)
+    return Metadata(
+        title=sanitize_line(title),
+        byline=_byline(meta, article, objects, root),
+        site_name=sanitize_line(site_name) or None,
+        published=_published(meta, article, root),
+        lang=_lang(root, meta, article),
+        tags=_tags(meta, article, root),
+        description=sanitize(normalize_space(
+            meta.get("og:description") or meta.get("description") or meta.get("twitter:description")
+            or _ld_text(article.get("description")) or ""
+        )) or None,
+        image=_absolute(base, meta.get("og:image") or meta.get("og:image:url") or meta.get("twitter:image")
+                        or meta.get("twitter:image:src") or first_url(article.get("image"))
+                        or _link_href(root, "image_src")),
+        canonical_url=_absolute(base, _link_href(root, "canonical") or meta.get("og:url")) or None,
+        headline_texts=tuple(normalize_space(t) for t in (title, *raw_titles) if t),
+    )
+
+
+# -- sources ------------------------------------------------------------------------------
+
+
+def _meta_values(root: HtmlElement) -> dict[str, str]:
+    """``<meta>`` content by lower-cased property/name/itemprop; the first value wins."""
+    values: dict[str, str] = {}
+    for element in root.iter("meta"):
+        content = element.get("content")
+        if content is None or not content.strip():
+            continue
+        for attribute in ("property", "name", "itemprop", "http-equiv"):
+            key = element.get(attribute)
+            if key:
+                for part in key.lower().split():
+                    values.setdefault(_meta_key(part), content.strip())
+    return values
+
+
+def _meta_key(name: str) -> str:
+    """One spelling per key: "DC.Creator", "dc:creator" and "dc-creator" are the same field."""
+    name = name.strip().lower()
+    return re.sub(r"^(dc|dcterms?)[:.\-]", lambda m: ("dcterms" if m.group(1).startswith("dcterm") else "dc") + ".", name)
+
+
+def _meta_all(root: HtmlElement, key: str) -> list[str]:
+    found: list[str] = []
+    for element in root.iter("meta"):
+        raw = f"{element.get('property') or ''} {element.get('name') or ''}"
+        if key in (_meta_key(part) for part in raw.split()) and (element.get("content") or "").strip():
+            found.append(element.get("content", "").strip())
+    return found
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str)), None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _document_title(root: HtmlElement) -> str:
+    head = root.find("head")
+    element = head.find("title") if head is not None else None
+    if element is None:
+        element = next(root.iter("title"), None)
+    return normalize_space(element.text_content()) if element is not None else ""
+
+
+def _link_href(root: HtmlElement, rel: str) -> str | None:
+    for element in root.iter("link"):
+        if rel in (element.get("rel") or "").lower().split() and element.get("href"):
+            return element.get("href", "").strip()
+    return None
+
+
+def _base_url(root: HtmlElement, url: str | None) -> str | None:
+    for element in root.iter("base"):
+        href = element.get("href")
+        if href:
+            return urljoin(url or "", href.strip())
+    return url
+
+
+def _absolute(base: str | None, href: str | None) -> str | None:
+    if not href:
+        return None
+    try:
+        absolute = urljoin(base or "", href.strip())
+    except ValueError:
+        return None
+    return sanitize_line(absolute, limit=2000) if is_http_url(absolute) else None
+
+
+# -- fields -------------------------------------------------------------------------------
+
+
+def _headings(root: HtmlElement) -> list[str]:
+    body = root.find("body")
+    if body is None:
+        return []
+    found: list[str] = []
+    for element in body.iter("h1", "h2"):
+        text = text_of(element)
+        if text:
+            found.append(text)
+        if len(found) > 12:
+            break
+    return found
+
+
+def _ld_title(article: dict[str, Any], document_title: str) -> str | None:
+    """JSON-LD headline, or its name when that is closer to what the page calls itself."""
+    headline, name = _ld_text(article.get("headline")), _ld_text(article.get("name"))
+    if headline and name and headline != name:
+        return name if _similarity(name, document_title) > _similarity(headline, document_title) + 0.25 else headline
+    return headline or name
+
+
+def _similarity(text: str, other: str) -> float:
+    words, other_words = set(text.lower().split()), set(other.lower().split())
+    return len(words & other_words) / len(words) if words else 0.0
+
+
+_HIERARCHY = re.compile(r" [\\/>»] ")
+_SEPARATOR = re.compile(r" [|\-–—\\/>»] ")
+
+
+def title_from_document(document_title: str, headings: list[str]) -> str:
+    """The article's title from ``<title>``: without " - Site" or "Site | " around it."""
+    original = document_title
+    if not original:
+        return headings[0] if headings else ""
+    title = original
+    hierarchical = bool(_HIERARCHY.search(original))
+    if _SEPARATOR.search(original):
+        title = original[: list(_SEPARATOR.finditer(original))[-1].start()]
+        if len(title.split()) < 3:
+            title = original[_SEPARATOR.search(original).end():]  # type: ignore[union-attr]
+    elif ": " in original:
+        if not any(heading.strip() == original.strip() for heading in headings):
+            title = original[original.rindex(":") + 1:].strip()
+            if len(title.split()) < 3:
+                title = original[original.index(":") + 1:].strip()
+            elif len(original[: original.index(":")].split()) > 5:
+                title = original
+    elif (len(original) > 150 or len(original) < 15) and len(headings) == 1:
+        title = headings[0]
+    title = normalize_space(title)
+    words = len(title.split())
+    if words <= 4 and (not hierarchical or words != len(_SEPARATOR.sub(" ", original).split()) - 1):
+        title = original
+    return title
+
+
+def _site_name(meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]]) -> str | None:
+    for value in (*names(article.get("publisher"), objects), meta.get("og:site_name"), organization_name(objects),
+                  meta.get("application-name"), meta.get("al:android:app_name"), meta.get("al:ios:app_name")):
+        if value and value.strip() and not _NOT_A_NAME.search(value):
+            return normalize_space(value)
+    return None
+
+
+def _site_from_title(document_title: str, title: str) -> str | None:
+    if not document_title or not title or document_title == title:
+        return None
+    rest = document_title.replace(title, "", 1)
+    rest = re.sub(r"^\s*(?:[|\-–—·•:»/]|::)\s*|\s*(?:[|\-–—·•:»/]|::)\s*$", "", rest).strip()
+    return rest if rest and len(rest.split()) <= 4 and rest != document_title else None
+
+
+def _byline(meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]], root: HtmlElement) -> str | None:
+    declared = names(article.get("author"), objects) or names(article.get("creator"), objects)
+    if not declared:
+        for key in ("dc.creator", "dcterms.creator", "author", "parsely-author", "article:author",
+                    "og:article:author", "sailthru.author", "byl"):
+            values = [v for v in _meta_all(root, key) if not _NOT_A_NAME.search(v)]
+            if values:
+                declared = values
+                break
+    if not declared:
+        visible = _visible_byline(root)
+        declared = [visible] if visible else []
+    cleaned: list[str] = []
+    for name in declared:
+        part = _clean_byline(name)
+        if part and part.lower() not in (c.lower() for c in cleaned) and not _NOT_A_NAME.search(part):
+            cleaned.append(part)
+    byline = sanitize_line(", ".join(cleaned), limit=200)
+    return byline or None
+
+
+def _clean_byline(text: str) -> str:
+    text = normalize_space(text)
+    for _ in range(2):
+        match = BYLINE_LABEL.match(text)
+        if match and match.group("name") and len(match.group("name")) < len(text):
+            text = match.group("name").strip()
+    text = _BYLINE_TAIL.sub("", text).strip(" ,|-–—·•:")
+    return text
+
+
+def _visible_byline(root: HtmlElement) -> str | None:
+    """An author element, or a short "By …"/"Oleh …"/"Penulis: …" line in the page."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for element in body.iter():
+        if not is_element(element):
+            continue
+        rel = (element.get("rel") or "").lower()
+        itemprop = (element.get("itemprop") or "").lower()
+        if rel == "author" or itemprop == "author":
+            name_element = element.find('.//*[@itemprop="name"]')
+            text = text_of(name_element if name_element is not None else element)
+            if 2 < len(text) < 80:
+                return text
+    hinted = [e for e in body.iter() if is_element(e) and e.tag not in ("script", "style", "body", "html")
+              and _BYLINE_CLASS.search(class_and_id(e) or "")]
+    # Specific hints ("byline", "author-name") before generic ones ("author" in "follow-author").
+    for pattern in (_SPECIFIC_BYLINE_CLASS, _BYLINE_CLASS):
+        for element in hinted:
+            if pattern.search(class_and_id(element)):
+                text = text_of(element)
+                if 2 < len(text) < 100 and _looks_like_name(_clean_byline(text)):
+                    return text
+    for element in body.iter("p", "span", "div", "strong", "em", "small"):
+        text = text_of(element)
+        if 3 < len(text) < 60 and len(element) <= 3:
+            match = BYLINE_LABEL.match(text)
+            if match and text.split()[0].lower() not in ("di", "par", "por", "door", "von") or (
+                match and text[:1].isupper()
+            ):
+                name = match.group("name") if match else ""
+                if _looks_like_name(name):
+                    return text
+    return None
+
+
+_NOT_NAME_WORDS = frozenset(
+    "last updated update published posted share follow author authors autor penulis editor by oleh von par por "
+    "staff admin administrator unknown anonymous".split()
+)
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    if not 1 <= len(words) <= 6 or _NOT_A_NAME.search(text):
+        return False
+    if words[0].lower().strip(":") in _NOT_NAME_WORDS or max(len(word) for word in words) < 3:
+        return False
+    capitals = sum(1 for word in words if word[:1].isupper() or not word[:1].isalpha())
+    return capitals >= max(1, len(words) - 2)
+
+
+def _published(meta: dict[str, str], article: dict[str, Any], root: HtmlElement) -> str | None:
+    for value in (
+        _ld_text(article.get("datePublished")), meta.get("article:published_time"),
+        meta.get("og:article:published_time"), meta.get("datepublished"), meta.get("article:published"),
+        meta.get("published_time"), meta.get("pubdate"), meta.get("publishdate"), meta.get("publish-date"),
+        meta.get("publish_date"), meta.get("parsely-pub-date"), meta.get("sailthru.date"), meta.get("dc.date.issued"),
+        meta.get("dcterms.issued"), meta.get("dc.date"), meta.get("dcterms.date"), meta.get("date"),
+        meta.get("article.published"), meta.get("og:published_time"), meta.get("content_published_time"),
+        _ld_text(article.get("dateCreated")), meta.get("article:modified_time"), _ld_text(article.get("dateModified")),
+    ):
+        date = parse_date(value)
+        if date:
+            return date
+    return _visible_date(root)
+
+
+def _visible_date(root: HtmlElement) -> str | None:
+    body = root.find("body")
+    if body is None:
+        return None
+    for element in body.iter("time"):
+        date = parse_date(element.get("datetime") or element.get("content")) or parse_date(text_of(element), visible=True)
+        if date:
+            return date
+    for element in body.iter():
+        if not is_element(element):
+            continue
+        if element.get("itemprop") in ("datePublished", "dateCreated"):
+            date = parse_date(element.get("content") or element.get("datetime") or text_of(element), visible=True)
+            if date:
+                return date
+    for element in body.iter():
+        if not is_element(element) or element.tag in ("script", "style"):
+            continue
+        hint = class_and_id(element)
+        if hint and _DATE_CLASS.search(hint):
+            text = text_of(element)
+            if 6 <= len(text) <= 120:
+                date = parse_date(text, visible=True)
+                if date:
+                    return date
+    return None
+
+
+def _lang(root: HtmlElement, meta: dict[str, str], article: dict[str, Any]) -> str | None:
+    for value in (root.get("lang"), root.get("xml:lang"), root.get("{http://www.w3.org/XML/1998/namespace}lang"),
+                  meta.get("content-language"), meta.get("language"), _ld_text(article.get("inLanguage")),
+                  meta.get("og:locale")):
+        if value and re.fullmatch(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*", value.strip()):
+            return sanitize_line(value.strip().replace("_", "-"), limit=20)
+    return None
+
+
+def _tags(meta: dict[str, str], article: dict[str, Any], root: HtmlElement) -> tuple[str, ...]:
+    sources: list[list[str]] = [
+        _meta_all(root, "article:tag"),
+        _keyword_list(article.get("keywords")),
+        _visible_tags(root),
+        _keyword_list(meta.get("news_keywords")),
+        _keyword_list(meta.get("keywords")),
+    ]
+    for source in sources:
+        tags: list[str] = []
+        seen: set[str] = set()
+        for raw in source:
+            for part in (raw.split(",") if "," in raw and len(source) == 1 else [raw]):
+                tag = sanitize_line(part, limit=60)
+                if tag and tag.lower() not in seen and len(tag) > 1:
+                    seen.add(tag.lower())
+                    tags.append(tag)
+        if tags:
+            return tuple(tags[:_MAX_TAGS])
+    return ()
+
+
+def _keyword_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+    if isinstance(value, list):
+        return [v.strip() for v in value if isinstance(v, str) and v.strip()]
+    return []
+
+
+def _visible_tags(root: HtmlElement) -> list[str]:
+    """Links marked rel=tag, or the links after a "Tags:" / "Tag Terkait:" / "Topik:" label."""
+    body = root.find("body")
+    if body is None:
+        return []
+    tagged = [text_of(a) for a in body.iter("a") if "tag" in (a.get("rel") or "").lower().split()]
+    if tagged:
+        return [t for t in tagged if t][:_MAX_TAGS]
+    for element in body.iter("div", "ul", "p", "section", "span", "nav"):
+        if len(element) < 2:
+            continue
+        text = text_of(element)
+        label = TAGS_LABEL.match(text[:40])
+        if label:
+            links = [text_of(a) for a in element.iter("a")]
+            if links and sum(len(t) for t in links) > len(text[label.end():].strip()) * 0.6:
+                return [t for t in links if t][:_MAX_TAGS]
+    return []

@@ -1,0 +1,129 @@
+"""Multilingual phrase patterns for page furniture, kept in one place so they can grow.
+
+Each pattern describes a *kind* of line (a read-also link, a promo, a credit), never one site's
+wording. Languages: English, Indonesian/Malay, German, French, Spanish, Portuguese, Italian,
+Dutch, with a few others where the phrase is common.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _alternatives(*phrases: str) -> str:
+    return "|".join(sorted(phrases, key=len, reverse=True))
+
+
+# "Read also: <headline>" — a link to another article dropped into the body.
+READ_ALSO = re.compile(
+    r"^\W{0,3}(?:"
+    + _alternatives(
+        r"read\s+(?:more|also|next|this|the\s+full\s+story)", r"also\s+read", r"related(?:\s+(?:stories|articles?|news|posts?|coverage|reading|content|links?|video))?",
+        r"see\s+(?:also|more)", r"more\s+(?:on|from|about|like\s+this|stories|news|coverage|reading)",
+        r"more", r"watch(?:\s+more)?", r"listen", r"recommended(?:\s+(?:for\s+you|reading|stories))?",
+        r"don'?t\s+miss", r"don’t\s+miss", r"must\s+read", r"trending", r"top\s+stories", r"further\s+reading",
+        r"you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy|be\s+interested\s+in)", r"also\s+on\s+\w+",
+        r"editor'?s\s+picks?", r"popular(?:\s+stories)?", r"latest(?:\s+news)?", r"in\s+case\s+you\s+missed\s+it",
+        r"baca\s+(?:juga|pula|selengkapnya|lainnya)", r"simak\s+(?:juga|selengkapnya)", r"lihat\s+juga", r"tonton\s+juga",
+        r"artikel\s+terkait", r"berita\s+terkait", r"berita\s+lainnya", r"baca\s+artikel\s+lainnya", r"jangan\s+lewatkan",
+        r"lesen\s+sie\s+(?:auch|mehr|hier)", r"mehr\s+zum\s+thema", r"auch\s+interessant", r"weiterlesen", r"siehe\s+auch",
+        r"das\s+könnte\s+sie\s+auch\s+interessieren", r"lire\s+aussi", r"lire\s+également", r"à\s+lire\s+aussi",
+        r"voir\s+aussi", r"sur\s+le\s+même\s+sujet", r"lea\s+también", r"lee\s+también", r"leer\s+más", r"te\s+puede\s+interesar",
+        r"vea\s+también", r"ver\s+también", r"noticias\s+relacionadas", r"leia\s+também", r"leia\s+mais", r"veja\s+também",
+        r"saiba\s+mais", r"leggi\s+anche", r"potrebbe\s+interessarti", r"lees\s+ook", r"lees\s+meer", r"zie\s+ook",
+        r"czytaj\s+(?:też|także|również)", r"читайте\s+также", r"関連記事", r"相关阅读", r"延伸阅读", r"推荐阅读",
+    )
+    + r")\b\s*(?:[:：»>|\-–—]|\.{3}|…|$)",
+    re.I,
+)
+# Calls to subscribe, follow, download, sign up, share or support.
+PROMO = re.compile(
+    _alternatives(
+        r"sign\s+up\s+(?:for|to|here|now)", r"subscribe\s+(?:to|now|for|here|today)", r"follow\s+us",
+        r"(?:our|free|daily|weekly|the\s+\w+)\s+newsletters?\b(?!\s+(?:to|for|from|said|says|sent|published|reported))",
+        r"newsletter\s*(?:sign[- ]?up|abonnieren|gratuite?|gratis)",
+        r"follow\s+(?:\w+\s+){0,3}on\s+(?:twitter|facebook|instagram|google\s+news|linkedin|tiktok|youtube|x\b)",
+        r"like\s+us\s+on", r"join\s+(?:us|our)\s+on", r"download\s+(?:the|our)\s+(?:\w+\s+)?app", r"get\s+the\s+(?:\w+\s+)?app",
+        r"click\s+here\s+to", r"(?:click|tap)\s+here", r"support\s+(?:our|independent)\s+journalism", r"become\s+a\s+(?:member|subscriber|patron)",
+        r"get\s+(?:our|the\s+latest|breaking)", r"delivered\s+(?:to\s+)?(?:your|straight\s+to)\s+inbox", r"in\s+your\s+inbox",
+        r"share\s+this\s+(?:article|story|post)", r"share\s+on\s+(?:facebook|twitter|whatsapp)",
+        r"ikuti\s+(?:kami|kanal|berita|kami\s+di)", r"follow\s+kami", r"yuk\s+follow", r"klik\s+(?:di\s+sini|disini|link)",
+        r"gabung(?:\s+ke)?\s+(?:grup|channel|saluran)", r"dapatkan\s+(?:update|berita|informasi)", r"unduh\s+aplikasi",
+        r"google\s+news", r"whatsapp\s+channel", r"telegram\s+channel", r"saluran\s+whatsapp",
+        r"abonnieren\s+sie", r"folgen\s+sie\s+uns", r"jetzt\s+abonnieren", r"newsletter\s+abonnieren",
+        r"abonnez[- ]vous", r"suivez[- ]nous", r"inscrivez[- ]vous", r"suscr[íi]bete", r"s[íi]guenos", r"suscríbase",
+        r"siga[- ]nos", r"inscreva[- ]se", r"assine\s+(?:a|o|já)", r"seguici\s+su", r"iscriviti", r"abonneer\s+je", r"volg\s+ons",
+    ),
+    re.I,
+)
+# Ad slot labels shown in place of an ad.
+AD_LABEL = re.compile(
+    r"^\W*(?:advert(?:isement|isment|orial)?s?|ad(?:vertising)?|sponsored(?:\s+content)?|paid\s+(?:content|post)|"
+    r"(?:story|article)\s+continues\s+(?:below|after)(?:\s+(?:this|the))?(?:\s+advert(?:isement)?)?|"
+    r"continue\s+reading\s+(?:the\s+)?(?:main\s+story|below)|scroll\s+(?:down\s+)?to\s+continue(?:\s+reading)?|"
+    r"iklan|anzeige|werbung|publicit[ée]|publicidad|publicidade|pubblicit[àa]|advertentie|реклама|广告)\W*$",
+    re.I,
+)
+# Sharing and reaction chrome left in the body.
+SHARE_WORDS = re.compile(
+    r"^(?:share|share\s+this|share\s+on|sharing|tweet|pin|email|e-mail|mail|print|copy\s+link|copy|link|"
+    r"facebook|twitter|x|whatsapp|telegram|linkedin|pinterest|reddit|tumblr|line|messenger|flipboard|"
+    r"google\+?|comments?|like|likes|loading\.{0,3}|loading…|like\s+this|related|reblog|more|"
+    r"bagikan(?:\s+artikel)?|teilen|partager|compartir|compartilhar|condividi|delen|share\s+article|"
+    r"\d+\s*(?:shares?|comments?)?|print\s+this\s+page|save|bookmark|subscribe|follow)$",
+    re.I,
+)
+LIKE_LOADING = re.compile(r"\blike\s+this:?\s*(?:like\s+)?loading", re.I)
+# Credits for photos and image sources: a label at the start of a caption-like line ...
+CREDIT_LABEL = re.compile(
+    r"^\W{0,3}(?:(?:main|cover|top|header|featured|hero|lead)\s+)?(?:"
+    + _alternatives(
+        r"photo(?:graph)?s?\s*(?:credits?)?\s*[:/]", r"photo(?:graph)?s?\s+(?:by|courtesy|via)", r"image\s*(?:credits?|source)?\s*[:/]",
+        r"image\s+(?:by|courtesy|via)", r"images?\s+source", r"picture\s*[:/]", r"pictures?\s+(?:by|courtesy)", r"credits?\s*:",
+        r"illustration\s*[:/]", r"illustration\s+by", r"source\s*:\s*(?:getty|reuters|ap\b|afp|epa|shutterstock)",
+        r"foto\s*[:/]", r"kredit\s+foto", r"sumber\s+(?:foto|gambar)", r"ilustrasi\s*[:/]", r"dok(?:umentasi)?\.?\s*[:/]",
+        r"bild\s*[:/]", r"foto\s+von", r"bildquelle", r"crédit\s+photo", r"crédits?\s*:", r"fotografía\s*:", r"imagen\s*:",
+        r"crédito\s*:", r"fonte\s*:", r"foto\s+di", r"fotograf[íi]a\s+de",
+    )
+    + r")",
+    re.I,
+)
+# ... or an agency/stock credit anywhere in a short line.
+CREDIT_MARK = re.compile(
+    r"getty\s*images|\bap\s+photo\b|\bafp\s+photo\b|\breuters/|\bepa/|shutterstock|\bistock(?:photo)?\b|\balamy\b|©|"
+    r"\((?:image|photo|picture|pic|foto|bild)\s*:",
+    re.I,
+)
+# Labels in front of a list of topic tags.
+TAGS_LABEL = re.compile(
+    r"^\W*(?:"
+    + _alternatives(
+        r"tags?", r"tagged(?:\s+(?:with|in))?", r"topics?", r"topik", r"tag\s+terkait", r"kata\s+kunci", r"keywords?",
+        r"filed\s+under", r"categories", r"category", r"kategori", r"label", r"schlagworte", r"schlagwörter", r"themen",
+        r"mots[- ]clés", r"sujets?", r"étiquettes", r"etiquetas", r"temas", r"palavras[- ]chave", r"tópicos", r"argomenti",
+        r"parole\s+chiave", r"onderwerpen", r"trefwoorden", r"标签", r"タグ", r"теги",
+    )
+    + r")\s*[:：]?",
+    re.I,
+)
+# Labels of author/editor lines; group "name" holds the rest.
+BYLINE_LABEL = re.compile(
+    r"^\W*(?:by|written\s+by|words\s+by|story\s+by|posted\s+by|reported\s+by|author(?:s|\(s\))?\s*:|"
+    r"oleh|penulis|pewarta|reporter|wartawan|kontributor|editor|redaktur|penyunting|"
+    r"von|autor(?:in)?\s*:|text\s*:|par|auteur\s*:|por|escrito\s+por|autor\s*:|di|a\s+cura\s+di|door|"
+    r"от|автор\s*:|作者\s*[:：]?|记者|文\s*[/／]|著者\s*[:：]?)\s*[:：]?\s*(?P<name>.*)$",
+    re.I | re.S,
+)
+EDITOR_LINE = re.compile(
+    r"^\W*(?:editor|edited\s+by|editing\s+by|redaktur|penyunting|editor\s+in\s+charge|additional\s+reporting\s+by|"
+    r"reporting\s+by|compiled\s+by|redaktion|rédaction|redacción|redação|contributor|kontributor|reporter|penulis|"
+    r"pewarta|fotografer|videografer)\s*[:：]",
+    re.I,
+)
+# Headings that open the comment section.
+COMMENTS_HEADING = re.compile(
+    r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
+    r"join\s+the\s+(?:discussion|conversation)|what\s+do\s+you\s+think|komentar|tulis\s+komentar|kommentare?|"
+    r"commentaires?|comentarios?|comentários?|commenti|reacties|reageer)\b.{0,30}$",
+    re.I,
+)

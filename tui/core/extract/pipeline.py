@@ -1,0 +1,73 @@
+"""``extract()``: one page in, one ``Article`` out. Pure: no I/O, no shared state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..errors import ExtractionError
+from ..models import Article, Block
+from ..sanitize import sanitize_line
+from ..urls import is_http_url
+from .blocks import to_blocks
+from .cleanup import Header, clean_blocks
+from .content import find_content, prune
+from .dom import parse_html
+from .encoding import decode_html
+from .lang import detect_language
+from .metadata import read_metadata
+
+_MIN_TEXT_CHARS = 1
+
+
+def extract(html: bytes | str, url: str | None = None, *, content_type: str | None = None) -> Article:
+    """Return the readable content and metadata of one page.
+
+    ``content_type`` is the HTTP Content-Type header when known (for the charset). Raises
+    ``ExtractionError`` when the page is empty, binary, or has nothing readable.
+    """
+    text = decode_html(html, content_type)
+    root = parse_html(text)
+    base_url = url if url and is_http_url(url) else None
+    metadata = read_metadata(root, base_url)
+    prune(root)
+    content = find_content(root)
+    blocks, links = to_blocks(content.element, metadata.canonical_url or base_url)
+    header = Header(titles=metadata.headline_texts, byline=metadata.byline, site_name=metadata.site_name)
+    cleaned = clean_blocks(blocks, header)
+    if sum(len(block.text) for block in cleaned if block.kind != "image") < _MIN_TEXT_CHARS:
+        raise ExtractionError("no readable content on this page")
+    cleaned_blocks, cleaned_links = renumber_links(cleaned, links)
+    body_text = " ".join(block.text for block in cleaned_blocks if block.kind != "image")
+    return Article(
+        url=sanitize_line(url, limit=2000) if url else None,
+        canonical_url=metadata.canonical_url,
+        title=metadata.title,
+        byline=metadata.byline,
+        site_name=metadata.site_name,
+        published=metadata.published,
+        lang=metadata.lang or detect_language(body_text),
+        tags=metadata.tags,
+        description=metadata.description,
+        image=metadata.image,
+        blocks=tuple(cleaned_blocks),
+        links=cleaned_links,
+    )
+
+
+def renumber_links(blocks: Sequence[Block], links: Sequence[str]) -> tuple[list[Block], tuple[str, ...]]:
+    """Keep only the links the remaining blocks use, numbered in reading order from 1."""
+    numbers: dict[int, int] = {}
+    kept: list[str] = []
+    result: list[Block] = []
+    for block in blocks:
+        if not block.links:
+            result.append(block)
+            continue
+        spans = []
+        for start, end, number in block.links:
+            if number not in numbers:
+                kept.append(links[number - 1])
+                numbers[number] = len(kept)
+            spans.append((start, end, numbers[number]))
+        result.append(Block(block.kind, block.text, block.level, block.marker, tuple(spans)))
+    return result, tuple(kept)
