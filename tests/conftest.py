@@ -12,6 +12,8 @@ from tui.core.models import Article, ArticleRecord, Block
 from tui.core.store import Store
 from tui.core.urls import article_id
 
+pytest_plugins = ["tests.server_fixtures"]
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 

@@ -1,0 +1,167 @@
+"""Refresh + prefetch + extract throughput against a local server, next to a naive baseline.
+
+Serves ``--feeds`` feeds of ``--per-feed`` articles from 127.0.0.1/127.0.0.2 (article pages
+cycled from ``../shared/extraction/dev/html/*.html.gz``), runs one ``Refresher.run()`` into a
+temporary data dir and measures wall time, pages/s, the longest event-loop stall (a 10 ms
+ticker) and peak RSS including the workers. Then, in the same run, a naive loop fetches and
+extracts the same pages one by one with ``httpx.get`` + ``readability.Document``.
+
+    python benchmarks/fetch.py [--feeds 50] [--per-feed 20] [--workers 2] [--shared PATH]
+
+The per-host politeness delay is set to 0 here: all feeds live on two local "hosts", and the
+delay measures patience, not throughput.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import resource
+import sys
+import tempfile
+import time
+from email.utils import formatdate
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.server import TestServer  # noqa: E402
+from tui.core.fetch import Fetcher, FetchLimits  # noqa: E402
+from tui.core.models import Feed  # noqa: E402
+from tui.core.pool import WorkerPool  # noqa: E402
+from tui.core.refresh import Refresher  # noqa: E402
+from tui.core.store import Store  # noqa: E402
+
+
+def load_pages(shared: Path) -> list[bytes]:
+    files = sorted((shared / "extraction" / "dev" / "html").glob("*.html.gz"))
+    if not files:
+        raise SystemExit(f"no pages under {shared}/extraction/dev/html (use --shared)")
+    return [gzip.decompress(path.read_bytes()) for path in files]
+
+
+def publish(server: TestServer, pages: list[bytes], feeds: int, per_feed: int) -> tuple[list[Feed], list[str]]:
+    """Feed i lives on host (i % 2): its articles are on the same host, as on a real site."""
+    subscriptions: list[Feed] = []
+    page_urls: list[str] = []
+    counter = 0
+    base = 1_700_000_000
+    for f in range(feeds):
+        url_of = server.url if f % 2 == 0 else server.alt_url
+        items = []
+        for a in range(per_feed):
+            path = f"/site{f}/article{a}"
+            server.add(path, pages[counter % len(pages)], "text/html")
+            link = url_of(path)
+            page_urls.append(link)
+            items.append(f"<item><title>Article {f}-{a}</title><link>{link}</link>"
+                         f"<pubDate>{formatdate(base + counter * 60, usegmt=True)}</pubDate>"
+                         f"<description>Teaser for article {a}…</description></item>")
+            counter += 1
+        server.add(f"/site{f}/feed.xml",
+                   f'<?xml version="1.0"?><rss version="2.0"><channel><title>Site {f}</title>'
+                   f"{''.join(items)}</channel></rss>", "application/rss+xml")
+        subscriptions.append(Feed(url=url_of(f"/site{f}/feed.xml"), tags=(f"site{f % 5}",)))
+    return subscriptions, page_urls
+
+
+async def run_warta(feeds: list[Feed], workers: int, data_dir: Path) -> dict[str, float]:
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last - 0.01)
+            last = now
+
+    store = Store.open(data_dir)
+    pool = WorkerPool(workers)
+    cpu_before = _cpu()
+    limits = FetchLimits(min_delay_per_host=0.0)
+    tick = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    try:
+        async with Fetcher(limits) as fetcher:
+            progress = await Refresher(store, fetcher, pool).run(feeds)
+        elapsed = time.perf_counter() - started
+    finally:
+        stop.set()
+        await tick
+        pool.close()  # reaps the workers, so RUSAGE_CHILDREN covers them
+        store.close()
+    cpu_after = _cpu()
+    return {"seconds": elapsed, "cpu_main": cpu_after[0] - cpu_before[0],
+            "cpu_workers": cpu_after[1] - cpu_before[1], "pages": progress.pages_done, "errors": len(progress.errors),
+            "stall_ms": max(gaps) * 1000 if gaps else 0.0,
+            "p99_stall_ms": sorted(gaps)[int(len(gaps) * 0.99)] * 1000 if gaps else 0.0}
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds used so far by this process (all threads) and by reaped children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+def run_baseline(feed_urls: list[str], page_urls: list[str]) -> dict[str, float]:
+    """What a first version would do: one request after another, readability in-process."""
+    import feedparser
+    import httpx
+    from readability import Document
+
+    started = time.perf_counter()
+    errors = 0
+    with httpx.Client(timeout=15) as client:
+        for url in feed_urls:
+            feedparser.parse(client.get(url).content)
+        for url in page_urls:
+            try:
+                Document(client.get(url).text).summary(html_partial=True)
+            except Exception:  # noqa: BLE001 - counted, like the real pipeline does
+                errors += 1
+    return {"seconds": time.perf_counter() - started, "pages": len(page_urls), "errors": errors}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument("--per-feed", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    args = parser.parse_args()
+
+    pages = load_pages(args.shared)
+    server = TestServer().start()
+    try:
+        feeds, page_urls = publish(server, pages, args.feeds, args.per_feed)
+        with tempfile.TemporaryDirectory(prefix="warta-bench-") as tmp:
+            warta = asyncio.run(run_warta(feeds, args.workers, Path(tmp) / "data"))
+        rss_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        base = run_baseline([f.url for f in feeds], page_urls)
+    finally:
+        server.stop()
+
+    warta_rate = warta["pages"] / warta["seconds"]
+    base_rate = base["pages"] / base["seconds"]
+    print(f"\n{args.feeds} feeds x {args.per_feed} articles = {len(page_urls)} pages, "
+          f"{len(pages)} distinct pages, {args.workers} workers\n")
+    print(f"{'':28}{'wall s':>9}{'pages/s':>10}{'errors':>8}")
+    print(f"{'warta refresh+prefetch':28}{warta['seconds']:9.2f}{warta_rate:10.1f}{warta['errors']:8.0f}")
+    print(f"{'naive httpx+readability':28}{base['seconds']:9.2f}{base_rate:10.1f}{base['errors']:8.0f}")
+    print(f"\nspeed-up                     {warta_rate / base_rate:.2f}x   (target >= 1.8x)")
+    print(f"longest event-loop stall     {warta['stall_ms']:.1f} ms (p99 {warta['p99_stall_ms']:.1f} ms; "
+          f"target <= 50 ms)")
+    print(f"CPU used by warta            main process {warta['cpu_main']:.1f} s (incl. the test server "
+          f"thread), workers {warta['cpu_workers']:.1f} s")
+    print(f"peak RSS                     main {rss_self:.0f} MB + largest worker {rss_children:.0f} MB "
+          f"(x{args.workers} workers, upper bound {rss_self + args.workers * rss_children:.0f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,481 @@
+"""Refreshing: feeds in, articles out, pages prefetched and extracted. No Textual here.
+
+The shape of a refresh: every enabled feed is fetched concurrently (the ``Fetcher`` bounds
+connections per host and in total), parsed in the worker pool, and its entries are merged into
+the store in one batch per feed. As soon as a feed's batch is stored, the pages that need full
+text join one queue, served newest first by a few page workers that fetch, keep the raw HTML,
+extract in the pool and store the result. One feed's or page's failure becomes a line in
+``RefreshProgress.errors``; it never stops the others, and nothing cached is ever deleted.
+
+Store calls run on one dedicated thread, so the event loop never waits on SQLite and
+read-modify-write sequences (merging a record) never interleave.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import heapq
+import itertools
+import re
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
+                     WartaError)
+from .feeds import find_feed_links
+from .fetch import Fetcher, FetchResult
+from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed
+from .pool import WorkerPool
+from .sanitize import sanitize_line
+from .store import Store
+from .urls import article_id, is_http_url, site_of
+
+T = TypeVar("T")
+_WORD = re.compile(r"\w+")
+FINGERPRINT_MIN_WORDS = 50  # shorter texts ("Subscribe to read") would merge unrelated pages
+FINGERPRINT_WORDS = 200
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshProgress:
+    """Where a refresh stands; each report replaces the previous one."""
+
+    feeds_done: int = 0
+    feeds_total: int = 0
+    pages_done: int = 0
+    pages_total: int = 0
+    errors: tuple[tuple[str, str], ...] = ()  # (feed or page URL, plain reason)
+    new_articles: int = 0
+
+    @property
+    def finished(self) -> bool:
+        return self.feeds_done == self.feeds_total and self.pages_done == self.pages_total
+
+
+@dataclass(order=True, frozen=True, slots=True)
+class _PageJob:
+    priority: float  # -published: the heap pops the newest first
+    seq: int
+    article_id: str = field(compare=False)
+    url: str = field(compare=False)
+    allow_private: bool = field(compare=False)
+
+
+ProgressCallback = Callable[[RefreshProgress], None]
+ArticlesCallback = Callable[[list[str]], None]
+
+
+class Refresher:
+    """Runs refreshes against one store; a second ``run()`` joins the one in progress."""
+
+    def __init__(self, store: Store, fetcher: Fetcher, pool: WorkerPool, *,
+                 on_progress: ProgressCallback | None = None,
+                 on_articles: ArticlesCallback | None = None,
+                 page_workers: int | None = None, parse_timeout: float | None = None,
+                 extract_timeout: float | None = None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.pool = pool
+        self.on_progress = on_progress
+        self.on_articles = on_articles
+        self.page_workers = page_workers or fetcher.limits.max_connections
+        self.parse_timeout = parse_timeout
+        self.extract_timeout = extract_timeout
+        self.clock = clock
+        self._current: asyncio.Task[RefreshProgress] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self._progress = RefreshProgress()
+        self._pages: list[_PageJob] = []
+        self._page_ready = asyncio.Event()
+        self._feeds_finished = False
+        self._seq = itertools.count()
+
+    @property
+    def running(self) -> bool:
+        return self._current is not None and not self._current.done()
+
+    async def run(self, feeds: Sequence[Feed] | None = None) -> RefreshProgress:
+        """Refresh ``feeds`` (default: the store's subscriptions) and prefetch their pages.
+
+        Single-flight: while a refresh runs, further calls wait for it and get its result.
+        Cancelling the caller that started it cancels the refresh.
+        """
+        if self._current is not None and not self._current.done():
+            return await asyncio.shield(self._current)
+        self._current = asyncio.ensure_future(self._run(feeds))
+        return await self._current
+
+    # -- the whole refresh --------------------------------------------------------------------
+
+    async def _run(self, feeds: Sequence[Feed] | None) -> RefreshProgress:
+        self._reset()
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="warta-store")
+        try:
+            if feeds is None:
+                feeds = await self._store(self.store.subscriptions)
+            active = [feed for feed in feeds if feed.enabled]
+            self._update(feeds_total=len(active))
+            workers = [asyncio.create_task(self._page_worker()) for _ in range(self.page_workers)]
+            try:
+                await asyncio.gather(*(self._guarded(self._refresh_feed(feed), feed.url, feed=True)
+                                       for feed in active))
+                self._feeds_finished = True
+                self._page_ready.set()
+                await asyncio.gather(*workers)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+            return self._progress
+        finally:
+            self._executor.shutdown(wait=False)
+            self._executor = None
+
+    async def _store(self, function: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(function, *args))
+
+    async def _guarded(self, work: Any, url: str, *, feed: bool = False) -> None:
+        """A bug or an unforeseen error in one feed or page must not end the whole refresh."""
+        try:
+            await work
+        except Exception as exc:  # noqa: BLE001 - reported, never raised
+            done = {"feeds_done": self._progress.feeds_done + 1} if feed else {}
+            self._error(url, f"unexpected error ({type(exc).__name__}: {exc})"[:300], **done)
+
+    def _update(self, **changes: Any) -> None:
+        fields = {name: getattr(self._progress, name) for name in RefreshProgress.__slots__}
+        fields.update(changes)
+        self._progress = RefreshProgress(**fields)
+        if self.on_progress is not None:
+            self.on_progress(self._progress)
+
+    def _error(self, url: str, reason: str, **changes: Any) -> None:
+        self._update(errors=(*self._progress.errors, (url, reason)), **changes)
+
+    def _announce(self, ids: list[str]) -> None:
+        if ids and self.on_articles is not None:
+            self.on_articles(ids)
+
+    # -- feeds --------------------------------------------------------------------------------
+
+    async def _refresh_feed(self, feed: Feed) -> None:
+        meta = await self._store(self.store.get_feed_meta, feed.url)
+        checked = self.clock()
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, kind="feed", etag=meta.get("etag"),
+                last_modified=meta.get("last_modified"), allow_private=feed.user_typed)
+            parsed = None if result.not_modified else await self.pool.parse_feed(
+                result.content, result.url, result.content_type,
+                max_entries=feed.max_articles, timeout=self.parse_timeout)
+        except WartaError as exc:
+            await self._store(self._save_meta, feed.url, {"checked": checked, "error": str(exc)})
+            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1)
+            return
+        if parsed is None:  # 304: nothing changed, keep everything
+            await self._store(self._save_meta, feed.url, {"checked": checked, "error": ""})
+            self._update(feeds_done=self._progress.feeds_done + 1)
+            return
+        try:
+            changed, new, jobs = await self._store(self._merge_feed, feed, parsed, result)
+        except StoreError as exc:
+            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1)
+            return
+        for job in jobs:
+            heapq.heappush(self._pages, job)
+        if jobs:
+            self._page_ready.set()
+        self._update(feeds_done=self._progress.feeds_done + 1,
+                     pages_total=self._progress.pages_total + len(jobs),
+                     new_articles=self._progress.new_articles + new)
+        self._announce(changed)
+
+    def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
+                    result: FetchResult) -> tuple[list[str], int, list[_PageJob]]:
+        """Store thread: merge the entries into records, write one batch, save validators."""
+        now = self.clock()
+        meta = self.store.get_feed_meta(feed.url)
+        aliases: dict[str, str] = meta.get("aliases") or {}
+        records: dict[str, ArticleRecord] = {}
+        jobs: list[_PageJob] = []
+        new = 0
+        for entry in parsed.entries:
+            entry_id = _entry_id(feed, entry)
+            entry_id = aliases.get(entry_id, entry_id)
+            if entry_id in records:
+                continue
+            existing = self.store.get_article(entry_id)
+            record = _merge_entry(existing, entry_id, feed, entry, now)
+            if record != existing:
+                records[entry_id] = record
+                new += existing is None
+            if _wants_page(feed, entry, record):
+                jobs.append(_PageJob(-record.published, next(self._seq), entry_id, entry.url,
+                                     _may_fetch_private(feed, entry.url)))
+        if records:
+            self.store.put_articles(list(records.values()))
+        if not parsed.entries:
+            note = "0 items (unchanged)"
+        else:
+            note = ""
+        live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
+        self._save_meta(feed.url, {
+            "etag": result.etag, "last_modified": result.last_modified, "checked": now,
+            "ok": now, "error": "", "note": note, "title": parsed.title,
+            "site_url": parsed.site_url, "entries": len(parsed.entries),
+            "aliases": {k: v for k, v in aliases.items() if k in live_ids},
+        })
+        return list(records), new, jobs
+
+    def _save_meta(self, feed_url: str, changes: dict[str, Any]) -> None:
+        """Store thread: read-modify-write of one feed's metadata."""
+        meta = self.store.get_feed_meta(feed_url)
+        meta.update(changes)
+        self.store.set_feed_meta(feed_url, meta)
+
+    # -- pages --------------------------------------------------------------------------------
+
+    async def _page_worker(self) -> None:
+        while True:
+            while not self._pages:
+                if self._feeds_finished:
+                    return
+                self._page_ready.clear()
+                await self._page_ready.wait()
+            job = heapq.heappop(self._pages)
+            await self._guarded(self._prefetch(job), job.url)
+            self._update(pages_done=self._progress.pages_done + 1)
+
+    async def _prefetch(self, job: _PageJob) -> None:
+        try:
+            result = await self.fetcher.fetch(job.url, kind="page", allow_private=job.allow_private)
+            await self._store(self.store.put_raw, job.article_id, result.content, result.headers)
+            article = await self.pool.extract(result.content, result.url, result.content_type,
+                                              timeout=self.extract_timeout)
+        except (SourceError, ExtractionError) as exc:
+            await self._store(self._mark_failed, job.article_id, str(exc))
+            self._error(job.url, str(exc))
+            self._announce([job.article_id])
+            return
+        except WartaError as exc:  # the store: report it, leave the record as it was
+            self._error(job.url, str(exc))
+            return
+        try:
+            ids = await self._store(self._store_article, job.article_id, article, result.url)
+        except StoreError as exc:
+            self._error(job.url, str(exc))
+            return
+        self._announce(ids)
+
+    def _mark_failed(self, article_id_: str, reason: str) -> None:
+        record = self.store.get_article(article_id_)
+        if record is not None and record.status != "full":  # never downgrade full text
+            self.store.put_articles([record.with_changes(status="failed", error=reason)])
+
+    def _store_article(self, article_id_: str, article: Article, final_url: str) -> list[str]:
+        """Store thread: the record becomes "full", or merges into its twin under another URL."""
+        record = self.store.get_article(article_id_)
+        if record is None:
+            return []
+        updated = with_article(record, article, final_url)
+        twin_id = self.store.find_by_fingerprint(updated.fingerprint) if updated.fingerprint else None
+        twin = self.store.get_article(twin_id) if twin_id and twin_id != article_id_ else None
+        if twin is None:
+            self.store.put_articles([updated])
+            return [article_id_]
+        self.store.put_articles([twin.with_changes(
+            feeds=_union(twin.feeds, record.feeds),
+            feed_tags=_union(twin.feed_tags, record.feed_tags))])
+        _carry_state(self.store, article_id_, twin.id)
+        self.store.delete_articles([article_id_])
+        for feed_url in record.feeds:  # next refresh maps this entry straight to the twin
+            meta = self.store.get_feed_meta(feed_url)
+            meta.setdefault("aliases", {})[article_id_] = twin.id
+            self.store.set_feed_meta(feed_url, meta)
+        return [twin.id, article_id_]
+
+
+# -- records --------------------------------------------------------------------------------------
+
+def _entry_id(feed: Feed, entry: FeedEntry) -> str:
+    """The article id: from the link; for link-less entries, from the feed and the guid/title."""
+    if entry.url:
+        return article_id(entry.url)
+    key = f"{feed.url}\0{entry.guid or entry.title}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _union(*groups: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for group in groups:
+        for item in group:
+            seen.setdefault(item, None)
+    return tuple(seen)
+
+
+def _merge_entry(existing: ArticleRecord | None, entry_id: str, feed: Feed, entry: FeedEntry,
+                 now: float) -> ArticleRecord:
+    """The record for ``entry``: new, or the existing one with this feed and its tags added.
+
+    What the page gave (status, article, page tags, fingerprint) is never touched here.
+    """
+    tags = _union(feed.tags, entry.tags)
+    if existing is None:
+        return ArticleRecord(
+            id=entry_id, url=entry.url, title=entry.title or sanitize_line(entry.url),
+            site=site_of(entry.url) if entry.url else site_of(feed.url),
+            published=entry.published if entry.published is not None else now,
+            fetched=now, feeds=(feed.url,), feed_tags=tags, byline=entry.author,
+            summary=entry.summary, status="summary")
+    return existing.with_changes(
+        title=entry.title or existing.title,
+        feeds=_union(existing.feeds, (feed.url,)),
+        feed_tags=_union(existing.feed_tags, tags),
+        summary=entry.summary or existing.summary,
+        byline=existing.byline or entry.author,
+        published=existing.published or (entry.published or now),
+    )
+
+
+def _wants_page(feed: Feed, entry: FeedEntry, record: ArticleRecord) -> bool:
+    if record.status != "summary" or not is_http_url(entry.url):
+        return False
+    if feed.full_text == "always":
+        return True
+    if feed.full_text == "never":
+        return False
+    return not entry.summary_is_full
+
+
+def _may_fetch_private(feed: Feed, url: str) -> bool:
+    """A feed the user typed on a private host may link to pages on that same host."""
+    return feed.user_typed and urlsplit(url).hostname == urlsplit(feed.url).hostname
+
+
+def fingerprint(article: Article) -> str:
+    """A hash of the article's opening words: equal for one story served under two URLs."""
+    words = _WORD.findall(article.text.casefold())
+    if len(words) < FINGERPRINT_MIN_WORDS:
+        return ""
+    return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]
+
+
+def with_article(record: ArticleRecord, article: Article, final_url: str) -> ArticleRecord:
+    """``record`` upgraded to full text from ``article``."""
+    return record.with_changes(
+        status="full", error="", article=article, page_tags=article.tags,
+        site=article.site_name or site_of(final_url) or record.site,
+        byline=article.byline or record.byline, lang=article.lang or record.lang,
+        title=record.title or article.title, fingerprint=fingerprint(article))
+
+
+def _carry_state(store: Store, from_id: str, to_id: str) -> None:
+    """Read/starred marks on a duplicate move to the article it merges into."""
+    state = store.get_state(from_id)
+    if state.is_default:
+        return
+    target = store.get_state(to_id)
+    store.update_state(to_id, read=target.read or state.read,
+                       starred=target.starred or state.starred,
+                       tags=_union(target.tags, state.tags))
+
+
+# -- offline re-extraction and "warta add" --------------------------------------------------------
+
+async def reextract(store: Store, pool: WorkerPool, *,
+                    on_articles: ArticlesCallback | None = None) -> int:
+    """Extract every cached raw page again (after an extractor upgrade). No network.
+
+    Returns how many articles were updated. A page that no longer extracts keeps its old full
+    text; a summary-only record gets the new error.
+    """
+    updated = 0
+    ids = await asyncio.to_thread(store.raw_ids)
+    limit = asyncio.Semaphore(pool.size * 2)
+
+    async def one(raw_id: str) -> None:
+        nonlocal updated
+        async with limit:
+            raw = await asyncio.to_thread(store.get_raw, raw_id)
+            record = await asyncio.to_thread(store.get_article, raw_id)
+            if raw is None or record is None:
+                return
+            body, headers = raw
+            try:
+                article = await pool.extract(body, headers.get("url") or record.url,
+                                             headers.get("content-type"))
+            except WartaError as exc:
+                if record.status != "full":
+                    await asyncio.to_thread(store.put_articles,
+                                            [record.with_changes(status="failed", error=str(exc))])
+                return
+            await asyncio.to_thread(store.put_articles,
+                                    [with_article(record, article, headers.get("url") or record.url)])
+            updated += 1
+            if on_articles is not None:
+                on_articles([raw_id])
+
+    await asyncio.gather(*(one(raw_id) for raw_id in ids))
+    return updated
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    """What ``add_url`` found: a feed to subscribe to, or one saved article."""
+
+    feed: Feed | None = None
+    article_id: str | None = None
+    title: str = ""
+
+
+async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
+                  tags: Sequence[str] = (), page_only: bool = False) -> AddResult:
+    """Work out what the user gave ``warta add``: a feed, a page advertising one, or a page.
+
+    Returns the ``Feed`` to subscribe to (the caller subscribes) or the id of the one article
+    saved. Raises ``SourceError``/``ExtractionError`` with a plain reason otherwise.
+    """
+    if not is_http_url(url):
+        raise SourceError(f"not a web address: {url[:200]}", url)
+    result = await fetcher.fetch(url, kind="feed", allow_private=True)
+    if not page_only:
+        try:
+            parsed = await pool.parse_feed(result.content, result.url, result.content_type)
+            return AddResult(feed=Feed(url=url, name=parsed.title, tags=tuple(tags)),
+                             title=parsed.title)
+        except NotAFeedError:
+            pass
+        links = await asyncio.to_thread(find_feed_links, result.content[: 2**20], result.url)
+        for link in links[:3]:
+            try:
+                found = await fetcher.fetch(link, kind="feed", allow_private=True)
+                parsed = await pool.parse_feed(found.content, found.url, found.content_type)
+            except (SourceError, WartaError):
+                continue
+            return AddResult(feed=Feed(url=link, name=parsed.title, tags=tuple(tags)),
+                             title=parsed.title)
+    media = (result.content_type or "").split(";")[0].strip().lower()
+    if media and media not in ("text/html", "application/xhtml+xml"):
+        what = "not a web page" if page_only else "not a feed or a web page"
+        raise FetchError(f"{what} ({media[:80]})", url)
+    article = await pool.extract(result.content, result.url, result.content_type)
+    page_url = article.canonical_url if is_http_url(article.canonical_url) else result.url
+    record_id = article_id(url)
+    now = time.time()
+    record = with_article(ArticleRecord(
+        id=record_id, url=url, title=article.title or sanitize_line(page_url),
+        site=site_of(page_url), published=now, fetched=now, feed_tags=tuple(tags)),
+        article, result.url)
+    await asyncio.to_thread(store.put_raw, record_id, result.content, result.headers)
+    await asyncio.to_thread(store.put_articles, [record])
+    return AddResult(article_id=record_id, title=record.title)
