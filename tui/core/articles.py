@@ -19,6 +19,8 @@ from .urls import article_id, site_of
 
 _WORD = re.compile(r"\w+")
 _FUTURE_SLACK = 86400.0
+FINGERPRINT_MIN_WORDS = 50
+FINGERPRINT_WORDS = 200
 
 
 def parse_timestamp(value: str | None, *, fallback: float) -> float:
@@ -45,12 +47,23 @@ def clamp_timestamp(stamp: float | None, *, fallback: float) -> float:
     return min(stamp, time.time() + _FUTURE_SLACK)
 
 
-def fingerprint(text: str) -> str:
-    """Identity of a story's text, whatever URL carries it: a hash of its first 200 words."""
-    words = _WORD.findall(text.lower())[:200]
-    if len(words) < 30:
-        return ""  # too short to tell two stories apart
-    return hashlib.sha256(" ".join(words).encode()).hexdigest()[:20]
+def fingerprint(article: Article) -> str:
+    """A hash of the article's opening words: equal for one story served under two URLs."""
+    words = _WORD.findall(article.text.casefold())
+    if len(words) < FINGERPRINT_MIN_WORDS:
+        return ""  # short texts ("Subscribe to read") would merge unrelated pages
+    return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]
+
+
+def with_article(record: ArticleRecord, article: Article, final_url: str) -> ArticleRecord:
+    """``record`` upgraded to full text from ``article``."""
+    known = {tag.casefold() for tag in record.feed_tags}
+    return record.with_changes(
+        status="full", error="", article=article,
+        page_tags=tuple(tag for tag in article.tags if tag.casefold() not in known),
+        site=sanitize_line(article.site_name) or site_of(final_url) or record.site,
+        byline=sanitize_line(article.byline) or record.byline, lang=article.lang or record.lang,
+        title=record.title or sanitize_line(article.title), fingerprint=fingerprint(article))
 
 
 def record_from_article(
@@ -61,27 +74,18 @@ def record_from_article(
     feeds: Sequence[str] = (),
     feed_tags: Sequence[str] = (),
     published: float | None = None,
-    summary: str = "",
-    title: str = "",
 ) -> ArticleRecord:
-    """The stored record of a page that was fetched and extracted."""
-    return ArticleRecord(
+    """The stored record of a page fetched and extracted outside any feed (demo, CLI)."""
+    record = ArticleRecord(
         id=article_id(url),
         url=url,
-        title=sanitize_line(article.title or title) or url,
-        site=sanitize_line(article.site_name) or site_of(url),
+        title=sanitize_line(article.title) or url,
         published=parse_timestamp(article.published, fallback=published or fetched),
         fetched=fetched,
         feeds=tuple(feeds),
         feed_tags=tuple(feed_tags),
-        page_tags=tuple(t for t in article.tags if t not in feed_tags),
-        lang=article.lang or "",
-        byline=sanitize_line(article.byline),
-        summary=summary,
-        status="full",
-        fingerprint=fingerprint(article.text),
-        article=article,
     )
+    return with_article(record, article, url)
 
 
 def apply_rules(record: ArticleRecord, rules: Sequence[TagRule]) -> ArticleRecord:

@@ -17,7 +17,6 @@ import asyncio
 import hashlib
 import heapq
 import itertools
-import re
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +27,7 @@ from urllib.parse import urlsplit
 
 from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
                      WartaError)
+from .articles import with_article
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult
 from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed
@@ -37,9 +37,6 @@ from .store import Store
 from .urls import article_id, is_http_url, site_of
 
 T = TypeVar("T")
-_WORD = re.compile(r"\w+")
-FINGERPRINT_MIN_WORDS = 50  # shorter texts ("Subscribe to read") would merge unrelated pages
-FINGERPRINT_WORDS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,23 +357,6 @@ def _wants_page(feed: Feed, entry: FeedEntry, record: ArticleRecord) -> bool:
 def _may_fetch_private(feed: Feed, url: str) -> bool:
     """A feed the user typed on a private host may link to pages on that same host."""
     return feed.user_typed and urlsplit(url).hostname == urlsplit(feed.url).hostname
-
-
-def fingerprint(article: Article) -> str:
-    """A hash of the article's opening words: equal for one story served under two URLs."""
-    words = _WORD.findall(article.text.casefold())
-    if len(words) < FINGERPRINT_MIN_WORDS:
-        return ""
-    return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]
-
-
-def with_article(record: ArticleRecord, article: Article, final_url: str) -> ArticleRecord:
-    """``record`` upgraded to full text from ``article``."""
-    return record.with_changes(
-        status="full", error="", article=article, page_tags=article.tags,
-        site=article.site_name or site_of(final_url) or record.site,
-        byline=article.byline or record.byline, lang=article.lang or record.lang,
-        title=record.title or article.title, fingerprint=fingerprint(article))
 
 
 def _carry_state(store: Store, from_id: str, to_id: str) -> None:
