@@ -7,6 +7,7 @@ Textual is imported only when the reader itself starts.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ from pathlib import Path
 from . import __version__
 from .core.config import Config, default_data_dir, load_config
 from .core.errors import WartaError
+from .core.sanitize import sanitize_line
 from .core.store import Store
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -70,6 +72,27 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("id", help="the article id (see warta list)")
     show.add_argument("--json", action="store_true", help="one JSON object")
     show.set_defaults(run=run_show)
+
+    fetch = sub.add_parser("fetch", parents=[common], help="refresh every feed now (for cron)")
+    fetch.add_argument("--quiet", action="store_true", help="print only the summary and errors")
+    fetch.set_defaults(run=run_fetch)
+
+    add = sub.add_parser("add", parents=[common], help="subscribe to a feed, or save one page")
+    add.add_argument("url", help="a feed, a page that advertises a feed, or any page")
+    add.add_argument("--tag", action="append", default=[], help="tag its articles (repeatable)")
+    add.add_argument("--page", action="store_true", help="save just this page, even if it has a feed")
+    add.set_defaults(run=run_add)
+
+    importer = sub.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
+    importer.add_argument("file", help="an OPML file (- for stdin)")
+    importer.set_defaults(run=run_import)
+
+    exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
+    exporter.set_defaults(run=run_export)
+
+    reextract = sub.add_parser("reextract", parents=[common],
+                               help="extract every cached page again, offline (after an upgrade)")
+    reextract.set_defaults(run=run_reextract)
     return parser
 
 
@@ -157,16 +180,22 @@ def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str 
     if name == "-":
         return sys.stdin.buffer.read(), url, None
     if name.startswith(("http://", "https://")):
-        from .core.fetch_once import fetch_page
-
-        return fetch_page(name, config)
+        return asyncio.run(_fetch_page(name, config))
     return Path(name).read_bytes(), url, None
+
+
+async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str | None]:
+    from .core.fetch import Fetcher
+    from .core.sources import fetch_limits
+
+    async with Fetcher(fetch_limits(config)) as fetcher:
+        result = await fetcher.fetch(url, kind="page", allow_private=True)
+    return result.content, result.url, result.content_type
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
     from .core.query import compile_filter
-    from .core.sanitize import sanitize_line
 
     with open_store(args, config) as store:
         where = compile_filter(" ".join(args.filter))
@@ -209,4 +238,123 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
             print(json.dumps(data, ensure_ascii=False))
         else:
             print(render.plain_text(record))
+    return 0
+
+
+def run_fetch(args: argparse.Namespace, config: Config) -> int:
+    from .core.refresh import RefreshProgress
+
+    show_progress = sys.stderr.isatty() and not args.quiet
+
+    def progress(state: RefreshProgress) -> None:
+        if show_progress:
+            print(f"\r{describe_progress(state)}\033[K", end="", file=sys.stderr, flush=True)
+
+    with open_store(args, config) as store:
+        result = asyncio.run(_refresh(store, config, progress))
+    if show_progress:
+        print("\r\033[K", end="", file=sys.stderr)
+    for url, reason in result.errors:
+        print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
+    print(f"Refreshed {result.feeds_total:,} feeds: {result.new_articles:,} new articles, "
+          f"{result.pages_done:,} pages fetched, {len(result.errors):,} errors")
+    failed_all = result.feeds_total > 0 and len(result.errors) >= result.feeds_total + result.pages_total
+    return 1 if failed_all else 0
+
+
+async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
+    from .core.fetch import Fetcher
+    from .core.refresh import Refresher
+    from .core.sources import all_feeds, fetch_limits, worker_pool
+
+    pool = worker_pool(config)
+    try:
+        async with Fetcher(fetch_limits(config)) as fetcher:
+            refresher = Refresher(store, fetcher, pool, on_progress=progress,
+                                  extract_timeout=config.fetch.extract_timeout, rules=config.rules)
+            return await refresher.run(all_feeds(config, store))
+    finally:
+        pool.close()
+
+
+def describe_progress(state: object) -> str:
+    """ "Refreshing 12/40 feeds · 85/300 pages · 3 errors" """
+    from .core.refresh import RefreshProgress
+
+    assert isinstance(state, RefreshProgress)
+    text = f"Refreshing {state.feeds_done}/{state.feeds_total} feeds"
+    if state.pages_total:
+        text += f" · {state.pages_done}/{state.pages_total} pages"
+    if state.errors:
+        text += f" · {len(state.errors)} error" + ("s" if len(state.errors) != 1 else "")
+    return text
+
+
+def run_add(args: argparse.Namespace, config: Config) -> int:
+    from .core.fetch import Fetcher
+    from .core.refresh import add_url
+    from .core.sources import fetch_limits, worker_pool
+
+    async def add(store: Store) -> str:
+        pool = worker_pool(config)
+        try:
+            async with Fetcher(fetch_limits(config)) as fetcher:
+                result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
+                                       tags=args.tag, page_only=args.page)
+        finally:
+            pool.close()
+        if result.feed is not None:
+            store.add_subscription(result.feed)
+            return f"Subscribed to {sanitize_line(result.feed.name or result.feed.url)} ({result.feed.url})"
+        return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
+
+    with open_store(args, config) as store:
+        print(asyncio.run(add(store)))
+    return 0
+
+
+def run_import(args: argparse.Namespace, config: Config) -> int:
+    from .core.opml import import_opml
+
+    data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
+    feeds = import_opml(data)
+    with open_store(args, config) as store:
+        known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
+        new = [feed for feed in feeds if feed.url not in known]
+        for feed in new:
+            store.add_subscription(feed)
+    print(f"Imported {len(new):,} feeds ({len(feeds) - len(new):,} already subscribed)")
+    return 0
+
+
+def _read_file(name: str) -> bytes:
+    try:
+        return Path(name).read_bytes()
+    except OSError as error:
+        raise WartaError(f"cannot read {name}: {error.strerror or error}") from None
+
+
+def run_export(args: argparse.Namespace, config: Config) -> int:
+    from .core.opml import export_opml
+    from .core.sources import all_feeds
+
+    with open_store(args, config) as store:
+        print(export_opml(all_feeds(config, store)))
+    return 0
+
+
+def run_reextract(args: argparse.Namespace, config: Config) -> int:
+    from .core.refresh import reextract
+    from .core.sources import worker_pool
+
+    async def run(store: Store) -> int:
+        pool = worker_pool(config)
+        try:
+            return await reextract(store, pool)
+        finally:
+            pool.close()
+
+    with open_store(args, config) as store:
+        updated = asyncio.run(run(store))
+    print(f"Re-extracted {updated:,} articles from cached pages")
     return 0

@@ -306,3 +306,19 @@ async def test_entries_without_links_get_stable_ids(server: TestServer, env) -> 
     assert progress.new_articles == 2 and progress.pages_total == 0
     progress = await refresher.run([Feed(url=url)])
     assert progress.new_articles == 0
+
+
+
+@pytest.mark.asyncio
+async def test_auto_tag_rules_apply_on_arrival(server: TestServer, env) -> None:
+    """A [[rules]] regex on the title adds its tag as the article arrives."""
+    import re
+
+    from tui.core.config import TagRule
+
+    store, fetcher, pool = env
+    url = publish(server, "rules", 3)
+    rules = [TagRule("title", re.compile(r"rules-[12]$"), "picked")]
+    await Refresher(store, fetcher, pool, rules=rules).run([Feed(url=url, full_text="never")])
+    tagged = {s.title: "picked" in s.feed_tags for s in store.index.summaries(store.index.rowids())}
+    assert tagged == {"rules-0": False, "rules-1": True, "rules-2": True}

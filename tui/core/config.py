@@ -143,7 +143,7 @@ class _Reader:
 
     def _line_of(self, needle: str) -> int | None:
         for number, line in enumerate(self.lines, 1):
-            if needle and needle in line:
+            if needle and needle in line and not line.lstrip().startswith("#"):
                 return number
         return None
 

@@ -44,6 +44,7 @@ CREATE TABLE articles(
 );
 CREATE INDEX articles_published ON articles(published DESC, rowid DESC);
 CREATE INDEX articles_site ON articles(site);
+CREATE INDEX articles_read ON articles(read, published DESC, rowid DESC);
 CREATE TABLE tags(tag TEXT NOT NULL, kind INTEGER NOT NULL, article INTEGER NOT NULL,
                   PRIMARY KEY(tag, article, kind)) WITHOUT ROWID;
 CREATE INDEX tags_article ON tags(article);
@@ -51,6 +52,13 @@ CREATE INDEX tags_nocase ON tags(tag COLLATE NOCASE, article);
 CREATE VIRTUAL TABLE search USING fts5(title, body, content='',
                                        tokenize='unicode61 remove_diacritics 2');
 """
+
+
+# Indexes added after INDEX_VERSION 1 shipped: created at open when missing (well under a second
+# at 100,000 articles), so an existing index needs no rebuild.
+_ADDED_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS articles_read ON articles(read, published DESC, rowid DESC)",
+)
 
 
 def search_text(record: ArticleRecord) -> tuple[str, str]:
@@ -74,6 +82,8 @@ class ArticleIndex:
             if connection.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
                 raise sqlite3.DatabaseError("index version mismatch")
             connection.execute("SELECT count(*) FROM meta").fetchone()
+            for statement in _ADDED_INDEXES:
+                connection.execute(statement)
         except sqlite3.DatabaseError:
             # Derived data: throw it away and let the store rebuild it.
             try:
@@ -126,7 +136,9 @@ class ArticleIndex:
                 self._insert(record, states.get(record.id, ArticleState()), rowid)
             self._set_seq("articles_seq", articles_seq)
 
-    def delete(self, records: Sequence[ArticleRecord], articles_seq: int) -> None:
+    def delete(self, records: Sequence[ArticleRecord], articles_seq: int,
+               state_seq: int | None = None) -> None:
+        """Remove ``records``; ``state_seq`` when their user state went from the store too."""
         with self.lock, self.db:
             for record in records:
                 rowid = self._rowid(record.id)
@@ -134,6 +146,8 @@ class ArticleIndex:
                     self._remove(rowid, record)
                     self.db.execute("DELETE FROM articles WHERE rowid = ?", (rowid,))
             self._set_seq("articles_seq", articles_seq)
+            if state_seq is not None:
+                self._set_seq("state_seq", state_seq)
 
     def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
         with self.lock, self.db:
@@ -187,7 +201,14 @@ class ArticleIndex:
         """Row ids of the articles matching ``where``, in list order (SQL from ``query.py``)."""
         sql = f"SELECT a.rowid FROM articles a {joins} WHERE {where} ORDER BY {order_by}"
         with self.lock:
-            return [row[0] for row in self.db.execute(sql, tuple(params))]
+            return [rowid for (rowid,) in self.db.execute(sql, tuple(params))]
+
+    def counts(self, where: str = "1", params: Sequence[object] = (), joins: str = "") -> tuple[int, int]:
+        """``(matching, unread)`` for a filter, in one query that neither sorts nor returns rows."""
+        sql = f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a {joins} WHERE {where}"
+        with self.lock:
+            total, unread = self.db.execute(sql, tuple(params)).fetchone()
+        return int(total), int(unread)
 
     def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
         """The list rows for ``rowids``, in that order (missing ones are skipped)."""
@@ -222,16 +243,24 @@ class ArticleIndex:
             return int(self.db.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0])
 
     def tag_counts(self) -> list[tuple[str, int, int, int]]:
-        """``(tag, kind, unread, total)`` for every tag, most used first."""
+        """``(tag, kind, unread, total)`` for every tag, most used first.
+
+        Totals come from the tags index alone; unread is counted from whichever side, read or
+        unread articles, is smaller (joining every tag row to its article took 0.3 s at 100,000).
+        """
         with self.lock:
-            return [
-                (tag, kind, int(unread), int(total))
-                for tag, kind, unread, total in self.db.execute(
-                    "SELECT t.tag, min(t.kind), sum(a.read = 0), count(DISTINCT t.article)"
-                    " FROM tags t JOIN articles a ON a.rowid = t.article"
-                    " GROUP BY t.tag ORDER BY count(DISTINCT t.article) DESC, t.tag"
-                )
-            ]
+            totals = self.db.execute(
+                "SELECT tag, min(kind), count(DISTINCT article) FROM tags GROUP BY tag").fetchall()
+            unread = int(self.db.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0])
+            count_read = unread * 2 > self.count()
+            side = dict(self.db.execute(
+                "SELECT t.tag, count(DISTINCT t.article) FROM articles a"
+                " JOIN tags t ON t.article = a.rowid WHERE a.read = ? GROUP BY t.tag",
+                (int(count_read),)).fetchall())
+        rows = [(str(tag), int(kind), int(total) - side.get(tag, 0) if count_read else side.get(tag, 0),
+                 int(total)) for tag, kind, total in totals]
+        rows.sort(key=lambda row: (-row[3], row[0]))
+        return rows
 
     def site_article_ids(self, site: str, limit: int = 200) -> list[str]:
         """Ids of the newest articles of ``site`` (for cross-page boilerplate detection)."""

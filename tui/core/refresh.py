@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 
 from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
                      WartaError)
-from .articles import with_article
+from .articles import apply_rules, with_article
+from .config import TagRule
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult
 from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed
@@ -76,6 +77,7 @@ class Refresher:
                  on_articles: ArticlesCallback | None = None,
                  page_workers: int | None = None, parse_timeout: float | None = None,
                  extract_timeout: float | None = None,
+                 rules: Sequence[TagRule] = (),
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -85,6 +87,7 @@ class Refresher:
         self.page_workers = page_workers or fetcher.limits.max_connections
         self.parse_timeout = parse_timeout
         self.extract_timeout = extract_timeout
+        self.rules = tuple(rules)
         self.clock = clock
         self._current: asyncio.Task[RefreshProgress] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -212,7 +215,7 @@ class Refresher:
             if entry_id in records:
                 continue
             existing = self.store.get_article(entry_id)
-            record = _merge_entry(existing, entry_id, feed, entry, now)
+            record = apply_rules(_merge_entry(existing, entry_id, feed, entry, now), self.rules)
             if record != existing:
                 records[entry_id] = record
                 new += existing is None

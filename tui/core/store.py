@@ -89,6 +89,44 @@ def _get(cache: diskcache.Cache, key: str) -> Any:
         return None
 
 
+def _keys(cache: diskcache.Cache, prefix: str = "") -> list[str]:
+    """The str keys of ``cache`` that start with ``prefix``, in key order.
+
+    One range query on diskcache's (key, raw) index: ``iterkeys()`` pages through every key of
+    the cache, so finding the few subscriptions among 100,000 article states took 170 ms.
+    Rows with a pickled key (raw = 0) are not ours and are skipped.
+    """
+    if prefix:
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        rows = cache._sql("SELECT key FROM Cache WHERE key >= ? AND key < ? AND raw = 1"
+                          " ORDER BY key", (prefix, end)).fetchall()
+    else:
+        rows = cache._sql("SELECT key FROM Cache WHERE raw = 1 ORDER BY key").fetchall()
+    return [key for (key,) in rows if isinstance(key, str)]
+
+
+def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tuple[str, Any]]:
+    """``(key, value)`` for the keys that start with ``prefix``, read a page of rows per query.
+
+    The same rows ``cache.get`` would return (our caches neither expire nor count accesses),
+    without one query per key: exporting 30,000 article states took 0.5 s that way.
+    """
+    end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    after = prefix
+    fetch = cache._disk.fetch
+    while True:
+        rows = cache._sql("SELECT key, mode, filename, value FROM Cache WHERE key > ? AND key < ?"
+                          " AND raw = 1 ORDER BY key LIMIT ?", (after, end, page)).fetchall()
+        for key, mode, filename, value in rows:
+            try:
+                yield key, fetch(mode, filename, value, False)
+            except (CorruptEntryError, OSError):
+                continue
+        if len(rows) < page:
+            return
+        after = rows[-1][0]
+
+
 def _is_disk_full(exc: BaseException) -> bool:
     text = str(exc).lower()
     return "disk is full" in text or "no space" in text or getattr(exc, "errno", None) == 28
@@ -222,11 +260,11 @@ class Store:
         return ("a:" + article_id) in self._articles
 
     def iter_articles(self) -> Iterator[ArticleRecord]:
-        for key in list(self._articles.iterkeys()):
-            if isinstance(key, str) and key.startswith("a:"):
-                record = self.get_article(key[2:])
-                if record is not None:
-                    yield record
+        for _key, blob in _items(self._articles, "a:"):
+            try:
+                yield ArticleRecord.from_json(_unpack(blob))
+            except (CorruptEntryError, KeyError, TypeError, ValueError):
+                continue
 
     def put_articles(self, records: Sequence[ArticleRecord]) -> None:
         """Insert or replace ``records``; the index and the search follow in the same call."""
@@ -260,7 +298,14 @@ class Store:
                 seq = self._bump(self._articles)
             for record in removed:
                 self._raw.delete(record.id)
-            self.index.delete(removed, articles_seq=seq)
+            state_seq = None
+            if removed:
+                with self._state.transact():
+                    gone = [self._state.delete("s:" + record.id) for record in removed]
+                    if any(gone):
+                        state_seq = self._bump(self._state)
+                        self._state_changed = True
+            self.index.delete(removed, articles_seq=seq, state_seq=state_seq)
         return len(removed)
 
     def find_by_fingerprint(self, fingerprint: str) -> str | None:
@@ -286,7 +331,28 @@ class Store:
         return blob[4 + size :], headers
 
     def raw_ids(self) -> list[str]:
-        return [k for k in self._raw.iterkeys() if isinstance(k, str)]
+        return [key for key in _keys(self._raw) if not key.startswith("warta:")]
+
+    def raw_size(self) -> int:
+        """Bytes the raw pages take on disk (diskcache's estimate: database pages plus files)."""
+        return int(self._raw.volume())
+
+    def trim_raw(self, budget_bytes: int) -> int:
+        """Evict the oldest-stored raw pages until they fit ``budget_bytes``; returns how many.
+
+        The cache's own size limit (``raw_size_limit``) is restored afterwards.
+        """
+        limit = self._raw.size_limit
+        with self._writing():
+            try:
+                self._raw.reset("size_limit", max(0, int(budget_bytes)))
+                removed = int(self._raw.cull())
+            finally:
+                self._raw.reset("size_limit", limit)
+            if _get(self._raw, _SCHEMA_KEY) is None:  # culled too: not a page
+                self._raw.set(_SCHEMA_KEY, SCHEMA_VERSION)
+                removed = max(0, removed - 1)
+        return removed
 
     # -- user state ---------------------------------------------------------------------------
 
@@ -314,9 +380,11 @@ class Store:
         return state
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
-        for key in list(self._state.iterkeys()):
-            if isinstance(key, str) and key.startswith("s:"):
-                yield key[2:], self.get_state(key[2:])
+        for key, blob in _items(self._state, "s:"):
+            try:
+                yield key[2:], ArticleState.from_json(_unpack(blob))
+            except (CorruptEntryError, TypeError, ValueError):
+                continue
 
     def export_state(self) -> dict[str, Any]:
         """Everything the user saved, as JSON-able data (for backups and ``warta export``)."""
@@ -331,12 +399,11 @@ class Store:
 
     def subscriptions(self) -> list[Feed]:
         feeds = []
-        for key in list(self._state.iterkeys()):
-            if isinstance(key, str) and key.startswith("sub:"):
-                try:
-                    feeds.append(Feed.from_json(_unpack(_get(self._state, key))))
-                except (KeyError, CorruptEntryError, TypeError, ValueError):
-                    continue
+        for key in _keys(self._state, "sub:"):
+            try:
+                feeds.append(Feed.from_json(_unpack(_get(self._state, key))))
+            except (KeyError, CorruptEntryError, TypeError, ValueError):
+                continue
         return feeds
 
     def add_subscription(self, feed: Feed) -> None:
@@ -414,7 +481,9 @@ def _open_cache(directory: Path, **settings: Any) -> tuple[diskcache.Cache, bool
         os.chmod(directory, 0o700)
         found = _get(cache, _SCHEMA_KEY)
         created = found is None and len(cache) == 0
-        if created:
+        # An evicting cache evicts its own schema mark first (it is the oldest entry stored).
+        evicted_mark = found is None and cache.eviction_policy != "none"
+        if created or evicted_mark:
             cache.set(_SCHEMA_KEY, SCHEMA_VERSION)
             found = SCHEMA_VERSION
     except BaseException:

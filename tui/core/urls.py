@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 import socket
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import UnsafeURLError
 
+_HOST = re.compile(r"[\w.:-]+")  # names (IDN too), IPv4, IPv6; not "|cmd" or "%20"
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga")
 
 
@@ -22,7 +24,7 @@ def is_http_url(url: str | None) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return parts.scheme in ("http", "https") and bool(_HOST.fullmatch(parts.hostname or ""))
 
 
 def canonical_url(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import pytest
@@ -48,7 +47,3 @@ def test_huge_json_ld_and_many_metas() -> None:
 def test_malformed_markup_never_crashes(junk: str) -> None:
     run(junk)
 
-
-def test_core_does_not_import_textual() -> None:
-    assert "textual" not in sys.modules or not any(
-        name.startswith("tui.app") for name in sys.modules)

@@ -1,6 +1,15 @@
-"""The main screen: the article list beside (or above) the reader, a status line, the footer."""
+"""The main screen: the article list beside (or above) the reader, prompts, status line, footer.
+
+The screen owns the reading workflow: which article is current, the active filter, the reading
+position, and the actions on the current article. The app owns the store and the config; every
+change of user state goes through ``app.set_state`` (durable before the next key).
+"""
 
 from __future__ import annotations
+
+import re
+import sqlite3
+from typing import TYPE_CHECKING
 
 from rich.console import Group
 from rich.text import Text
@@ -8,16 +17,30 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from ...core import render
+from ...core.browser import open_url
+from ...core.errors import FilterError, WartaError
+from ...core.markdown_export import export_article
 from ...core.models import ArticleRecord, ArticleState
+from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
+from ...core.sanitize import sanitize_line
 from ...core.store import Store
 from ..widgets.article_list import ArticleList
+from ..widgets.prompt import BottomPrompt, FilterPrompt, LinkPrompt
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
+from .tag_editor import TagEditor
+from .tag_picker import TagPicker
+
+if TYPE_CHECKING:
+    from ..app import WartaApp
 
 _PREVIEW_DELAY = 0.08  # seconds the cursor must rest before the reader follows it
+_POSITION_DELAY = 0.3  # seconds the reader must rest before its position is saved
+_STEP_WINDOW = 200  # rows read at a time when looking for the next unread article
 
 
 def welcome() -> Group:
@@ -38,25 +61,79 @@ def welcome() -> Group:
     return Group(text)
 
 
+def _saved_filter_bindings() -> list[Binding]:
+    return [Binding(str(n), f"saved_filter({n})", f"Filter {n}", show=False,
+                    tooltip=f"Apply saved filter {n} (from [filters] in the config)",
+                    id=f"filter.saved_{n}") for n in range(1, 10)]
+
+
 class MainScreen(Screen[None]):
-    """Owns the list/reader interplay; the app owns the store and background work."""
+    """Owns the list/reader interplay and the actions on the current article."""
 
     BINDINGS = [
-        Binding("space,pagedown", "reader_page_down", "Page", id="reader.page_down"),
-        Binding("b,pageup", "reader_page_up", "Back", show=False, id="reader.page_up"),
-        Binding("escape,h", "focus_list", "List", show=False, id="reader.back"),
+        Binding("n", "step(1, True)", "Next unread", tooltip="Open the next unread article",
+                id="article.next_unread"),
+        Binding("p", "step(-1, True)", "Prev unread", show=False,
+                tooltip="Open the previous unread article", id="article.prev_unread"),
+        Binding("N", "step(1, False)", "Next", show=False,
+                tooltip="Open the next article, read or not", id="article.next"),
+        Binding("P", "step(-1, False)", "Previous", show=False,
+                tooltip="Open the previous article, read or not", id="article.prev"),
+        Binding("m", "toggle_read", "Read", tooltip="Mark the article read or unread",
+                id="article.toggle_read"),
+        Binding("s", "toggle_star", "Star", tooltip="Star or unstar the article", id="article.star"),
+        Binding("t", "pick_tags", "Tags", tooltip="Filter by tags (pick one or several)",
+                id="tags.pick"),
+        Binding("T", "edit_tags", "Edit tags", show=False,
+                tooltip="Edit the article's own tags", id="tags.edit"),
+        Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread…)",
+                id="filter.prompt"),
+        Binding("o", "open_browser", "Browser", tooltip="Open the article in the web browser",
+                id="article.open_browser"),
+        Binding("y", "copy_url", "Copy URL", show=False, tooltip="Copy the article's URL",
+                id="article.copy_url"),
+        Binding("e", "export", "Export", show=False,
+                tooltip="Export the article as a Markdown file", id="article.export"),
+        Binding("f", "follow_link", "Link", show=False,
+                tooltip="Open link number N of the article (f, then the number)",
+                id="article.follow_link"),
+        Binding("tab", "switch_pane", "Switch pane", show=False,
+                tooltip="Move between the list and the reader", id="main.switch_pane"),
+        Binding("escape,h", "focus_list", "List", show=False, tooltip="Back to the list",
+                id="reader.back"),
+        Binding("space,pagedown", "reader_page_down", "Page", show=False,
+                tooltip="Scroll the reader down a page", id="reader.page_down"),
+        Binding("b,pageup", "reader_page_up", "Back", show=False,
+                tooltip="Scroll the reader up a page", id="reader.page_up"),
+        Binding("ctrl+d", "reader_half_down", "Half down", show=False,
+                tooltip="Scroll the reader down half a page", id="reader.half_down"),
+        Binding("ctrl+u", "reader_half_up", "Half up", show=False,
+                tooltip="Scroll the reader up half a page", id="reader.half_up"),
+        *_saved_filter_bindings(),
     ]
 
     def __init__(self, store: Store) -> None:
         super().__init__()
         self.store = store
-        self._preview_timer: object | None = None
+        self.filter = CompiledFilter()
+        self.filter_label = ""
         self.highlight_terms: tuple[str, ...] = ()
+        self._preview_timer: Timer | None = None
+        self._position_timer: Timer | None = None
+        self._pending_position: tuple[str, int] | None = None
+        self._focus_before: ArticleList | Reader | None = None
+        self._link_article_id: str | None = None
+
+    @property
+    def warta(self) -> WartaApp:
+        return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
         with Container(id="panes"):
             yield ArticleList(self.store.index, id="list")
             yield Reader(id="reader")
+        yield FilterPrompt(id="filter-prompt")
+        yield LinkPrompt(id="link-prompt")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -76,25 +153,124 @@ class MainScreen(Screen[None]):
         self.reload_list()
         self.article_list.focus()
 
-    def reload_list(self, rowids: list[int] | None = None, filter_text: str = "") -> None:
-        """Show ``rowids`` (default: every article, newest first) and update the counts."""
-        if rowids is None:
+    # -- the list and its filter --------------------------------------------------------------
+
+    def reload_list(self, *, keep_cursor: bool = True) -> None:
+        """Show the articles the current filter matches (all, newest first, by default)."""
+        where = self.filter
+        try:
+            rowids = self.store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        except sqlite3.Error as error:  # an FTS query SQLite refuses: show everything instead
+            self.warta.notify(f"Filter failed ({error}); showing all articles", severity="warning",
+                              markup=False)
+            self.filter, self.filter_label, self.highlight_terms = CompiledFilter(), "", ()
             rowids = self.store.index.rowids()
-        self.article_list.set_rows(rowids)
-        self.update_counts(filter_text)
+        self.article_list.set_rows(rowids, keep_cursor=keep_cursor)
+        self.update_counts()
         if not rowids and self.store.index.count() == 0:
             self.reader.show(welcome())
 
-    def update_counts(self, filter_text: str | None = None) -> None:
-        status = self.status
-        status.set_counts(len(self.article_list.rowids), self.store.index.unread_count(),
-                          status.filter if filter_text is None else filter_text)
+    def update_counts(self) -> None:
+        where = self.filter
+        if where.is_empty:
+            unread = self.store.index.unread_count()
+        else:
+            _, unread = self.store.index.counts(where.sql, where.params, where.joins)
+        self.status.set_counts(len(self.article_list.rowids), unread, self.filter_label)
+
+    def apply_filter(self, text: str, *, label: str | None = None) -> FilterError | None:
+        """Filter the list by ``text``; on a malformed filter return the error, change nothing."""
+        try:
+            compiled = compile_filter(text, feed_names=self._feed_names())
+        except FilterError as error:
+            return error
+        self.filter = compiled
+        self.filter_label = compiled.text if label is None else label
+        self.highlight_terms = compiled.search_terms
+        self.reload_list(keep_cursor=False)
+        if self.reader.article_id is not None:
+            self.refresh_article(self.reader.article_id)
+        return None
+
+    def _feed_names(self) -> dict[str, str]:
+        names = {feed.name.lower(): feed.url for feed in self.warta.config.feeds if feed.name}
+        for feed in self.store.subscriptions():
+            if feed.name:
+                names.setdefault(feed.name.lower(), feed.url)
+        return names
+
+    def action_filter_prompt(self) -> None:
+        self._remember_focus()
+        self.query_one(FilterPrompt).open(self.filter.text)
+
+    def on_bottom_prompt_submitted(self, message: BottomPrompt.Submitted) -> None:
+        if isinstance(message.prompt, FilterPrompt):
+            error = self.apply_filter(message.value)
+            if error is None:
+                self._close_prompt(message.prompt)
+            else:
+                message.prompt.show_error(Text(f"Not applied: {error}"),
+                                          select=_token_span(message.value, error))
+        elif isinstance(message.prompt, LinkPrompt):
+            self._close_prompt(message.prompt)
+            self.open_link(int(message.value) if message.value else 0)
+
+    def on_bottom_prompt_cancelled(self, message: BottomPrompt.Cancelled) -> None:
+        self._close_prompt(message.prompt)
+
+    def _remember_focus(self) -> None:
+        focused = self.focused
+        self._focus_before = focused if isinstance(focused, (ArticleList, Reader)) else None
+
+    def _close_prompt(self, prompt: BottomPrompt) -> None:
+        prompt.close()
+        target = self._focus_before or self.article_list
+        target.focus()
+
+    def action_saved_filter(self, number: int) -> None:
+        filters = list(self.warta.config.filters.items())
+        if not 1 <= number <= len(filters):
+            self.warta.notify(f"No saved filter {number}: add one under [filters] in the config, "
+                              'e.g. unread = "is:unread"', markup=False)
+            return
+        name, text = filters[number - 1]
+        error = self.apply_filter(text, label=f"{name} ({text})" if text else "")
+        if error is not None:
+            self.warta.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
+
+    def action_pick_tags(self) -> None:
+        selected = [t.value for t in self._filter_terms() if _is_tag_term(t)]
+        self.app.push_screen(TagPicker(self.store.index.tag_counts(), selected), self._tags_picked)
+
+    def _tags_picked(self, tags: list[str] | None) -> None:
+        if tags is None:
+            return
+        kept = [text for term, text in zip(self._filter_terms(), self._filter_texts())
+                if not _is_tag_term(term)]
+        chosen = ["+" + (tag if re.fullmatch(r"[\w.-]+", tag) else f'"{tag}"')
+                  for tag in tags if '"' not in tag]
+        error = self.apply_filter(" ".join([*chosen, *kept]))
+        if error is not None:
+            self.warta.notify(f"Cannot filter by that tag: {error}", severity="error", markup=False)
+
+    def _filter_terms(self) -> list[Term]:
+        try:
+            return parse_filter(self.filter.text)
+        except FilterError:
+            return []
+
+    def _filter_texts(self) -> list[str]:
+        """The text of each term of the current filter, as typed."""
+        terms = self._filter_terms()
+        text = self.filter.text
+        ends = [term.position for term in terms[1:]] + [len(text)]
+        return [text[term.position:end].strip() for term, end in zip(terms, ends)]
 
     # -- list -> reader -----------------------------------------------------------------------
 
     def on_article_list_highlighted(self, message: ArticleList.Highlighted) -> None:
         if self._preview_timer is not None:
-            self._preview_timer.stop()  # type: ignore[attr-defined]
+            self._preview_timer.stop()
         if message.article_id is not None:
             article_id = message.article_id
             self._preview_timer = self.set_timer(_PREVIEW_DELAY, lambda: self.show_article(article_id))
@@ -107,12 +283,13 @@ class MainScreen(Screen[None]):
         self.show_article(article_id)
         state = self.store.get_state(article_id)
         if not state.read:
-            self.app.set_state(article_id, read=True)  # type: ignore[attr-defined]
+            self.warta.set_state(article_id, read=True)
         self.reader.focus()
 
     def show_article(self, article_id: str) -> None:
         if self.reader.article_id == article_id:
             return
+        self.flush_position()
         record = self.store.get_article(article_id)
         if record is None:
             self.reader.show(Text("This article is no longer in the cache."))
@@ -133,7 +310,151 @@ class MainScreen(Screen[None]):
                 state = self.store.get_state(article_id)
                 self.reader.show(self.render_record(record, state), article_id=article_id, line=line)
 
-    # -- actions ------------------------------------------------------------------------------
+    # -- reading position ---------------------------------------------------------------------
+
+    def on_reader_scrolled(self, message: Reader.Scrolled) -> None:
+        article_id = self.reader.article_id
+        if article_id is None:
+            return
+        self._pending_position = (article_id, message.line)
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(_POSITION_DELAY, self.flush_position)
+
+    def flush_position(self) -> None:
+        """Save the reading position now if it changed (leaving the article, quitting)."""
+        if self._position_timer is not None:
+            self._position_timer.stop()
+            self._position_timer = None
+        pending, self._pending_position = self._pending_position, None
+        if pending is None:
+            return
+        article_id, line = pending
+        if self.store.get_state(article_id).position != line:
+            self.warta.set_state(article_id, position=line)
+
+    # -- the current article ------------------------------------------------------------------
+
+    def current_article_id(self) -> str | None:
+        """The article being read (reader focused), else the one under the list cursor."""
+        if self.reader.has_focus and self.reader.article_id is not None:
+            return self.reader.article_id
+        current = self.article_list.current
+        return current.id if current is not None else None
+
+    def _current_record(self) -> ArticleRecord | None:
+        article_id = self.current_article_id()
+        record = self.store.get_article(article_id) if article_id else None
+        if record is None:
+            self.warta.notify("No article selected", severity="warning")
+        return record
+
+    def action_step(self, direction: int, unread_only: bool) -> None:
+        """Open the next (1) or previous (-1) article in the list, optionally unread only."""
+        article_list = self.article_list
+        rowids = article_list.rowids
+        position = article_list.cursor + direction
+        while 0 <= position < len(rowids):
+            if direction > 0:
+                window = [rowids[i] for i in range(position, min(len(rowids), position + _STEP_WINDOW))]
+            else:
+                window = [rowids[i] for i in range(position, max(-1, position - _STEP_WINDOW), -1)]
+            for summary in self.store.index.summaries(window):
+                if not (unread_only and summary.read):
+                    found = article_list.position_of(summary.id)
+                    if found is not None:
+                        article_list.cursor = found
+                        self.open_article(summary.id)
+                        return
+            position += direction * len(window)
+        what = "unread article" if unread_only else "article"
+        self.warta.notify(f"No {'next' if direction > 0 else 'previous'} {what}", timeout=2)
+
+    def action_toggle_read(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.warta.set_state(article_id, read=not self.store.get_state(article_id).read)
+
+    def action_toggle_star(self) -> None:
+        article_id = self.current_article_id()
+        if article_id is not None:
+            self.warta.set_state(article_id, starred=not self.store.get_state(article_id).starred)
+
+    def action_edit_tags(self) -> None:
+        record = self._current_record()
+        if record is None:
+            return
+        article_id = record.id
+
+        def save(tags: tuple[str, ...] | None) -> None:
+            if tags is not None:
+                self.warta.set_state(article_id, tags=tags)
+
+        self.app.push_screen(TagEditor(record.title, self.store.get_state(article_id).tags), save)
+
+    def action_open_browser(self) -> None:
+        record = self._current_record()
+        if record is not None:
+            self._open(record.url, "the article")
+
+    def action_copy_url(self) -> None:
+        record = self._current_record()
+        if record is not None:
+            self.app.copy_to_clipboard(record.url)
+            self.warta.notify(f"Copied {sanitize_line(record.url, 200)}", markup=False, timeout=3)
+
+    def action_export(self) -> None:
+        record = self._current_record()
+        if record is None:
+            return
+        try:
+            path = export_article(record, self.store.get_state(record.id), self.warta.export_dir)
+        except OSError as error:
+            self.warta.notify(f"Export failed: {error.strerror or error}", severity="error",
+                              markup=False)
+            return
+        self.warta.notify(f"Saved as {path}", markup=False, timeout=6)
+
+    def action_follow_link(self) -> None:
+        record = self._current_record()
+        if record is None:
+            return
+        links = record.article.links if record.article else ()
+        if not links:
+            self.warta.notify("This article has no links", timeout=3)
+            return
+        self._link_article_id = record.id
+        self._remember_focus()
+        self.query_one(LinkPrompt).open_for(len(links))
+
+    def open_link(self, number: int) -> None:
+        record = self.store.get_article(self._link_article_id) if self._link_article_id else None
+        links = record.article.links if record and record.article else ()
+        if not 1 <= number <= len(links):
+            self.warta.notify(f"No link {number}: this article has links 1–{len(links)}",
+                              severity="warning", timeout=3)
+            return
+        self._open(links[number - 1], f"link {number}")
+
+    def _open(self, url: str, what: str) -> None:
+        try:
+            open_url(url, opener=self.warta.opener)
+        except WartaError as error:
+            self.warta.report(error)
+            return
+        self.warta.notify(f"Opening {what}: {sanitize_line(url, 200)}", markup=False, timeout=3)
+
+    # -- panes and scrolling ------------------------------------------------------------------
+
+    def action_switch_pane(self) -> None:
+        if self.article_list.has_focus:
+            self.reader.focus()
+        else:
+            self.action_focus_list()
+
+    def action_focus_list(self) -> None:
+        self.flush_position()
+        self.article_list.focus()
 
     def action_reader_page_down(self) -> None:
         self.reader.page_down()
@@ -141,5 +462,21 @@ class MainScreen(Screen[None]):
     def action_reader_page_up(self) -> None:
         self.reader.page_up()
 
-    def action_focus_list(self) -> None:
-        self.article_list.focus()
+    def action_reader_half_down(self) -> None:
+        self.reader.action_half_page_down()
+
+    def action_reader_half_up(self) -> None:
+        self.reader.action_half_page_up()
+
+
+def _is_tag_term(term: Term) -> bool:
+    """``+tag`` or ``tag:name``: what the tag picker adds and replaces."""
+    return (term.sign == "+" and term.key in ("", "tag")) or (term.sign == "" and term.key == "tag")
+
+
+def _token_span(text: str, error: FilterError) -> tuple[int, int]:
+    """Where the bad token of ``error`` is in ``text`` (to select it in the prompt)."""
+    start = text.find(error.token, error.position) if error.token else -1
+    if start < 0:
+        return error.position, error.position + 1
+    return start, start + len(error.token)

@@ -35,13 +35,19 @@ class ArticleList(ScrollView, can_focus=True):
     """Two lines per article: unread dot, star and title; then site, age, state and tags."""
 
     BINDINGS = [
-        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g,home", "cursor_top", "Top", show=False, id="list.top"),
-        Binding("G,end", "cursor_bottom", "Bottom", show=False, id="list.bottom"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="list.page_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="list.page_up"),
-        Binding("enter,l", "open", "Open", id="list.open"),
+        Binding("j,down", "cursor_down", "Down", show=False, tooltip="Next article in the list",
+                id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, tooltip="Previous article in the list",
+                id="list.up"),
+        Binding("g,home", "cursor_top", "Top", show=False, tooltip="First article", id="list.top"),
+        Binding("G,end", "cursor_bottom", "Bottom", show=False, tooltip="Last article",
+                id="list.bottom"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="Page down the list",
+                id="list.page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="Page up the list",
+                id="list.page_up"),
+        Binding("enter,l", "open", "Open", tooltip="Open the article in the reader",
+                id="list.open"),
     ]
 
     COMPONENT_CLASSES = {
@@ -52,6 +58,9 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--dot",
         "article-list--star",
         "article-list--failed",
+        "article-list--tag-feed",
+        "article-list--tag-page",
+        "article-list--tag-user",
     }
 
     DEFAULT_CSS = """
@@ -67,6 +76,9 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--dot { color: $success; }
     ArticleList > .article-list--star { color: $warning; }
     ArticleList > .article-list--failed { color: $error; }
+    ArticleList > .article-list--tag-feed { color: ansi_cyan; }
+    ArticleList > .article-list--tag-page { color: ansi_magenta; }
+    ArticleList > .article-list--tag-user { color: ansi_green; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -253,6 +265,11 @@ class ArticleList(ScrollView, can_focus=True):
             text.append(" · summary", meta)
         elif summary.status == "failed":
             text.append(" · failed", styles("article-list--failed"))
-        for tag in summary.tags[:4]:
-            text.append(" #" + sanitize_line(tag, 30), meta)
+        shown = 0
+        for kind, tags in (("feed", summary.feed_tags), ("page", summary.page_tags),
+                           ("user", summary.user_tags)):
+            for tag in tags:
+                if shown < 5:
+                    text.append(" #" + sanitize_line(tag, 30), styles(f"article-list--tag-{kind}"))
+                    shown += 1
         return text

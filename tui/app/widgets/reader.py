@@ -21,12 +21,13 @@ class Reader(ScrollView, can_focus=True):
     """Shows one renderable (usually an article) at a comfortable reading width."""
 
     BINDINGS = [
-        Binding("j,down", "scroll_down", "Down", show=False, id="reader.down"),
-        Binding("k,up", "scroll_up", "Up", show=False, id="reader.up"),
-        Binding("g,home", "scroll_home", "Top", show=False, id="reader.top"),
-        Binding("G,end", "scroll_end", "Bottom", show=False, id="reader.bottom"),
-        Binding("ctrl+d", "half_page_down", "Half page down", show=False, id="reader.half_down"),
-        Binding("ctrl+u", "half_page_up", "Half page up", show=False, id="reader.half_up"),
+        Binding("j,down", "scroll_down", "Down", show=False, tooltip="Scroll down a line",
+                id="reader.down"),
+        Binding("k,up", "scroll_up", "Up", show=False, tooltip="Scroll up a line", id="reader.up"),
+        Binding("g,home", "scroll_home", "Top", show=False, tooltip="Go to the top of the article",
+                id="reader.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False,
+                tooltip="Go to the end of the article", id="reader.bottom"),
     ]
 
     DEFAULT_CSS = """
@@ -58,7 +59,8 @@ class Reader(ScrollView, can_focus=True):
         self.article_id = article_id
         self._laid_out_width = -1
         self._layout()
-        self.scroll_to(y=line, animate=False, immediate=True)
+        # force: the scrollbar of the previous (maybe empty) content may not allow scrolling yet
+        self.scroll_to(y=line, animate=False, immediate=True, force=True)
         self.refresh()
 
     @property

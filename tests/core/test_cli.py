@@ -1,0 +1,130 @@
+"""The ``warta`` command end to end, in-process, against the local server and a real data dir."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.server import TestServer
+from tui.cli import main
+
+from ..conftest import FIXTURES
+
+WORDS = " ".join(f"sentence {i} of a long and careful report about the river." for i in range(40))
+
+
+def article_page(title: str) -> str:
+    return (f'<html lang="en"><head><title>{title}</title></head><body><article><h1>{title}</h1>'
+            f"<p>{title}: {WORDS}</p><p>Second paragraph of {title}. {WORDS}</p></article></body></html>")
+
+
+def publish_feed(server: TestServer, count: int = 3) -> str:
+    items = []
+    for n in range(count):
+        link = server.add(f"/cli/a{n}", article_page(f"River report {n}"))
+        items.append(f"<item><title>River report {n}</title><link>{link}</link>"
+                     f"<pubDate>Mon, 0{n + 1} Jan 2024 10:00:00 GMT</pubDate>"
+                     f"<description>Teaser {n}…</description></item>")
+    rss = ('<?xml version="1.0"?><rss version="2.0"><channel><title>River News</title>'
+           f"{''.join(items)}</channel></rss>")
+    return server.add("/cli/feed.xml", rss, "application/rss+xml")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("WARTA_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("[fetch]\nmin_delay = 0\n")
+    return tmp_path / "data"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_add_fetch_list_show(server: TestServer, data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    feed = publish_feed(server)
+    status, out, _ = run(capsys, "add", feed, "--tag", "rivers", "--data-dir", str(data_dir))
+    assert status == 0 and "Subscribed to River News" in out
+
+    status, out, err = run(capsys, "fetch", "--data-dir", str(data_dir))
+    assert status == 0, err
+    assert "Refreshed 1 feeds: 3 new articles, 3 pages fetched, 0 errors" in out
+
+    status, out, _ = run(capsys, "list", "--json", "--data-dir", str(data_dir))
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["title"] for r in rows] == ["River report 2", "River report 1", "River report 0"]
+    assert all(r["full_text"] and "rivers" in r["tags"] for r in rows)
+    assert set(rows[0]) == {"id", "url", "title", "site_name", "byline", "published", "fetched",
+                            "tags", "read", "starred", "full_text"}
+
+    status, out, _ = run(capsys, "list", "+rivers", "report", "1", "--data-dir", str(data_dir))
+    assert status == 0 and "River report 1" in out
+
+    status, out, _ = run(capsys, "show", rows[0]["id"], "--json", "--data-dir", str(data_dir))
+    shown = json.loads(out)
+    assert shown["title"] == "River report 2" and "careful report about the river" in shown["text"]
+
+
+def test_import_and_export_round_trip(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    opml = next((FIXTURES / "opml").glob("*.opml"))
+    status, out, _ = run(capsys, "import", str(opml), "--data-dir", str(data_dir))
+    assert status == 0 and out.startswith("Imported ")
+    status, out, _ = run(capsys, "export", "--data-dir", str(data_dir))
+    assert status == 0 and out.lstrip().startswith("<?xml") and "<opml" in out
+
+
+def test_extract_prints_json_and_survives_bad_inputs(tmp_path: Path, data_dir: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    seed = FIXTURES / "seed" / "wartaekonomi-rusia-venezuela.html"
+    empty = tmp_path / "empty.html"
+    empty.write_bytes(b"")
+    status, out, err = run(capsys, "extract", str(empty), str(tmp_path / "missing.html"), str(seed),
+                           "--json")
+    assert status == 1
+    [line] = out.splitlines()
+    data = json.loads(line)
+    assert data["title"] == "Mendarat, Spesialis Militer Rusia Telah Tiba di Venezuela"
+    assert data["site_name"] == "Warta Ekonomi" and data["word_count"] > 100
+    assert set(data) == {"url", "canonical_url", "title", "byline", "site_name", "published", "lang",
+                         "tags", "description", "image", "text", "word_count"}
+    errors = err.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("warta: ") for e in errors)
+    assert "Traceback" not in err
+
+
+def test_extract_text_mode_has_header_then_text(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    seed = FIXTURES / "seed" / "wartaekonomi-rusia-venezuela.html"
+    status, out, _ = run(capsys, "extract", str(seed))
+    lines = out.splitlines()
+    assert status == 0 and lines[0] == "Mendarat, Spesialis Militer Rusia Telah Tiba di Venezuela"
+    assert "Warta Ekonomi" in lines[1] and "Sekelompok spesialis militer Rusia" in out
+
+
+def test_fetch_reports_failures_one_line_each(server: TestServer, data_dir: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    good = publish_feed(server, 1)
+    for url in (good, server.url("/status/404")):
+        run(capsys, "add", url, "--data-dir", str(data_dir)) if url == good else None
+    (data_dir.parent / "config.toml").write_text(
+        f'[fetch]\nmin_delay = 0\nretries = 0\n[[feeds]]\nurl = "{server.url("/status/404")}"\n')
+    status, out, err = run(capsys, "fetch", "--data-dir", str(data_dir))
+    assert status == 0
+    assert "1 errors" in out and "HTTP 404" in err and "Traceback" not in err
+
+
+def test_bad_config_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[fetch]\nread_timeout = \"soon\"\n")
+    status, out, err = run(capsys, "--config", str(bad), "list")
+    assert status == 1 and out == ""
+    assert err.strip() == (f"warta: config error: {bad}: line 2: fetch.read_timeout: expected a "
+                           "number, got 'soon'")
+
+
+def test_show_unknown_id(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "show", "nope", "--data-dir", str(data_dir))
+    assert status == 1 and "no article with id nope" in err

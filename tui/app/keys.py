@@ -1,0 +1,110 @@
+"""Every key of the app in one view: which bindings exist, where, and what the keymap made of them.
+
+The bindings themselves live where Textual looks for them (``BINDINGS`` of the app, the main
+screen, the list and the reader), each with an id. The user's ``[keys]`` table maps ids to keys
+and goes to ``App.set_keymap``. This module reads the same ``BINDINGS`` to draw the help screen,
+fill the command palette and find conflicts, so none of them can drift from the real keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from textual.app import App
+from textual.binding import Binding, BindingsMap
+
+from .screens.main import MainScreen
+from .widgets.article_list import ArticleList
+from .widgets.reader import Reader
+
+Keymap = Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Bindings that belong to one node: ``name`` picks the node the actions run on."""
+
+    name: str  # "app", "screen", "list" or "reader"
+    title: str
+    bindings: tuple[Binding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One key that, after remapping, means two different things in one context."""
+
+    key: str
+    context: str
+    bindings: tuple[Binding, ...]
+
+    def message(self, app: App[object]) -> str:
+        actions = " and ".join(f"{b.description} ({b.id})" for b in self.bindings)
+        return (f"Key {app.get_key_display(self.bindings[0].with_key(self.key))} does two things in "
+                f"{self.context}: {actions}. Change one under [keys] in the config.")
+
+
+# Keys pressed with the list focused reach the list, then the screen, then the app (likewise
+# for the reader), so those are the sets in which one key must not mean two things.
+CONTEXTS = {
+    "the article list": ("list", "screen", "app"),
+    "the reader": ("reader", "screen", "app"),
+}
+
+
+def scopes(app_type: type[App[object]]) -> list[Scope]:
+    """The app's own bindings (those with ids), in help-screen order."""
+    def own(cls: type) -> tuple[Binding, ...]:
+        return tuple(b for b in cls.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
+
+    return [
+        Scope("screen", "Articles (list and reader)", own(MainScreen)),
+        Scope("list", "Article list", own(ArticleList)),
+        Scope("reader", "Reader", own(Reader)),
+        Scope("app", "Everywhere", own(app_type)),
+    ]
+
+
+def all_bindings(app_type: type[App[object]]) -> Iterable[tuple[Scope, Binding]]:
+    for scope in scopes(app_type):
+        for binding in scope.bindings:
+            yield scope, binding
+
+
+def keys_of(binding: Binding, keymap: Keymap) -> list[str]:
+    """The keys ``binding`` answers to after ``keymap``, in Textual's normal form."""
+    key = keymap.get(binding.id or "", binding.key)
+    return list(BindingsMap([binding.with_key(key)]).key_to_bindings)
+
+
+def key_display(app: App[object], binding: Binding, keymap: Keymap) -> str:
+    """How the keys of ``binding`` are shown to the user ("j, ↓")."""
+    return ", ".join(app.get_key_display(binding.with_key(key)) for key in keys_of(binding, keymap))
+
+
+def unknown_ids(app_type: type[App[object]], keymap: Keymap) -> list[str]:
+    known = {binding.id for _, binding in all_bindings(app_type)}
+    return [binding_id for binding_id in keymap if binding_id not in known]
+
+
+def find_conflicts(app_type: type[App[object]], keymap: Keymap) -> list[Conflict]:
+    """Keys that two bindings claim in one context, where the user's keymap caused it.
+
+    Some keys are claimed twice on purpose (PgDn pages the list when it has focus and the
+    reader otherwise); only a key that the keymap gave to a binding counts as a conflict.
+    """
+    by_name = {scope.name: scope for scope in scopes(app_type)}
+    conflicts: dict[tuple[str, frozenset[str]], Conflict] = {}
+    for context, names in CONTEXTS.items():
+        claims: dict[str, list[Binding]] = {}
+        for name in names:
+            for binding in by_name[name].bindings:
+                for key in keys_of(binding, keymap):
+                    claims.setdefault(key, []).append(binding)
+        for key, claimants in claims.items():
+            distinct = list({b.id: b for b in claimants}.values())
+            remapped = any(b.id in keymap and key not in keys_of(b, {}) for b in distinct)
+            if len(distinct) > 1 and remapped:
+                ids = frozenset(b.id or "" for b in distinct)
+                conflicts.setdefault((key, ids), Conflict(key, context, tuple(distinct)))
+    return list(conflicts.values())

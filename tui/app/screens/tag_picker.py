@@ -1,0 +1,86 @@
+"""``t``: every tag with its unread and total counts; choosing one or several filters by them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from ...core.index import TAG_FEED, TAG_PAGE, TAG_USER
+from ...core.render import STYLE_TAG
+from ...core.sanitize import sanitize_line
+
+KIND_NAMES = {TAG_FEED: "feed", TAG_PAGE: "page", TAG_USER: "user"}
+
+TagCount = tuple[str, int, int, int]  # (tag, kind, unread, total), as ArticleIndex.tag_counts()
+
+
+def tag_prompt(tag: str, kind: int, unread: int, total: int, width: int) -> Text:
+    """One row: ``#tag`` in the colour of its kind, then the counts and the kind."""
+    name = KIND_NAMES.get(kind, "feed")
+    text = Text("#" + sanitize_line(tag, 60), style=STYLE_TAG[name], no_wrap=True)
+    text.pad_right(max(1, width - len(text)))
+    text.append(f"{unread:>5} unread {total:>6} total  ", style="dim")
+    text.append(name, style=STYLE_TAG[name])
+    return text
+
+
+class TagPicker(ModalScreen[list[str] | None]):
+    """Returns the chosen tags (space marks several, Enter filters), or None on Esc."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="tag_picker.cancel"),
+        Binding("enter", "choose", "Filter", priority=True, id="tag_picker.choose"),
+    ]
+
+    DEFAULT_CSS = """
+    TagPicker { align: center middle; }
+    TagPicker > Vertical {
+        width: 72; max-width: 95%; height: auto; max-height: 90%;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    TagPicker SelectionList, TagPicker SelectionList:focus {
+        height: auto; max-height: 20; border: none; padding: 0; background: $surface;
+    }
+    TagPicker .tag-picker--hint { color: $text-muted; }
+    """
+
+    def __init__(self, counts: Sequence[TagCount], selected: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.counts = list(counts)
+        self.initially_selected = {tag.lower() for tag in selected}
+
+    def compose(self) -> ComposeResult:
+        width = min(40, max((len(sanitize_line(t, 60)) + 2 for t, *_ in self.counts), default=10))
+        with Vertical():
+            yield Label(Text("Tags", style="bold"))
+            if self.counts:
+                yield SelectionList[str](*(
+                    Selection(tag_prompt(tag, kind, unread, total, width), tag,
+                              tag.lower() in self.initially_selected)
+                    for tag, kind, unread, total in self.counts
+                ))
+            else:
+                yield Static("No tags yet: feeds get tags in the config, articles with T.")
+            yield Static("space marks several · enter filters by them · esc cancels",
+                         classes="tag-picker--hint")
+
+    def action_choose(self) -> None:
+        lists = self.query(SelectionList)
+        if not lists:
+            self.dismiss(None)
+            return
+        options = lists.first(SelectionList)
+        chosen = [str(tag) for tag in options.selected]
+        if not chosen and options.highlighted is not None:
+            chosen = [str(options.get_option_at_index(options.highlighted).value)]  # type: ignore[attr-defined]
+        self.dismiss(chosen)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

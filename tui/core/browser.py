@@ -1,0 +1,94 @@
+"""Open a web link in the user's browser without handing the link a way to run anything.
+
+Links come from web pages, so they are hostile: only ``http``/``https`` URLs are opened
+(``urls.is_http_url``: no ``file:``, ``javascript:``, control characters, or a leading ``-`` that
+a browser would read as an option), no shell is involved, and the browser gets exactly one
+argument, the URL. The browser is started in its own session and not waited for, so a slow
+browser never freezes the reader.
+
+Which browser: the first program of ``$BROWSER`` found on ``PATH``; otherwise ``open`` on macOS,
+the shell association on Windows, and ``xdg-open`` (or a graphical browser known to
+``webbrowser``) when a display is present. A terminal browser is never picked by guessing: it
+would fight the reader for the terminal. With none of these, ``NoBrowserError`` says so.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import threading
+import webbrowser
+from collections.abc import Callable, Mapping, Sequence
+
+from .errors import UnsafeURLError, WartaError
+from .sanitize import sanitize_line
+from .urls import is_http_url
+
+Opener = Callable[[Sequence[str]], None]
+"""Starts ``argv`` (``[program, url]``); raises ``OSError`` when the program cannot run."""
+
+
+class NoBrowserError(WartaError):
+    """No browser can be started here (headless machine, ``$BROWSER`` not found)."""
+
+
+def open_url(url: str, *, opener: Opener | None = None,
+             environ: Mapping[str, str] | None = None) -> None:
+    """Open ``url`` in a browser; ``UnsafeURLError`` unless it is a plain http(s) URL."""
+    if not is_http_url(url):
+        raise UnsafeURLError(f"not opening {sanitize_line(url, 80)!r}: only http(s) links open "
+                             "in the browser", url)
+    if opener is None and sys.platform.startswith("win"):
+        os.startfile(url)  # type: ignore[attr-defined]  # the shell association, no command line
+        return
+    argv = [browser_program(os.environ if environ is None else environ), url]
+    try:
+        (opener or spawn)(argv)
+    except OSError as exc:
+        raise NoBrowserError(f"cannot start the browser {argv[0]}: {exc.strerror or exc}") from exc
+
+
+def browser_program(environ: Mapping[str, str]) -> str:
+    """The program to hand the URL to, or ``NoBrowserError`` with one line saying why not."""
+    configured = environ.get("BROWSER", "")
+    for entry in configured.split(os.pathsep):
+        words = shlex.split(entry) if entry.strip() else []
+        if words and not words[0].startswith("-"):
+            found = shutil.which(words[0])
+            if found:
+                return found
+    if configured.strip():
+        raise NoBrowserError(f"$BROWSER ({sanitize_line(configured, 60)}) is not a program on PATH; "
+                             "press y to copy the link instead")
+    if sys.platform == "darwin":
+        return "open"
+    if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):
+        found = shutil.which("xdg-open") or _graphical_browser()
+        if found:
+            return found
+    raise NoBrowserError("no browser here (no display, $BROWSER unset); press y to copy the link")
+
+
+def _graphical_browser() -> str | None:
+    """A graphical browser ``webbrowser`` knows of (never a terminal one: it would wait)."""
+    try:
+        controller = webbrowser.get()
+    except webbrowser.Error:
+        return None
+    if isinstance(controller, webbrowser.BackgroundBrowser) or (
+        isinstance(controller, webbrowser.UnixBrowser) and controller.background
+    ):
+        return shutil.which(controller.name)
+    return None
+
+
+def spawn(argv: Sequence[str]) -> None:
+    """Start ``argv`` detached from the terminal and reap it in the background."""
+    process = subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, close_fds=True, start_new_session=True,
+    )
+    threading.Thread(target=process.wait, name="browser-reaper", daemon=True).start()
