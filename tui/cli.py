@@ -123,18 +123,18 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
             store = Store.open(demo_dir)
             count = seed_demo(store)
             notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
-            return _run_reader(store, config, notice)
+            return _run_reader(store, config, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
     store = open_store(args, config)
-    return _run_reader(store, config, None)
+    return _run_reader(store, config, None, refresh=None if not args.offline else False)
 
 
-def _run_reader(store: Store, config: Config, notice: str | None) -> int:
+def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
 
     try:
-        WartaApp(store, config, notice=notice).run()
+        WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
     finally:
         store.close()
     return 0
@@ -248,7 +248,7 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
 
     def progress(state: RefreshProgress) -> None:
         if show_progress:
-            print(f"\r{describe_progress(state)}\033[K", end="", file=sys.stderr, flush=True)
+            print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
     with open_store(args, config) as store:
         result = asyncio.run(_refresh(store, config, progress))
@@ -275,19 +275,6 @@ async def _refresh(store: Store, config: Config, progress: Callable[..., None]) 
             return await refresher.run(all_feeds(config, store))
     finally:
         pool.close()
-
-
-def describe_progress(state: object) -> str:
-    """ "Refreshing 12/40 feeds · 85/300 pages · 3 errors" """
-    from .core.refresh import RefreshProgress
-
-    assert isinstance(state, RefreshProgress)
-    text = f"Refreshing {state.feeds_done}/{state.feeds_total} feeds"
-    if state.pages_total:
-        text += f" · {state.pages_done}/{state.pages_total} pages"
-    if state.errors:
-        text += f" · {len(state.errors)} error" + ("s" if len(state.errors) != 1 else "")
-    return text
 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:

@@ -177,11 +177,13 @@ async def test_e_exports_markdown(app: WartaApp, export_dir: Path) -> None:
         assert any(str(files[0]) in m for m in notifications(app))
 
 
-async def test_r_and_R_are_stubs_for_now(app: WartaApp) -> None:
+async def test_r_with_no_feeds_says_how_to_add_one(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("r", "R")
         await pilot.pause()
-        assert notifications(app).count("Refresh is not available yet") == 2
+        said = notifications(app)
+        assert any("No feeds to refresh" in n for n in said)
+        assert any("did not come from a feed you follow" in n for n in said)
 
 
 async def test_f_then_number_opens_that_link(store: Store, opener: FakeOpener) -> None:

@@ -8,7 +8,7 @@ from importlib import resources
 
 from .articles import record_from_article
 from .extract import extract
-from .models import ArticleRecord, Feed
+from .models import ArticleRecord
 from .store import Store
 
 
@@ -18,12 +18,10 @@ def seed_demo(store: Store) -> int:
     manifest = json.loads((samples / "manifest.json").read_text(encoding="utf-8"))
     records: list[ArticleRecord] = []
     now = time.time()
-    feeds: dict[str, Feed] = {}
     for entry in manifest:
         html = (samples / entry["file"]).read_bytes()
         article = extract(html, entry["url"])
         feed_url = "demo:" + entry["feed"]
-        feeds.setdefault(feed_url, Feed(url=feed_url, name=entry["feed"], tags=tuple(entry["tags"])))
         records.append(record_from_article(
             article, url=entry["url"], fetched=now, feeds=(feed_url,), feed_tags=tuple(entry["tags"]),
         ))

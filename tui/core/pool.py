@@ -11,11 +11,14 @@ worker that the event loop watches with ``add_reader``, so waiting never blocks 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import multiprocessing
 import multiprocessing.connection
 import signal
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +29,7 @@ MiB = 2**20
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_LIMIT = 512 * MiB
+_STDERR_LOCK = threading.Lock()
 
 Connection = multiprocessing.connection.Connection
 
@@ -240,7 +244,8 @@ class WorkerPool:
         parent_end, child_end = self._context.Pipe(duplex=True)
         process = self._context.Process(target=_worker_main, args=(child_end, self.memory_limit),
                                         name="warta-worker", daemon=True)
-        process.start()
+        with _real_stderr():
+            process.start()
         child_end.close()
         worker = _Worker(process, parent_end)
         self._live.add(worker)
@@ -264,6 +269,24 @@ class WorkerPool:
         self._closed = True
         for worker in list(self._live):
             self._discard(worker)
+
+
+@contextlib.contextmanager
+def _real_stderr() -> Iterator[None]:
+    """Spawning passes ``sys.stderr.fileno()`` to the child; a TUI that captures stderr (Textual
+    answers -1) would make every spawn fail with "bad value(s) in fds_to_keep"."""
+    with _STDERR_LOCK:
+        captured = sys.stderr
+        try:
+            valid = captured is not None and captured.fileno() >= 0
+        except (AttributeError, OSError, ValueError):
+            valid = False
+        if not valid:
+            sys.stderr = sys.__stderr__
+        try:
+            yield
+        finally:
+            sys.stderr = captured
 
 
 def _rebuild_error(module: str, qualname: str, message: str,

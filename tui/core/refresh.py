@@ -55,6 +55,16 @@ class RefreshProgress:
     def finished(self) -> bool:
         return self.feeds_done == self.feeds_total and self.pages_done == self.pages_total
 
+    def describe(self) -> str:
+        """ "Refreshing 12/40 feeds · 85/300 pages · 3 errors" """
+        text = f"Refreshing {self.feeds_done}/{self.feeds_total} feeds"
+        if self.pages_total:
+            text += f" · {self.pages_done}/{self.pages_total} pages"
+        if self.errors:
+            count = len(self.errors)
+            text += f" · {count} error{'s' if count != 1 else ''}"
+        return text
+
 
 @dataclass(order=True, frozen=True, slots=True)
 class _PageJob:

@@ -27,6 +27,7 @@ from ...core.markdown_export import export_article
 from ...core.models import ArticleRecord, ArticleState
 from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
 from ...core.sanitize import sanitize_line
+from ...core.furniture import SiteFurniture
 from ...core.store import Store
 from ..widgets.article_list import ArticleList
 from ..widgets.prompt import BottomPrompt, FilterPrompt, LinkPrompt
@@ -123,6 +124,7 @@ class MainScreen(Screen[None]):
         self._pending_position: tuple[str, int] | None = None
         self._focus_before: ArticleList | Reader | None = None
         self._link_article_id: str | None = None
+        self.furniture = SiteFurniture(store)
 
     @property
     def warta(self) -> WartaApp:
@@ -298,7 +300,20 @@ class MainScreen(Screen[None]):
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
 
     def render_record(self, record: ArticleRecord, state: ArticleState) -> Group:
-        return render.reader_renderable(record, state, highlight=self.highlight_terms)
+        return render.reader_renderable(record, state, blocks=self.furniture.blocks(record),
+                                        highlight=self.highlight_terms)
+
+    def articles_changed(self, article_ids: set[str]) -> None:
+        """New or updated articles: re-run the filter in place and redraw what shows them."""
+        sites = set()
+        for article_id in article_ids:
+            summary = self.store.index.summary(article_id)
+            if summary is not None:
+                sites.add(summary.site)
+        self.furniture.forget(sites)
+        self.reload_list(keep_cursor=True)
+        if self.reader.article_id in article_ids:
+            self.refresh_article(self.reader.article_id)
 
     def refresh_article(self, article_id: str) -> None:
         """Redraw the reader if it shows ``article_id`` (its record or state changed)."""

@@ -108,8 +108,10 @@ class ArticleList(ScrollView, can_focus=True):
     # -- data ---------------------------------------------------------------------------------
 
     def set_rows(self, rowids: Sequence[int], *, keep_cursor: bool = True) -> None:
-        """Show ``rowids``; the cursor stays on the same article if it is still in view."""
+        """Show ``rowids``. With ``keep_cursor`` the cursor stays on the same article, at the
+        same place on screen, however many rows arrived above it."""
         current = self.current_rowid if keep_cursor else None
+        old_position = self.cursor
         self.rowids = list(rowids)
         self.forget()
         self.virtual_size = Size(self.size.width, len(self.rowids) * ROW_HEIGHT)
@@ -119,6 +121,12 @@ class ArticleList(ScrollView, can_focus=True):
                 position = self.rowids.index(current)
             except ValueError:
                 position = min(self.cursor, max(0, len(self.rowids) - 1))
+            else:
+                shift = (position - old_position) * ROW_HEIGHT
+                if shift:
+                    self.scroll_to(y=self.scroll_y + shift, animate=False, force=True, immediate=True)
+        elif not keep_cursor:
+            self.scroll_to(y=0, animate=False, force=True, immediate=True)
         self.cursor = position
         self.refresh()
 
