@@ -14,11 +14,12 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .core.config import Config, default_data_dir, load_config
-from .core.errors import WartaError
+from .core.errors import SchemaMismatchError, StoreError, WartaError
 from .core.sanitize import sanitize_line
 from .core.store import Store
 
@@ -30,10 +31,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         config = load_config(getattr(args, "config", None))
+        if args.no_env_proxy:
+            config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
         return command(args, config)
     except WartaError as error:
         print(f"warta: {error}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as error:
+        hint = "pip install 'lxml[html-clean]'" if "lxml" in (error.name or "") else "reinstall Warta"
+        print(f"warta: missing Python package {error.name} ({hint})", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -55,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open a temporary data dir with bundled sample articles (offline)")
     parser.add_argument("--offline", action="store_true", help="do not refresh on start")
+    parser.add_argument("--no-env-proxy", action="store_true",
+                        help="ignore HTTP(S)_PROXY, ALL_PROXY and SSL_CERT_FILE from the environment")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     extract = sub.add_parser("extract", parents=[common], help="print the clean text of pages")
@@ -93,7 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     reextract = sub.add_parser("reextract", parents=[common],
                                help="extract every cached page again, offline (after an upgrade)")
     reextract.set_defaults(run=run_reextract)
+
+    gc = sub.add_parser("gc", parents=[common],
+                        help="apply the retention rules: drop old articles, trim raw pages")
+    gc.add_argument("--keep-days", type=float, default=None,
+                    help="override [storage] keep_days (0 keeps every article)")
+    gc.set_defaults(run=run_gc)
     return parser
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # -- shared wiring ------------------------------------------------------------------------------
@@ -107,8 +126,19 @@ def resolve_data_dir(args: argparse.Namespace, config: Config) -> Path:
 
 
 def open_store(args: argparse.Namespace, config: Config) -> Store:
-    return Store.open(resolve_data_dir(args, config),
-                      raw_size_limit=int(config.storage.raw_cache_mb * 2**20))
+    """The data dir's store; if the default location is unusable, a temporary one, with a warning."""
+    path = resolve_data_dir(args, config)
+    limit = int(config.storage.raw_cache_mb * 2**20)
+    try:
+        return Store.open(path, raw_size_limit=limit)
+    except StoreError as error:
+        explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
+        if explicit or isinstance(error, SchemaMismatchError):
+            raise
+        fallback = Path(tempfile.mkdtemp(prefix="warta-data-"))
+        print(f"warta: {error}; using a temporary data dir {fallback} instead (set --data-dir)",
+              file=sys.stderr)
+        return Store.open(fallback, raw_size_limit=limit)
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -256,8 +286,9 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
-    print(f"Refreshed {result.feeds_total:,} feeds: {result.new_articles:,} new articles, "
-          f"{result.pages_done:,} pages fetched, {len(result.errors):,} errors")
+    print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
+          f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
+          f"{_count(len(result.errors), 'error')}")
     failed_all = result.feeds_total > 0 and len(result.errors) >= result.feeds_total + result.pages_total
     return 1 if failed_all else 0
 
@@ -344,4 +375,16 @@ def run_reextract(args: argparse.Namespace, config: Config) -> int:
     with open_store(args, config) as store:
         updated = asyncio.run(run(store))
     print(f"Re-extracted {updated:,} articles from cached pages")
+    return 0
+
+
+def run_gc(args: argparse.Namespace, config: Config) -> int:
+    from .core.retention import collect_garbage
+
+    storage = config.storage
+    keep_days = storage.keep_days if args.keep_days is None else args.keep_days
+    with open_store(args, config) as store:
+        summary = collect_garbage(store, keep_days=keep_days, keep_starred=storage.keep_starred,
+                                  raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
+    print(summary.describe())
     return 0

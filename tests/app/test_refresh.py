@@ -100,7 +100,7 @@ async def test_errors_view_names_each_failing_source(server: TestServer, store: 
     app = WartaApp(store, config_for(good, bad))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "Refreshed" in status_text(app))
-        assert "1 errors" in status_text(app)
+        assert "1 error (E shows them)" in status_text(app)
         await pilot.press("E")
         await pilot.pause()
         assert isinstance(app.screen, ErrorsScreen)

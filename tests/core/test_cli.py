@@ -52,7 +52,7 @@ def test_add_fetch_list_show(server: TestServer, data_dir: Path, capsys: pytest.
 
     status, out, err = run(capsys, "fetch", "--data-dir", str(data_dir))
     assert status == 0, err
-    assert "Refreshed 1 feeds: 3 new articles, 3 pages fetched, 0 errors" in out
+    assert "Refreshed 1 feed: 3 new articles, 3 pages fetched, 0 errors" in out
 
     status, out, _ = run(capsys, "list", "--json", "--data-dir", str(data_dir))
     rows = [json.loads(line) for line in out.splitlines()]
@@ -113,7 +113,7 @@ def test_fetch_reports_failures_one_line_each(server: TestServer, data_dir: Path
         f'[fetch]\nmin_delay = 0\nretries = 0\n[[feeds]]\nurl = "{server.url("/status/404")}"\n')
     status, out, err = run(capsys, "fetch", "--data-dir", str(data_dir))
     assert status == 0
-    assert "1 errors" in out and "HTTP 404" in err and "Traceback" not in err
+    assert "1 error" in out and "HTTP 404" in err and "Traceback" not in err
 
 
 def test_bad_config_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -128,3 +128,18 @@ def test_bad_config_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.Captur
 def test_show_unknown_id(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     status, _, err = run(capsys, "show", "nope", "--data-dir", str(data_dir))
     assert status == 1 and "no article with id nope" in err
+
+
+def test_gc_applies_retention(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.core.store import Store
+
+    from ..conftest import make_record
+
+    with Store.open(data_dir) as store:
+        old = [make_record(n, age_days=days) for n, days in ((1, 400), (2, 1), (3, 500))]
+        store.put_articles([record.with_changes(fetched=record.published) for record in old])
+        store.update_state(make_record(3).id, starred=True)
+    status, out, _ = run(capsys, "gc", "--keep-days", "30", "--data-dir", str(data_dir))
+    assert status == 0 and out.startswith("removed 1 article")
+    with Store.open(data_dir) as store:
+        assert store.index.count() == 2 and store.get_article(make_record(1).id) is None

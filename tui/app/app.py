@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +79,7 @@ class WartaApp(App[None]):
         self.install_screen(MainScreen(self.store), "main")
         self.push_screen("main")
         self.apply_keymap()
+        self._exit_on_signals()
         for notice in (self.notice, *self.store.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
@@ -85,6 +88,15 @@ class WartaApp(App[None]):
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
+
+    def _exit_on_signals(self) -> None:
+        """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""
+        loop = asyncio.get_running_loop()
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                loop.add_signal_handler(number, self.exit)
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
         await self.refresher.close()
@@ -163,7 +175,8 @@ class WartaApp(App[None]):
             return
         summary = f"Refreshed {progress.feeds_total} feeds · {progress.new_articles} new"
         if progress.errors:
-            summary += f" · {len(progress.errors)} errors (E shows them)"
+            count = len(progress.errors)
+            summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
         self.main.status.set_activity(summary)
 
     # -- state --------------------------------------------------------------------------------

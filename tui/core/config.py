@@ -98,7 +98,7 @@ def load_config(explicit: str | None = None) -> Config:
     path, required = find_config_path(explicit)
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         if required:
             raise ConfigError(f"config error: {path}: file not found") from None
         return Config()

@@ -11,6 +11,7 @@ one plain-language ``FetchError`` for every way a fetch can fail.
 from __future__ import annotations
 
 import asyncio
+import os
 import email.utils
 import random
 import ssl
@@ -268,8 +269,8 @@ class Fetcher:
             response = await self._client.send(request, stream=True)
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, url, reading_body=False) from None
-        except (httpx.InvalidURL, ValueError) as exc:  # e.g. a malformed host in a Location
-            raise BlockedURLError(f"invalid address ({exc})", url) from None
+        except (httpx.InvalidURL, ValueError):  # httpx parses a redirect's Location while sending
+            raise BlockedURLError("redirect to unsupported address", url) from None
         try:
             return await self._handle(response, url, kind)
         finally:
@@ -351,7 +352,7 @@ class Fetcher:
         if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in text:
             return FetchError("TLS handshake failed (protocol error)", url)
         if _uses_proxy(url, self.limits):
-            return FetchError("proxy unreachable", url)
+            return FetchError("proxy unreachable" + _env_proxy_note(url, self.limits), url)
         if "name or service not known" in text or "nodename nor servname" in text \
                 or "no address associated" in text or "temporary failure in name resolution" \
                 in text or "getaddrinfo" in text or "name resolution" in text:
@@ -498,6 +499,19 @@ def _causes(exc: BaseException) -> list[BaseException]:
         chain.append(current)
         current = current.__cause__ or current.__context__
     return chain
+
+
+def _env_proxy_note(url: str, limits: FetchLimits) -> str:
+    """Name the variable when the environment's proxy is not even a URL (``HTTPS_PROXY=bogus``)."""
+    if limits.proxy or not limits.trust_env:
+        return ""
+    scheme = urlsplit(url).scheme
+    for name in (f"{scheme}_proxy", "all_proxy"):
+        for variable in (name.upper(), name):
+            value = os.environ.get(variable)
+            if value:
+                return "" if "://" in value else f" ({variable}={value[:80]} is not a proxy URL)"
+    return ""
 
 
 def _uses_proxy(url: str, limits: FetchLimits) -> bool:

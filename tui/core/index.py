@@ -203,6 +203,20 @@ class ArticleIndex:
         with self.lock:
             return [rowid for (rowid,) in self.db.execute(sql, tuple(params))]
 
+    def rowids_with_unread(self, where: str = "1", params: Sequence[object] = (),
+                           order_by: str = "a.published DESC, a.rowid DESC",
+                           joins: str = "") -> tuple[list[int], int]:
+        """``rowids(...)`` and how many of them are unread, from the same query.
+
+        For a filter the unread count comes free with the rows (each row is read for its date
+        anyway); a second query for it doubled the cost of a filter. For the whole list use
+        ``rowids()`` and ``unread_count()``: those read two narrow indexes instead.
+        """
+        sql = f"SELECT a.rowid, a.read FROM articles a {joins} WHERE {where} ORDER BY {order_by}"
+        with self.lock:
+            rows = self.db.execute(sql, tuple(params)).fetchall()
+        return [rowid for rowid, _ in rows], sum(1 for _, read in rows if not read)
+
     def counts(self, where: str = "1", params: Sequence[object] = (), joins: str = "") -> tuple[int, int]:
         """``(matching, unread)`` for a filter, in one query that neither sorts nor returns rows."""
         sql = f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a {joins} WHERE {where}"

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .errors import FilterError
+from .sanitize import sanitize
 
 DEFAULT_ORDER = "a.published DESC, a.rowid DESC"
 RANK_LIMIT = 10_000  # beyond this many hits: title matches first, then newest (see _search_join)
@@ -99,6 +100,7 @@ def compile_filter(text: str, *, feed_names: Mapping[str, str] | None = None,
                    now: float | None = None) -> CompiledFilter:
     """Compile ``text``; ``feed_names`` maps lower-case feed names to URLs for ``feed:``."""
     now = time.time() if now is None else now
+    text = sanitize(text)  # a NUL or a lone surrogate must never reach SQLite
     clauses: list[str] = []
     params: list[object] = []
     search: list[str] = []

@@ -64,6 +64,16 @@ def relative_date(timestamp: float, *, now: float | None = None) -> str:
         return ""
 
 
+_BYLINE_LABEL = re.compile(r"^(?:by|oleh|von|por|par|door|penulis|reporter|author|autor)\b\s*:?\s*",
+                           re.IGNORECASE)
+
+
+def display_byline(byline: str | None) -> str:
+    """The byline for the header: extraction keeps it as the page wrote it ("By Jane Doe");
+    the header already says it is the author, so the label goes."""
+    return _BYLINE_LABEL.sub("", sanitize_line(byline))
+
+
 def header(record: ArticleRecord, state: ArticleState) -> Text:
     """Title; site · author · date · reading time; tags by kind; URL; full-text status."""
     article = record.article
@@ -72,7 +82,7 @@ def header(record: ArticleRecord, state: ArticleState) -> Text:
     text.append("\n")
     parts = [
         sanitize_line(record.site),
-        sanitize_line(record.byline),
+        display_byline(record.byline),
         format_date(record.published),
         f"{article.reading_minutes} min read" if article else "",
     ]
@@ -131,7 +141,7 @@ def _render_block(block: Block, pattern: re.Pattern[str] | None) -> RenderableTy
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(Text(block.marker or "•", style="bold"), text)
+        grid.add_row(Text(sanitize_line(block.marker, 8) or "•", style="bold"), text)
         return Padding(grid, (0, 0, 0, 2 * block.level))
     if block.kind == "quote":
         text.stylize(STYLE_QUOTE)
@@ -141,8 +151,8 @@ def _render_block(block: Block, pattern: re.Pattern[str] | None) -> RenderableTy
         text.no_wrap = False
         text.overflow = "fold"
         return Padding(text, (0, 0, 0, 4))
-    if block.kind == "image":
-        return Text(f"[image: {block.text}]" if block.text else "[image]", style=STYLE_IMAGE)
+    if block.kind == "image":  # its text is already "[image: alt]"
+        text.stylize(STYLE_IMAGE)
     return text
 
 
@@ -216,7 +226,7 @@ def plain_text(record: ArticleRecord, *, with_header: bool = True) -> str:
     if with_header:
         article = record.article
         lines.append(sanitize_line(record.title, 500))
-        meta = [sanitize_line(record.site), sanitize_line(record.byline), format_date(record.published)]
+        meta = [sanitize_line(record.site), display_byline(record.byline), format_date(record.published)]
         if article:
             meta.append(f"{article.reading_minutes} min read")
         lines.append(" · ".join(m for m in meta if m))
@@ -229,8 +239,6 @@ def plain_text(record: ArticleRecord, *, with_header: bool = True) -> str:
     for block in body_blocks(record):
         text = sanitize(block.text)
         if block.kind == "item":
-            text = "  " * block.level + (block.marker or "•") + " " + text
-        elif block.kind == "image":
-            text = f"[image: {text}]"
+            text = "  " * block.level + (sanitize_line(block.marker, 8) or "•") + " " + text
         paragraphs.append(text)
     return "\n".join([*lines, "\n\n".join(paragraphs)])

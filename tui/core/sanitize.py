@@ -22,9 +22,11 @@ _ESCAPE_SEQUENCE = re.compile(
     """,
     re.VERBOSE | re.DOTALL,
 )
-# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates,
-# and the line/paragraph separators that some terminals treat as newlines.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# C0 controls except tab and newline, DEL, C1 controls, bidi embeddings/overrides/isolates and
+# marks (LRM, RLM, ALM: invisible, and enough to make a URL read differently), and the
+# line/paragraph separators that some terminals treat as newlines.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
 

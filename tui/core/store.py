@@ -473,10 +473,28 @@ def _is_corruption(exc: sqlite3.Error) -> bool:
     return "malformed" in text or "not a database" in text or "corrupt" in text
 
 
+def _connect_cache(directory: Path, settings: dict[str, Any]) -> diskcache.Cache:
+    """``diskcache.Cache(...)``, but saying "busy" within ``_BUSY_TIMEOUT`` when another process
+    holds a write transaction (diskcache's set-up would retry its writes for 60 s)."""
+    database = directory / "cache.db"
+    if database.exists():
+        probe = sqlite3.connect(str(database), timeout=_BUSY_TIMEOUT, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError("data dir busy (another Warta is writing); try again") from exc
+            raise
+        finally:
+            probe.close()
+    return diskcache.Cache(str(directory), timeout=_BUSY_TIMEOUT, disk=JSONDisk, **settings)
+
+
 def _open_cache(directory: Path, **settings: Any) -> tuple[diskcache.Cache, bool]:
     """Open one diskcache, refusing one written with another schema; say if it is new."""
-    cache = diskcache.Cache(str(directory), timeout=_BUSY_TIMEOUT, disk=JSONDisk,
-                            size_limit=settings.pop("size_limit", 2**62), **settings)
+    settings.setdefault("size_limit", 2**62)
+    cache = _connect_cache(directory, settings)
     try:
         os.chmod(directory, 0o700)
         found = _get(cache, _SCHEMA_KEY)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .errors import UnsafeURLError
 
+_UNSAFE_CHARS = re.compile("[\x00-\x20\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 _HOST = re.compile(r"[\w.:-]+")  # names (IDN too), IPv4, IPv6; not "|cmd" or "%20"
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga")
 
@@ -18,7 +19,7 @@ def is_http_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host and nothing that could act as an option."""
     if not url or url != url.strip() or url.startswith("-"):
         return False
-    if any(ord(ch) < 0x21 or 0x7F <= ord(ch) <= 0x9F for ch in url):
+    if _UNSAFE_CHARS.search(url):  # controls, spaces, bidi controls (a URL that reads backwards)
         return False
     try:
         parts = urlsplit(url)

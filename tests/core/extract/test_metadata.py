@@ -82,18 +82,28 @@ def test_visible_dates(visible: str, expected: str) -> None:
     assert article.published == expected
 
 
-@pytest.mark.parametrize(("line", "name"), [
+BYLINE_LINES = [
     ("By Jane Doe", "Jane Doe"),
     ("Oleh: Muhammad Syahrianto", "Muhammad Syahrianto"),
     ("Penulis: Rina Sari", "Rina Sari"),
     ("Von Anna Schmidt", "Anna Schmidt"),
     ("Por María López", "María López"),
     ("Par Jean Dupont", "Jean Dupont"),
-])
-def test_visible_byline(line: str, name: str) -> None:
+]
+
+
+@pytest.mark.parametrize(("line", "name"), BYLINE_LINES)
+def test_visible_byline_element_is_taken_as_written(line: str, name: str) -> None:
+    # Mozilla Readability's convention: a marked byline element's text, label and all.
     article = meta_of(body=f"<div class='byline'>{line}</div>")
-    assert article.byline == name
+    assert article.byline == line
     assert line not in article.text
+
+
+@pytest.mark.parametrize(("line", "name"), BYLINE_LINES)
+def test_unmarked_byline_line_gives_the_name(line: str, name: str) -> None:
+    article = meta_of(body=f"<p>{line}</p>")
+    assert article.byline == name
 
 
 def test_lang_declared_and_detected() -> None:

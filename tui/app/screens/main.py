@@ -160,24 +160,31 @@ class MainScreen(Screen[None]):
     def reload_list(self, *, keep_cursor: bool = True) -> None:
         """Show the articles the current filter matches (all, newest first, by default)."""
         where = self.filter
+        unread: int | None = None
         try:
-            rowids = self.store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+            if where.is_empty:
+                rowids = self.store.index.rowids()
+            else:
+                rowids, unread = self.store.index.rowids_with_unread(
+                    where.sql, where.params, where.order_by, where.joins)
         except sqlite3.Error as error:  # an FTS query SQLite refuses: show everything instead
             self.warta.notify(f"Filter failed ({error}); showing all articles", severity="warning",
                               markup=False)
             self.filter, self.filter_label, self.highlight_terms = CompiledFilter(), "", ()
             rowids = self.store.index.rowids()
         self.article_list.set_rows(rowids, keep_cursor=keep_cursor)
-        self.update_counts()
+        self.update_counts(unread)
         if not rowids and self.store.index.count() == 0:
             self.reader.show(welcome())
 
-    def update_counts(self) -> None:
+    def update_counts(self, unread: int | None = None) -> None:
+        """Counts for the status line; ``unread`` when the caller already knows it."""
         where = self.filter
-        if where.is_empty:
-            unread = self.store.index.unread_count()
-        else:
-            _, unread = self.store.index.counts(where.sql, where.params, where.joins)
+        if unread is None:
+            if where.is_empty:
+                unread = self.store.index.unread_count()
+            else:
+                _, unread = self.store.index.counts(where.sql, where.params, where.joins)
         self.status.set_counts(len(self.article_list.rowids), unread, self.filter_label)
 
     def apply_filter(self, text: str, *, label: str | None = None) -> FilterError | None:
@@ -186,11 +193,12 @@ class MainScreen(Screen[None]):
             compiled = compile_filter(text, feed_names=self._feed_names())
         except FilterError as error:
             return error
+        highlight_changed = compiled.search_terms != self.highlight_terms
         self.filter = compiled
         self.filter_label = compiled.text if label is None else label
         self.highlight_terms = compiled.search_terms
         self.reload_list(keep_cursor=False)
-        if self.reader.article_id is not None:
+        if highlight_changed and self.reader.article_id is not None:
             self.refresh_article(self.reader.article_id)
         return None
 

@@ -9,6 +9,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..errors import ExtractionError
+from ..sanitize import sanitize
 
 MAX_HTML_CHARS = 2_000_000  # what readability and our rules get to see of a page
 _WHITESPACE = re.compile(r"\s+")
@@ -31,7 +32,9 @@ def parse_html(text: str) -> HtmlElement:
     """Parse a page (capped at ``MAX_HTML_CHARS``) into an ``<html>`` element."""
     if len(text) > MAX_HTML_CHARS:
         text = text[:MAX_HTML_CHARS]
-    text = text.replace("\x00", "")
+    # Escape sequences go whole (not just their ESC, which would leave "[2J" behind); lxml
+    # refuses the other C0 controls ("All strings must be XML compatible").
+    text = sanitize(text)
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:

@@ -18,7 +18,7 @@ from ..sanitize import sanitize, sanitize_line
 from ..urls import is_http_url
 from .dates import parse_date
 from .dom import class_and_id, is_element, normalize_space, text_of
-from .jsonld import article_object, first_url, json_ld_objects, names, organization_name
+from .jsonld import article_author_names, article_object, first_url, json_ld_objects, names, organization_name
 from .phrases import BYLINE_LABEL, TAGS_LABEL
 
 _TITLE_SEPARATORS = re.compile(r"\s+(?:[|\-–—·•:»/]|::)\s+")
@@ -239,6 +239,25 @@ def _site_from_title(document_title: str, title: str) -> str | None:
 
 
 def _byline(meta: dict[str, str], article: dict[str, Any], objects: list[dict[str, Any]], root: HtmlElement) -> str | None:
+    """Who wrote the article, in the order of Mozilla Readability (the convention readers share).
+
+    1. The schema.org article's author objects, names joined with ", ".
+    2. ``<meta>`` ``dc:creator``, ``dcterm:creator``, ``author``, ``parsely-author``, then
+       ``article:author`` unless it is a URL; a key given twice counts with its last value.
+    3. The first visible byline element of the page (rel="author", itemprop containing "author",
+       or class/id matching byline/author/dateline/writtenby/p-author) with a short text, taken
+       as written ("By Erin Cunningham", "Last Updated: …"), or its itemprop="name" part.
+
+    Only when none of those gives anything do Warta's looser readings count: other JSON-LD
+    authors (plain strings, ``@id`` references, ``creator``, web pages), other author ``<meta>``,
+    other author-ish classes and "By …"/"Oleh …"/"Penulis: …" lines, each cut to the names.
+    """
+    declared = article_author_names(root) or [v for v in (_last_meta(root, key) for key in _BYLINE_META) if v][:1]
+    if declared:
+        return _join_names(declared, clean=False)
+    visible = _readability_byline(root)
+    if visible:
+        return sanitize_line(visible, limit=200) or None
     declared = names(article.get("author"), objects) or names(article.get("creator"), objects)
     if not declared:
         for key in ("dc.creator", "dcterms.creator", "author", "parsely-author", "article:author",
@@ -250,13 +269,129 @@ def _byline(meta: dict[str, str], article: dict[str, Any], objects: list[dict[st
     if not declared:
         visible = _visible_byline(root)
         declared = [visible] if visible else []
+    return _join_names(declared, clean=True)
+
+
+def _join_names(declared: list[str], clean: bool) -> str | None:
     cleaned: list[str] = []
     for name in declared:
-        part = _clean_byline(name)
+        part = _clean_byline(name) if clean else normalize_space(name)
         if part and part.lower() not in (c.lower() for c in cleaned) and not _NOT_A_NAME.search(part):
             cleaned.append(part)
     byline = sanitize_line(", ".join(cleaned), limit=200)
     return byline or None
+
+
+# <meta> keys as Mozilla Readability reads them: a prefixed property anywhere in ``property``
+# ("article:author"), else a whole ``name`` lower-cased with "." as ":" ("DC.Creator" -> "dc:creator").
+_BYLINE_META = ("dc:creator", "dcterm:creator", "author", "parsely-author", "article:author")
+_META_PROPERTY = re.compile(r"\s*(article|dc|dcterm|og|twitter)\s*:\s*(author|creator|description|published_time|title|site_name)\s*", re.I)
+_META_NAME = re.compile(
+    r"^\s*(?:(dc|dcterm|og|twitter|parsely|weibo:(article|webpage))\s*[-.:]\s*)?"
+    r"(author|creator|pub-date|description|title|site_name)\s*$", re.I)
+_URL_LIKE = re.compile(r"^[a-z][a-z0-9+.\-]*:\S*$", re.I)
+
+
+def _last_meta(root: HtmlElement, key: str) -> str | None:
+    """The last non-empty ``<meta>`` value for a Readability key, unless it is a URL."""
+    found: str | None = None
+    for element in root.iter("meta"):
+        content = (element.get("content") or "").strip()
+        if not content:
+            continue
+        name = None
+        match = _META_PROPERTY.search(element.get("property") or "")
+        if match:
+            name = re.sub(r"\s", "", match.group(0).lower())
+        elif _META_NAME.match(element.get("name") or ""):
+            name = re.sub(r"\s", "", (element.get("name") or "").lower()).replace(".", ":")
+        if name == key:
+            found = content
+    if found and (_URL_LIKE.match(found) or _NOT_A_NAME.search(found)):
+        return None
+    return found
+
+
+_READABILITY_BYLINE = re.compile(r"byline|author|dateline|writtenby|p-author", re.I)
+_UNLIKELY = re.compile(
+    r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|"
+    r"menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|"
+    r"pagination|pager|popup|yom-remote",
+    re.I,
+)
+_MAYBE_CANDIDATE = re.compile(r"and|article|body|column|content|main|mathjax|shadow", re.I)
+_UNLIKELY_ROLES = frozenset(("menu", "menubar", "complementary", "navigation", "alert", "alertdialog", "dialog"))
+_SKIPPED_TAGS = frozenset(("script", "noscript", "style", "template"))
+_STYLE_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:;|$)", re.I)
+
+
+def _readability_byline(root: HtmlElement) -> str | None:
+    """The first visible byline element in reading order, as Mozilla Readability finds it.
+
+    The page is walked from the top; hidden subtrees and unlikely ones (comments, footers,
+    sidebars, menus…) are skipped the way Readability drops them before it looks inside.
+    """
+    stack: list[HtmlElement] = [root]
+    while stack:
+        element = stack.pop()
+        if not is_element(element) or element.tag in _SKIPPED_TAGS or _readability_hidden(element):
+            continue
+        if element.get("aria-modal") == "true" and element.get("role") == "dialog":
+            continue
+        match_string = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if ("author" == (element.get("rel") or "") or "author" in (element.get("itemprop") or "")
+                or _READABILITY_BYLINE.search(match_string)):
+            text = _raw_text(element, limit=100).strip()
+            if 0 < len(text) < 100:
+                name = next((e for e in element.iterdescendants() if is_element(e)
+                             and "name" in (e.get("itemprop") or "")), None)
+                return normalize_space(_raw_text(name) if name is not None else text)
+        if (_UNLIKELY.search(match_string) and not _MAYBE_CANDIDATE.search(match_string)
+                and element.tag not in ("body", "a") and not _near_ancestor(element, ("table", "code"))):
+            continue
+        if element.get("role") in _UNLIKELY_ROLES:
+            continue
+        stack.extend(reversed(element))
+    return None
+
+
+def _readability_hidden(element: HtmlElement) -> bool:
+    if element.get("hidden") is not None or _STYLE_HIDDEN.search(element.get("style") or ""):
+        return True
+    return element.get("aria-hidden") == "true" and "fallback-image" not in (element.get("class") or "")
+
+
+def _near_ancestor(element: HtmlElement, tags: tuple[str, ...], depth: int = 3) -> bool:
+    parent = element.getparent()
+    for _ in range(depth):
+        if parent is None:
+            return False
+        if parent.tag in tags:
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _raw_text(element: HtmlElement, limit: int = 10_000) -> str:
+    """The element's text as written (no spaces added between tags), without scripts and styles.
+
+    Reading stops once the trimmed text is ``limit`` characters long: more can only make it longer.
+    """
+    parts: list[str] = []
+    size = 0
+    stack: list[tuple[HtmlElement, bool]] = [(element, True)]
+    while stack:
+        node, opening = stack.pop()
+        if opening and is_element(node) and node.tag not in _SKIPPED_TAGS:
+            parts.append(node.text or "")
+            stack.append((node, False))
+            stack.extend((child, True) for child in reversed(node))
+        elif node is not element:
+            parts.append(node.tail or "")  # after the node's own subtree: it is its parent's text
+        size += len(parts[-1]) if parts else 0
+        if size > limit and len("".join(parts).strip()) >= limit:
+            break
+    return "".join(parts)
 
 
 def _clean_byline(text: str) -> str:
