@@ -45,6 +45,7 @@ class TestServer:
         self.starts: dict[str, list[float]] = {}
         self.port = 0
         self.alt_port = 0
+        self.latency = 0.0  # seconds before answering a registered route (a real site's TTFB)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._servers: list[asyncio.base_events.Server] = []
@@ -180,6 +181,8 @@ class TestServer:
             return True
         if path in self.routes:
             response = self.routes[path]
+            if self.latency:
+                await asyncio.sleep(self.latency)
             etag = response.headers.get("ETag")
             if etag and headers.get("if-none-match") == etag:
                 await self._send(writer, path, 304, {"ETag": etag})

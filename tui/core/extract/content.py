@@ -37,7 +37,8 @@ _FURNITURE_HINT = re.compile(
     r"breadcrumbs?|tags?|tag-?list|taglist|post-?tags|popular|trending|recommend\w*|outbrain|taboola|"
     r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
     r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|"
-    r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
+    r"jump-?link|skip-?link|paywall|modal|popup|popover|rollover|hover-?card|tool-?tip|overlay|"
+    r"cookie\w*|consent|banner|masthead|"
     r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|header|sidebar|widget|"
     r"caption|credits?|copyright|print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
     re.I,
