@@ -99,6 +99,20 @@ def test_hidden_popup_card_inside_link_is_not_glued_to_words() -> None:
     assert "since 2019" not in text
 
 
+@pytest.mark.parametrize("card_class", ["rollover-people-block", "hovercard", "tooltip-content", "popover"])
+def test_hover_card_hidden_by_a_stylesheet_goes_but_the_name_stays(card_class: str) -> None:
+    """The card is hidden by CSS we never see; its class and its shape (photo, links) give it away."""
+    html = page(
+        f"<p>Gobernador <span class='rollover-people'><a class='rollover-people-link' href='/p/ana'>"
+        f"Ana Ruiz</a><span class='{card_class}'><img src='/ana.jpg' alt=''><a href='/p/ana'>Ana "
+        "María Ruiz</a><a href='/n/1'>Ruiz firma el decreto</a><a href='/p/ana'>MORE</a></span></span>"
+        " (PRI) defendió el presupuesto ante el congreso estatal esta mañana.</p>"
+    )
+    text = body_text(html)
+    assert "Gobernador Ana Ruiz (PRI) defendió" in text
+    assert "firma el decreto" not in text and "MORE" not in text
+
+
 def test_aria_hidden_and_hidden_attribute() -> None:
     html = page("<p>Visible words here for the reader of this page today.<a href='/x'>"
                 "<span aria-hidden='true'>Popup card text</span></a></p><div hidden><p>Secret text</p></div>")

@@ -37,12 +37,13 @@ _FURNITURE_HINT = re.compile(
     r"breadcrumbs?|tags?|tag-?list|taglist|post-?tags|popular|trending|recommend\w*|outbrain|taboola|"
     r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
     r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|"
-    r"jump-?link|skip-?link|paywall|modal|popup|popover|rollover|hover-?card|tool-?tip|overlay|"
-    r"cookie\w*|consent|banner|masthead|"
+    r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
     r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|header|sidebar|widget|"
     r"caption|credits?|copyright|print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
     re.I,
 )
+# Hover cards: a name in the text carries a hidden card (photo, more links) shown on hover.
+_CARD_HINT = re.compile(r"(?:^|[\s_-])(?:rollover|popover|hover-?card|tool-?tip|tippy)(?=$|[\s_-])", re.I)
 _COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
 _KEEP_HINT = re.compile(r"(?:^|[\s_-])(?:article-?body|articlebody|entry-?content|post-?(?:body|content)|"
                         r"story-?(?:body|content)|main-?content)(?=$|[\s_-])", re.I)
@@ -82,6 +83,21 @@ def prune(root: HtmlElement) -> None:
         if not hint or element.get("itemprop") == "articleBody" or _KEEP_HINT.search(hint):
             continue
         if _FURNITURE_HINT.search(hint) and not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
+            _drop(element)
+    _drop_hover_cards(root)
+
+
+def _drop_hover_cards(root: HtmlElement) -> None:
+    """Drop the card, not the name it hangs on: the innermost element with a card class that
+    holds a picture or several links (the wrapper and the name's own link stay)."""
+    def is_card(element: HtmlElement) -> bool:
+        if not _CARD_HINT.search(class_and_id(element)):
+            return False
+        return element.find(".//img") is not None or len(element.findall(".//a")) >= 2
+
+    for element in list(root.iter()):
+        if is_element(element) and element.getparent() is not None and is_card(element) \
+                and not any(is_card(inner) for inner in element.iterdescendants() if is_element(inner)):
             _drop(element)
 
 
