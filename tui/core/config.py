@@ -187,7 +187,7 @@ class _Reader:
             else:
                 ok = isinstance(value, (int, float)) and not isinstance(value, bool)
             if not ok:
-                kind = {"bool": "true or false", "int": "a whole number"}.get(wanted, "a number")
+                kind = {"bool": "true or false", "int": "a whole number"}.get(str(wanted), "a number")
                 raise self.fail(f"{name}.{key}", f"expected {kind}, got {value!r}")
             if wanted != "bool" and value < 0:
                 raise self.fail(f"{name}.{key}", f"must not be negative, got {value!r}")

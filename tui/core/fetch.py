@@ -21,7 +21,7 @@ import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -416,11 +416,11 @@ class _Decoder:
             raise FetchError("corrupt response", self.url) from None
 
     def _feed_brotli(self, chunk: bytes) -> None:
-        decompressor = self._brotli
+        decompressor: Any = self._brotli
         try:
-            self._add(decompressor.process(chunk, output_buffer_limit=_DECODE_STEP))  # type: ignore[attr-defined]
-            while not decompressor.can_accept_more_data():  # type: ignore[attr-defined]
-                self._add(decompressor.process(b"", output_buffer_limit=_DECODE_STEP))  # type: ignore[attr-defined]
+            self._add(decompressor.process(chunk, output_buffer_limit=_DECODE_STEP))
+            while not decompressor.can_accept_more_data():
+                self._add(decompressor.process(b"", output_buffer_limit=_DECODE_STEP))
         except _brotli.error:  # type: ignore[union-attr]
             raise FetchError("corrupt response", self.url) from None
 

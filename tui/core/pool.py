@@ -193,7 +193,7 @@ class WorkerPool:
         readable = loop.create_future()
         fd = worker.conn.fileno()
         try:
-            loop.add_reader(fd, lambda: readable.done() or readable.set_result(None))
+            loop.add_reader(fd, _settle, readable)
         except NotImplementedError:  # a loop without add_reader (Windows proactor)
             ready = await asyncio.to_thread(worker.conn.poll, timeout)
             if not ready:
@@ -269,6 +269,11 @@ class WorkerPool:
         self._closed = True
         for worker in list(self._live):
             self._discard(worker)
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @contextlib.contextmanager

@@ -198,7 +198,7 @@ def semantic_content(root: HtmlElement) -> HtmlElement | None:
         return None
     marked = body.xpath('.//*[@itemprop="articleBody"]')
     if marked:
-        return max(marked, key=lambda e: len(text_of(e)))  # type: ignore[no-any-return]
+        return max(marked, key=lambda e: len(text_of(e)))
     candidates = [e for e in body.iter() if is_element(e) and e.tag in ("div", "section", "article")
                   and _BODY_HINT.search(class_and_id(e))]
     candidates += list(body.iter("article"))

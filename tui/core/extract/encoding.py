@@ -61,15 +61,10 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
         return _decode_or_replace(data, utf16)
     if _looks_binary(data):
         raise ExtractionError("no readable content: the page is binary data, not HTML")
-    declared = [_charset_from_header(content_type), _charset_from_meta(data)]
-    for encoding in declared:
-        if encoding:
-            text = _strict(data, encoding)
-            if text is not None:
-                return text
-    text = _strict(data, "utf-8")
-    if text is not None:
-        return text
+    for declared in (_charset_from_header(content_type), _charset_from_meta(data), "utf-8"):
+        decoded = _strict(data, declared) if declared else None
+        if decoded is not None:
+            return decoded
     return _guess(data)
 
 

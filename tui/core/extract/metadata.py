@@ -139,7 +139,7 @@ def _document_title(root: HtmlElement) -> str:
 def _link_href(root: HtmlElement, rel: str) -> str | None:
     for element in root.iter("link"):
         if rel in (element.get("rel") or "").lower().split() and element.get("href"):
-            return element.get("href", "").strip()
+            return str(element.get("href", "")).strip()
     return None
 
 
@@ -147,7 +147,7 @@ def _base_url(root: HtmlElement, url: str | None) -> str | None:
     for element in root.iter("base"):
         href = element.get("href")
         if href:
-            return urljoin(url or "", href.strip())
+            return str(urljoin(url or "", str(href).strip()))
     return url
 
 
