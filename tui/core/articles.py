@@ -18,6 +18,7 @@ from .sanitize import sanitize_line
 from .urls import article_id, site_of
 
 _WORD = re.compile(r"\w+")
+_TAG_SEPARATORS = re.compile(r"[\s_-]+")
 _FUTURE_SLACK = 86400.0
 FINGERPRINT_MIN_WORDS = 50
 FINGERPRINT_WORDS = 200
@@ -55,12 +56,17 @@ def fingerprint(article: Article) -> str:
     return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]
 
 
+def tag_key(tag: str) -> str:
+    """Tags that differ only in case or separators are one tag ("Open-Source" = "open source")."""
+    return _TAG_SEPARATORS.sub(" ", tag.casefold()).strip()
+
+
 def with_article(record: ArticleRecord, article: Article, final_url: str) -> ArticleRecord:
     """``record`` upgraded to full text from ``article``."""
-    known = {tag.casefold() for tag in record.feed_tags}
+    known = {tag_key(tag) for tag in record.feed_tags}
     return record.with_changes(
         status="full", error="", article=article,
-        page_tags=tuple(tag for tag in article.tags if tag.casefold() not in known),
+        page_tags=tuple(tag for tag in article.tags if tag_key(tag) not in known),
         site=sanitize_line(article.site_name) or site_of(final_url) or record.site,
         byline=sanitize_line(article.byline) or record.byline, lang=article.lang or record.lang,
         title=record.title or sanitize_line(article.title), fingerprint=fingerprint(article))
