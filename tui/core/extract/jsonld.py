@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -19,19 +19,24 @@ _MAX_SCRIPT_CHARS = 500_000
 _MAX_OBJECTS = 500
 
 
-def json_ld_objects(root: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON object in the page's ld+json scripts, with ``@graph`` and lists flattened."""
-    objects: list[dict[str, Any]] = []
+def _ld_json(root: HtmlElement, wanted: Callable[[str], bool]) -> Iterator[Any]:
+    """The parsed content of each ld+json script whose (lower-cased) type ``wanted`` accepts."""
     for script in root.iter("script"):
-        if "ld+json" not in (script.get("type") or "").lower():
+        if not wanted((script.get("type") or "").lower()):
             continue
         raw = (script.text or "").strip()
         if not raw or len(raw) > _MAX_SCRIPT_CHARS:
             continue
         try:
-            data = json.loads(_strip_wrapping(raw), strict=False)
+            yield json.loads(_strip_wrapping(raw), strict=False)
         except ValueError:
             continue
+
+
+def json_ld_objects(root: HtmlElement) -> list[dict[str, Any]]:
+    """Every JSON object in the page's ld+json scripts, with ``@graph`` and lists flattened."""
+    objects: list[dict[str, Any]] = []
+    for data in _ld_json(root, lambda kind: "ld+json" in kind):
         objects.extend(_flatten(data, 0))
         if len(objects) > _MAX_OBJECTS:
             break
@@ -137,16 +142,7 @@ def article_author_names(root: HtmlElement) -> list[str] | None:
     an empty list when the article names no author by an object with a ``name`` (a bare string or
     an ``@id`` reference does not count).
     """
-    for script in root.iter("script"):
-        if (script.get("type") or "").strip().lower() != "application/ld+json":
-            continue
-        raw = (script.text or "").strip()
-        if not raw or len(raw) > _MAX_SCRIPT_CHARS:
-            continue
-        try:
-            data = json.loads(_strip_wrapping(raw), strict=False)
-        except ValueError:
-            continue
+    for data in _ld_json(root, lambda kind: kind.strip() == "application/ld+json"):
         article = _schema_article(data)
         if article is None:
             continue
