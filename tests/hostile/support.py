@@ -261,3 +261,36 @@ class PtyApp:
         os.waitpid(self.pid, 0)
         os.close(self.fd)
         return None
+
+
+# -- the app under Pilot ----------------------------------------------------------------------
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 30) -> None:
+    """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        await pilot.pause(0.05)
+
+
+def toasts(app: Any) -> list[str]:
+    """The messages of every notification the app has shown and still holds."""
+    return [str(n.message) for n in app._notifications]
+
+
+def reader_words(app: Any) -> str:
+    """The reader's text with line wrapping undone (phrases can be searched whole)."""
+    from tui.app.widgets.reader import Reader
+
+    return " ".join(" ".join(app.main.query_one(Reader).text_lines).split())
+
+
+def app_config(*feeds: Any, extract_timeout: float = 10.0, workers: int = 1,
+               on_start: bool = True, path: Path | None = None) -> Any:
+    """A config for app tests: these feeds, fast fetch limits, no periodic refresh."""
+    from tui.core.config import Config, FetchConfig, RefreshConfig
+
+    return Config(path=path, feeds=tuple(feeds),
+                  fetch=FetchConfig(min_delay=0, retries=0, workers=workers, read_timeout=3,
+                                    deadline=5, extract_timeout=extract_timeout),
+                  refresh=RefreshConfig(on_start=on_start, interval_minutes=0))

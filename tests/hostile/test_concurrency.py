@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_record
+from tests.server import TestServer
 from tui.core.errors import StoreError
 from tui.core.pool import WorkerPool
 from tui.core.store import Store
@@ -255,3 +256,117 @@ def test_p7_quit_key_restores_the_terminal(tmp_path: Path) -> None:
     status = app.finish()
     assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
     assert b"\x1b[?1049l" in app.output
+
+
+# -- P4/P5 in the running app ---------------------------------------------------------------------
+
+def _walk(keys: list[str], start: int, rows: int) -> int:
+    position = start
+    for key in keys:
+        position = max(0, min(rows - 1, position + (1 if key == "j" else -1)))
+    return position
+
+
+async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
+        server: TestServer, tmp_path: Path) -> None:
+    from tui.app.app import WartaApp
+    from tui.core.models import Feed
+
+    from .support import GENERATORS, app_config, wait_until
+
+    feed = server.add("/redos.xml", GENERATORS["redos_author"](32000), "application/rss+xml")
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([make_record(n) for n in range(40)])
+        app = WartaApp(store, app_config(Feed(url=feed, name="ReDoS"), extract_timeout=4.0))
+        async with app.run_test(size=(100, 30)) as pilot:
+            def busy() -> bool:  # the only worker has taken the parse
+                pool = app.refresher._pool
+                return bool(pool and pool._slots is not None and pool._slots.qsize() == 0
+                            and pool._live)
+
+            await wait_until(pilot, busy, 15)
+            gaps: list[float] = []
+            last = [time.monotonic()]
+
+            def tick() -> None:
+                now = time.monotonic()
+                gaps.append(now - last[0])
+                last[0] = now
+
+            ticker = app.set_interval(0.01, tick)
+            keys = ["k"] * 3 + ["j"] * 20 + ["k"] * 5 + ["j"] * 2
+            await pilot.press(*keys)
+            await pilot.pause(0.1)
+            ticker.stop()
+            assert app.refresher.running, "the parse ended before the keys: nothing was measured"
+            assert app.main.article_list.cursor == _walk(keys, 0, 40) == 17
+            print(f"\nP5: {len(gaps)} ticks, max gap {max(gaps) * 1000:.0f} ms")
+            assert max(gaps) < 0.5, f"UI stalled {max(gaps) * 1000:.0f} ms while the pool parsed"
+            await wait_until(pilot, lambda: "Refreshed" in str(app.main.status.render()), 15)
+            assert any("feed took too long to parse" in reason for _, reason in app.last_errors)
+
+
+async def test_p4_exception_in_the_refresh_worker_is_one_line_and_the_app_lives_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.app.app import WartaApp
+    from tui.core.models import Feed
+    from tui.core.refresh import Refresher
+
+    from .support import app_config, toasts, wait_until
+
+    async def explode(self: Refresher, feeds: object = None) -> None:
+        raise RuntimeError("injected fault [bold]in the worker\nsecond line")
+
+    monkeypatch.setattr(Refresher, "run", explode)
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([make_record(n) for n in range(3)])
+        app = WartaApp(store, app_config(Feed(url="http://127.0.0.1:9/feed.xml", name="Any")))
+        async with app.run_test(size=(100, 30)) as pilot:
+            def failures() -> list[str]:
+                return [t for t in toasts(app) if "injected fault" in t]
+
+            await wait_until(pilot, lambda: bool(failures()), 10)
+            (message,) = failures()
+            assert "\n" not in message and message.startswith("refresh failed: RuntimeError")
+            assert "[bold]" in message  # shown as written, not as markup
+            assert "Refresh failed" in str(app.main.status.render())
+            assert app.is_running and not app.refresher.running
+            await pilot.press("j", "enter")  # still reading
+            await pilot.pause()
+            assert "Article number 1" in " ".join(app.main.reader.text_lines)
+            await pilot.press("r")  # and a second refresh fails the same way, no worse
+            await wait_until(pilot, lambda: len(failures()) == 2, 10)
+            assert app.is_running
+
+
+async def test_p4_exception_in_one_feed_is_that_feeds_error_and_the_others_refresh(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui.app.app import WartaApp
+    from tui.core.models import Feed
+    from tui.core.refresh import Refresher
+
+    from .support import app_config, wait_until
+
+    rss = ('<?xml version="1.0"?><rss version="2.0"><channel><title>{0}</title><item><title>{0} one'
+           '</title><link>https://{0}.example.com/1</link></item></channel></rss>')
+    broken = Feed(url=server.add("/broken.xml", rss.format("broken"), "application/rss+xml"),
+                  name="broken", full_text="never")
+    fine = Feed(url=server.add("/fine.xml", rss.format("fine"), "application/rss+xml"),
+                name="fine", full_text="never")
+    merge = Refresher._merge_feed
+
+    def faulty(self: Refresher, feed: Feed, *args: object) -> object:
+        if feed.url == broken.url:
+            raise KeyError("injected into one feed")
+        return merge(self, feed, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Refresher, "_merge_feed", faulty)
+    with Store.open(tmp_path / "data") as store:
+        app = WartaApp(store, app_config(broken, fine))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: "Refreshed 2 feeds" in str(app.main.status.render()), 15)
+            errors = dict(app.last_errors)
+            assert list(errors) == [broken.url]
+            assert errors[broken.url].startswith("unexpected error (KeyError") and "\n" not in errors[broken.url]
+            assert [s.title for s in store.index.summaries(store.index.rowids())] == ["fine one"]
+            assert app.is_running

@@ -18,6 +18,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ from tui.core.errors import NotAFeedError
 from tui.core.fetch import BlockedURLError, Fetcher, FetchLimits, HTTPStatusError
 from tui.core.urls import check_public_host
 
-from .support import closed_port
+from .support import app_config, closed_port, reader_words, toasts, wait_until
 
 FAST = FetchLimits(min_delay_per_host=0.0, connect_timeout=1.0, read_timeout=0.5,
                    total_deadline=1.5, retries=1, backoff_base=0.01, retry_after_max=0.3,
@@ -416,3 +417,85 @@ def test_refresh_other_feeds_keep_working(refreshed: dict[str, Any]) -> None:
     assert ok.url not in dict(refreshed["second"].errors)
     assert "ok story new" in refreshed["after"]["ok"]
     assert refreshed["seconds"] < 15
+
+
+# -- N11 and N13 in the app: what the user is told, and what a key then does ---------------------
+
+def _errors_view_text(app: Any) -> str:
+    import io
+
+    from rich.console import Console
+
+    from tui.app.screens.errors import ErrorsScreen
+
+    screen = app.screen
+    assert isinstance(screen, ErrorsScreen)
+    console = Console(width=240, record=True, color_system=None, file=io.StringIO())
+    console.print(screen._table())
+    return " ".join(console.export_text().split())
+
+
+@pytest.mark.parametrize("where", ["subscription", "config"], ids=["N11-410-unsubscribe",
+                                                                    "N11-410-config-feed"])
+async def test_n11_gone_feed_offers_unsubscribe_in_the_errors_view(
+        server: TestServer, tmp_path: Path, where: str) -> None:
+    from tui.app.app import WartaApp
+    from tui.core.models import Feed
+    from tui.core.store import Store
+
+    gone = server.url("/status/410")
+    fine = Feed(url=server.add("/fine.xml", FEED, "application/rss+xml"), name="Fine",
+                full_text="never")
+    config_path = tmp_path / "config.toml"
+    with Store.open(tmp_path / "data") as store:
+        if where == "subscription":
+            store.add_subscription(Feed(url=gone, name="Gone"))
+            config = app_config(fine, path=config_path)
+        else:
+            config = app_config(fine, Feed(url=gone, name="Gone"), path=config_path)
+        app = WartaApp(store, config)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_until(pilot, lambda: "Refreshed 2 feeds" in str(app.main.status.render()), 15)
+            assert "1 error" in str(app.main.status.render())
+            await pilot.press("E")
+            await pilot.pause()
+            shown = _errors_view_text(app)
+            assert gone in shown
+            await pilot.press("u")
+            await pilot.pause()
+            if where == "subscription":
+                assert "gone (HTTP 410) — press u to unsubscribe" in shown
+                assert store.subscriptions() == []
+                assert any("Unsubscribed from " + gone in t for t in toasts(app)), toasts(app)
+                assert "No errors" in _errors_view_text(app)
+            else:
+                assert f"gone (HTTP 410) — remove it from {config_path}" in shown
+                assert any(f"remove it from {config_path}" in t for t in toasts(app)), toasts(app)
+            assert any(fine.url in r.feeds for r in store.iter_articles())  # the other feed refreshed
+            assert app.is_running
+
+
+async def test_n13_pdf_article_says_why_and_o_opens_it_in_the_browser(
+        server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.app.conftest import FakeOpener
+    from tui.app.app import WartaApp
+    from tui.core.models import Feed
+    from tui.core.store import Store
+
+    monkeypatch.setenv("BROWSER", "/bin/true")
+    pdf = server.url("/pdf")
+    feed = server.add("/papers.xml", _rss("Papers", [("The report", pdf)]), "application/rss+xml")
+    opener = FakeOpener()
+    with Store.open(tmp_path / "data") as store:
+        app = WartaApp(store, app_config(Feed(url=feed, name="Papers")), opener=opener)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_until(pilot, lambda: "Refreshed 1 feeds" in str(app.main.status.render()), 15)
+            await pilot.press("enter")
+            await pilot.pause()
+            words = reader_words(app)
+            assert "Full text failed: not a web page (application/pdf)" in words, words
+            assert "press o to open it in the browser" in words
+            assert server.hits["/pdf"] == 1  # decided from the headers; never asked twice
+            await pilot.press("o")
+            await pilot.pause()
+            assert opener.calls == [["/bin/true", pdf]]

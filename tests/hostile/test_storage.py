@@ -7,6 +7,7 @@ is-a-file data dirs, size pressure, schema mismatch, and the durability settings
 
 from __future__ import annotations
 
+import errno
 import os
 import pickle
 import random
@@ -15,19 +16,31 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import diskcache
 import pytest
 
 from tests.conftest import make_record
 from tui.core import backup
-from tui.core.errors import SchemaMismatchError
+from tui.core.errors import DiskFullError, SchemaMismatchError
 from tui.core.models import ArticleState
 from tui.core.store import Store
 
-from .support import ROOT, assert_one_clean_line, run_warta
+from .support import (ROOT, app_config, assert_one_clean_line, reader_words, run_warta, toasts,
+                      wait_until)
+
+
+def article_list_of(app: Any) -> Any:
+    return app.main.article_list
+
+
+def titles_shown(app: Any) -> list[str]:
+    widget = article_list_of(app)
+    return [s.title for s in (widget.summary_at(i) for i in range(len(widget.rowids))) if s]
 
 
 def _seed(data: Path, n: int = 20) -> list[str]:
@@ -376,3 +389,161 @@ def test_s10_state_store_is_synchronous_full(tmp_path: Path) -> None:
         assert store._raw.eviction_policy != "none"  # only the page cache may lose things
         assert state.disk.__class__.__name__ == "JSONDisk"
     assert oct((tmp_path / "data" / "state").stat().st_mode & 0o777) == "0o700"
+
+
+# -- S4 and S6 in the app: background repair, a full disk while reading ---------------------------
+
+def _app(store: Store, **settings: float) -> Any:
+    from tui.app.app import WartaApp
+
+    app = WartaApp(store, app_config(on_start=False), refresh_on_start=False)
+    for name, value in settings.items():
+        setattr(app, name, value)  # CACHE_CHECK_DELAY, SAVE_RETRY_INTERVAL
+    return app
+
+
+async def test_s4_missing_value_file_reads_as_a_miss_and_the_background_check_repairs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    big = make_record(1, title="Big article", body=random.Random(5).randbytes(60_000).hex())
+    with Store.open(data) as store:
+        store.put_articles([big, make_record(2, title="Small article")])
+    (value,) = data.joinpath("articles").rglob("*.val")
+    value.unlink()
+    orphan = value.with_name("orphan-from-a-crash.val")
+    orphan.write_bytes(b"left behind")
+    threads: list[bool] = []
+    with Store.open(data) as store:
+        check = store.check_caches
+        monkeypatch.setattr(store, "check_caches",
+                            lambda: threads.append(threading.current_thread() is threading.main_thread())
+                            or check())
+        assert store.has_article(big.id)  # the row is still there until the check runs
+        app = _app(store, CACHE_CHECK_DELAY=1.0)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert titles_shown(app) == ["Small article", "Big article"]
+            await pilot.press("j", "enter")  # the article whose value file is gone
+            await pilot.pause()
+            assert "no longer in the cache" in reader_words(app)
+            await pilot.press("escape", "k", "enter")  # the other one still reads
+            await pilot.pause()
+            assert "Paragraph about topic 2" in reader_words(app)
+            await wait_until(pilot, lambda: not orphan.exists() and not store.has_article(big.id), 10)
+            assert threads == [False], "the check ran on the event loop (or more than once)"
+            assert app.is_running and not [t for t in toasts(app) if "check" in t.lower()]
+
+
+async def test_s4_background_check_errors_are_ignored(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: diskcache.Cache, fix: bool = False, retry: bool = False) -> list[Any]:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(diskcache.Cache, "check", broken)
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([make_record(1)])
+        assert store.check_caches() == []  # core: failures are swallowed
+        calls: list[int] = []
+
+        def crash() -> list[str]:
+            calls.append(1)
+            raise RuntimeError("check blew up")
+
+        monkeypatch.setattr(store, "check_caches", crash)
+        app = _app(store, CACHE_CHECK_DELAY=0.2)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: bool(calls), 10)
+            await pilot.pause(0.3)
+            assert app.is_running and toasts(app) == []  # app side: even a crash stays quiet
+
+
+class _FullDisk:
+    """Fills the 1 MiB tmpfs for real; where nothing can be mounted, makes state writes raise
+    ``DiskFullError`` the way the store does on ENOSPC."""
+
+    def __init__(self, mount_point: Path | None) -> None:
+        self.mount_point = mount_point
+        self.patch = pytest.MonkeyPatch()
+
+    def fill(self) -> None:
+        if self.mount_point is None:
+            def full(store: Store, article_id: str, **changes: Any) -> ArticleState:
+                raise DiskFullError(f"disk full — not saving to {store.data_dir}; reading continues")
+
+            self.patch.setattr(Store, "update_state", full)
+            return
+        fd = os.open(self.mount_point / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as exc:
+            assert exc.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+
+    def free(self) -> None:
+        self.patch.undo()
+        if self.mount_point is not None:
+            (self.mount_point / "filler").unlink()
+
+
+@pytest.fixture
+def full_disk_store(small_disk: Path | None, tmp_path: Path) -> Iterator[tuple[Store, _FullDisk]]:
+    data = (small_disk or tmp_path) / "data"
+    store = Store.open(data)
+    store.put_articles([make_record(n) for n in range(1, 11)])
+    disk = _FullDisk(small_disk)
+    try:
+        yield store, disk
+    finally:
+        disk.patch.undo()
+        store.close()
+
+
+async def test_s6_app_disk_full_one_notice_changes_kept_queued_and_retried(
+        full_disk_store: tuple[Store, _FullDisk]) -> None:
+    store, disk = full_disk_store
+    app = _app(store, SAVE_RETRY_INTERVAL=0.3)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        ids = [article_list_of(app).summary_at(n).id for n in range(4)]  # type: ignore[union-attr]
+        disk.fill()
+        await pilot.press("m", "j", "s", "j", "m", "j", "enter")  # read, star, read, open (read)
+        await pilot.pause()
+        full = [t for t in toasts(app) if "disk full" in t]
+        assert len(full) == 1, toasts(app)  # one notice, not one per key
+        assert "reading continues" in full[0] and "\n" not in full[0]
+        rows = [article_list_of(app).summary_at(n) for n in range(4)]
+        assert [r.read for r in rows] == [True, False, True, True]  # type: ignore[union-attr]
+        assert rows[1].starred  # type: ignore[union-attr]
+        assert "Article number 7" in reader_words(app)  # reading continues
+        assert store.queued_count == 4
+        assert not store.index.summary(ids[0]).read  # type: ignore[union-attr]  # not on disk yet
+        await pilot.press("escape", "j", "enter")
+        await pilot.pause()
+        assert "Article number 6" in reader_words(app)
+        assert len([t for t in toasts(app) if "disk full" in t]) == 1
+        disk.free()
+        await wait_until(pilot, lambda: any("saved 5 pending changes" in t for t in toasts(app)), 5)
+        assert store.queued_count == 0
+        saved = [store.index.summary(i) for i in ids]
+        assert [s.read for s in saved] == [True, False, True, True]  # type: ignore[union-attr]
+        assert saved[1].starred  # type: ignore[union-attr]
+
+
+async def test_s6_app_queue_saved_with_the_next_write_that_succeeds(
+        full_disk_store: tuple[Store, _FullDisk]) -> None:
+    store, disk = full_disk_store
+    app = _app(store, SAVE_RETRY_INTERVAL=3600)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        first = article_list_of(app).summary_at(0).id  # type: ignore[union-attr]
+        disk.fill()
+        await pilot.press("s")
+        await pilot.pause()
+        assert store.queued_count == 1 and store.get_state(first).starred
+        disk.free()
+        await pilot.press("j", "s")
+        await pilot.pause()
+        assert any("saved 1 pending change" in t for t in toasts(app)), toasts(app)
+        assert store.queued_count == 0 and store.index.summary(first).starred  # type: ignore[union-attr]

@@ -20,7 +20,7 @@ from tui.core.store import Store
 from tui.core.urls import article_id
 
 from .support import (ALL_ESCAPES, BIDI, C1_CSI, CSI_CLEAR, FORBIDDEN_TERMINAL_BYTES, NUL,
-                      OSC_CLIPBOARD, OSC_LINK, OSC_TITLE, PtyApp)
+                      OSC_CLIPBOARD, OSC_LINK, OSC_TITLE, PtyApp, toasts)
 
 
 def _hostile_record(n: int, text: str = ALL_ESCAPES, *, image_and_marker: bool = False) -> ArticleRecord:
@@ -291,3 +291,82 @@ async def test_t6_wide_and_rtl_text_keeps_columns_aligned(tmp_path: Path) -> Non
                     await pilot.press("escape", "j")
                 assert app.is_running
             app = WartaApp(store, Config())
+
+
+@pytest.mark.parametrize("url,text,says", [
+    ("https://paypal.com.evil.example/login", "paypal.com", "says paypal.com but it goes to paypal.com.evil.example"),
+    ("https://evil.example/", "https://www.paypal.com/signin", "goes to evil.example"),
+    ("https://xn--pple-43d.com/", "apple.com", "goes to xn--pple-43d.com"),
+    ("https://\u0430pple.com/", "", "non-ASCII letters; it really goes to xn--pple-43d.com"),
+    ("https://b\u00fccher.example/", "click here", "goes to xn--bcher-kva.example"),
+    ("https://paypal.com@evil.example/", "", "it really goes to evil.example"),
+    ("https://www.example.org/docs", "example.org", None),
+    ("https://news.example.org/a", "https://example.org/", None),
+    ("https://example.com/", "click here", None),
+    ("https://example.com/", "v1.2 release notes", None),
+], ids=["T4-text-names-other-host", "T4-text-is-other-url", "T4-punycode-lookalike",
+        "T4-idn-lookalike", "T4-idn-plain-text", "T4-userinfo", "T4-www-same-site",
+        "T4-subdomain-same-site", "T4-plain-text", "T4-version-number"])
+def test_t4_link_warning_names_the_real_host_in_punycode(url: str, text: str, says: str | None) -> None:
+    from tui.core.browser import link_warning
+
+    warning = link_warning(url, text)
+    if says is None:
+        assert warning is None, warning
+    else:
+        assert warning is not None and says in warning and "\n" not in warning, warning
+        assert warning.isascii() or text and not text.isascii()
+
+
+async def test_t4_spoofed_or_idn_link_asks_first_then_opens_with_one_argument(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.widgets import Static
+
+    from tests.app.conftest import FakeOpener
+    from tui.app.app import WartaApp
+    from tui.app.screens.confirm import ConfirmOpen
+    from tui.core.config import Config
+
+    monkeypatch.setenv("BROWSER", "/bin/true")
+    spoofed, honest, idn = ("https://paypal.com.evil.example/login", "https://www.example.org/docs",
+                            "https://b\u00fccher.example/")
+    url = "https://links.example/a"
+    article = Article(url=url, title="Links", blocks=(
+        Block("paragraph", "paypal.com is where you pay", links=((0, 10, 1),)),
+        Block("paragraph", "example.org has the docs", links=((0, 11, 2),)),
+        Block("paragraph", "click here for books", links=((0, 10, 3),))),
+        links=(spoofed, honest, idn))
+    opener = FakeOpener()
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([ArticleRecord(id=article_id(url), url=url, title="Links",
+                                          site="links.example", published=time.time(),
+                                          fetched=time.time(), status="full", article=article)])
+        app = WartaApp(store, Config(), opener=opener, refresh_on_start=False)
+        async with app.run_test(size=(110, 30)) as pilot:
+            await pilot.press("enter", "f", "1")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmOpen)
+            asked = " ".join(str(app.screen.query_one(Static).render()).split())
+            assert "the link text says paypal.com but it goes to paypal.com.evil.example" in asked
+            assert opener.calls == []
+            await pilot.press("n")
+            await pilot.pause()
+            refusal = [t for t in toasts(app) if t.startswith("Not opened")]
+            assert len(refusal) == 1 and "\n" not in refusal[0] and "paypal.com.evil.example" in refusal[0]
+            assert opener.calls == []
+            await pilot.press("f", "1", "y")
+            await pilot.pause()
+            assert opener.calls == [["/bin/true", spoofed]]
+            await pilot.press("f", "2")  # text and target agree: no question
+            await pilot.pause()
+            assert not isinstance(app.screen, ConfirmOpen)
+            assert opener.calls[-1] == ["/bin/true", honest]
+            await pilot.press("f", "3")
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmOpen)
+            asked = str(app.screen.query_one(Static).render())
+            assert "xn--bcher-kva.example" in asked and "b\u00fccher" not in asked
+            await pilot.press("y")
+            await pilot.pause()
+            assert opener.calls[-1] == ["/bin/true", idn] and len(opener.calls) == 3
+            assert any("Opening link 3: https://xn--bcher-kva.example/" in t for t in toasts(app))

@@ -10,12 +10,14 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
 from ..core.browser import Opener
 from ..core.config import Config
-from ..core.errors import WartaError
+from ..core.errors import DiskFullError, WartaError
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
+from ..core.sanitize import sanitize_line
 from ..core.sources import all_feeds
 from ..core.store import Store
 from . import keys
@@ -34,6 +36,9 @@ class WartaApp(App[None]):
     ``export_dir`` (default ``~/Downloads`` or the current directory) and ``opener`` (how the
     browser is started) are injectable for tests.
     """
+
+    CACHE_CHECK_DELAY = 30.0  # seconds after start: repair the caches once, in a thread
+    SAVE_RETRY_INTERVAL = 5.0  # seconds between tries to save what a full disk refused
 
     CSS_PATH = "app.tcss"
     TITLE = "Warta"
@@ -65,6 +70,8 @@ class WartaApp(App[None]):
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
         self._said_offline = False
+        self.gone_feeds: set[str] = set()
+        self._save_retry: Timer | None = None
         self.export_dir = export_dir or default_export_dir()
         self.opener = opener
         self.theme = config.theme if config.theme in self.available_themes else "textual-dark"
@@ -88,6 +95,7 @@ class WartaApp(App[None]):
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
+        self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
 
     def _exit_on_signals(self) -> None:
         """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""
@@ -144,7 +152,29 @@ class WartaApp(App[None]):
 
     def action_show_errors(self) -> None:
         if not isinstance(self.screen, ErrorsScreen):
-            self.push_screen(ErrorsScreen(self.last_errors))
+            hints = {url: self._gone_hint(url) for url in self.gone_feeds}
+            self.push_screen(ErrorsScreen(self.last_errors, gone=hints, unsubscribe=self.unsubscribe))
+
+    def _gone_hint(self, url: str) -> str:
+        if any(feed.url == url for feed in self.config.feeds):
+            return f"gone (HTTP 410) — remove it from {self.config.path or 'the config file'}"
+        return "gone (HTTP 410) — press u to unsubscribe"
+
+    def unsubscribe(self, url: str) -> bool:
+        """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
+        if any(feed.url == url for feed in self.config.feeds):
+            self.notify(f"{sanitize_line(url, 200)} is in the config file: remove it from "
+                        f"{self.config.path or 'the config file'}", severity="warning", markup=False)
+            return False
+        try:
+            self.store.remove_subscription(url)
+        except WartaError as error:
+            self.report(error)
+            return False
+        self.gone_feeds.discard(url)
+        self.last_errors = tuple(entry for entry in self.last_errors if entry[0] != url)
+        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
+        return True
 
     # -- background refresh (messages from the worker) ----------------------------------------
 
@@ -167,6 +197,7 @@ class WartaApp(App[None]):
         self._apply_arrivals()
         progress = message.progress
         self.last_errors = progress.errors
+        self.gone_feeds = set(progress.gone)
         if message.offline:
             self.main.status.set_activity("offline — showing cached articles")
             if not self._said_offline:
@@ -182,12 +213,22 @@ class WartaApp(App[None]):
     # -- state --------------------------------------------------------------------------------
 
     def set_state(self, article_id: str, **changes: Any) -> None:
-        """Save a change of user state now (durable before the next key), then redraw."""
+        """Save a change of user state now (durable before the next key), then redraw.
+
+        On a full disk the change is kept in memory and shown as done, one notice says so,
+        and the queue is saved by a timer or with the next write that succeeds.
+        """
         try:
             self.store.update_state(article_id, **changes)
+        except DiskFullError as error:
+            self.store.queue_state(article_id, **changes)
+            self._disk_full(error)
         except WartaError as error:
             self.report(error)
             return
+        else:
+            if self.store.queued_count:
+                self._save_queued()
         if changes.keys() == {"position"}:
             return  # nothing on screen shows it
         main = self.main
@@ -198,6 +239,49 @@ class WartaApp(App[None]):
         if position is not None:
             main.update_counts()
         main.refresh_article(article_id)
+
+    def _disk_full(self, error: DiskFullError) -> None:
+        if self._save_retry is None:
+            self.notify(str(error), severity="error", timeout=15, markup=False)
+            self._save_retry = self.set_interval(self.SAVE_RETRY_INTERVAL, self._save_queued)
+
+    def _save_queued(self) -> None:
+        """Try the queued state changes again; say once when they are all saved."""
+        count = self.store.queued_count
+        try:
+            self.store.save_queued()
+        except WartaError:
+            return  # still full (or busy): the timer tries again
+        if self._save_retry is not None:
+            self._save_retry.stop()
+            self._save_retry = None
+        if count:
+            self.notify(f"saved {count} pending change{'s' if count != 1 else ''}", markup=False)
+
+    # -- background upkeep and worker failures ------------------------------------------------
+
+    def _check_caches(self) -> None:
+        """Once per session, while no refresh writes: repair the article and page caches."""
+        if self.refresher.running:
+            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+            return
+        self.run_worker(self.store.check_caches, name="cache check", group="upkeep",
+                        thread=True, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that died of an unforeseen error is one line, not the end of the app."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR or worker.group == "upkeep":
+            return
+        error = worker.error
+        if isinstance(error, WartaError):
+            self.report(error)
+        else:
+            what = worker.name or "background task"
+            self.notify(sanitize_line(f"{what} failed: {type(error).__name__}: {error}", 300),
+                        severity="error", timeout=10, markup=False)
+        if worker.group == "refresh" and self.is_screen_installed("main"):
+            self.main.status.set_activity("Refresh failed (r tries again)")
 
     def report(self, error: WartaError) -> None:
         """The one place a ``WartaError`` becomes something the user sees."""

@@ -73,7 +73,7 @@ class RefreshController:
         chosen = list(feeds) if feeds is not None else all_feeds(self.app.config, self.app.store)
         if not chosen:
             return False
-        self.app.run_worker(self._run(chosen), group="refresh", exit_on_error=False)
+        self.app.run_worker(self._run(chosen), name="refresh", group="refresh", exit_on_error=False)
         return True
 
     async def _run(self, feeds: list[Feed]) -> None:
@@ -104,6 +104,8 @@ class RefreshController:
 
 def _looks_offline(progress: RefreshProgress) -> bool:
     feed_errors = [reason for url, reason in progress.errors]
-    return (progress.feeds_total > 0 and len(feed_errors) >= progress.feeds_total
+    # A page queued means some feed answered: a page that cannot be reached is not "offline".
+    return (progress.feeds_total > 0 and progress.pages_total == 0
+            and len(feed_errors) >= progress.feeds_total
             and all(any(word in reason for word in _OFFLINE_REASONS) for reason in feed_errors))
 

@@ -15,6 +15,7 @@ would fight the reader for the terminal. With none of these, ``NoBrowserError`` 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -22,6 +23,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from .errors import UnsafeURLError, WartaError
 from .sanitize import sanitize_line
@@ -49,6 +51,76 @@ def open_url(url: str, *, opener: Opener | None = None,
         (opener or spawn)(argv)
     except OSError as exc:
         raise NoBrowserError(f"cannot start the browser {argv[0]}: {exc.strerror or exc}") from exc
+
+
+# Link text that reads as an address: "example.com", "www.example.com/path", "https://x.org/".
+_ADDRESS_TEXT = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?((?:[^\s/:@.]+\.)+[^\s/:@.\d]{2,})\.?(?::\d+)?(?:[/?#]\S*)?",
+                           re.IGNORECASE)
+
+
+def ascii_host(host: str) -> str:
+    """``host`` as the network sees it: lower case, IDN labels in punycode (``xn--…``)."""
+    host = host.lower().rstrip(".")
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ".".join(label if label.isascii() else
+                        "xn--" + label.encode("punycode").decode("ascii")
+                        for label in host.split("."))
+
+
+def display_url(url: str) -> str:
+    """``url`` for showing before it opens: one line, its host in punycode."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return sanitize_line(url, 200)
+    if host and not host.isascii():
+        userinfo = parts.netloc.rpartition("@")[0]
+        netloc = (userinfo + "@" if userinfo else "") + ascii_host(host)
+        if parts.port:
+            netloc += f":{parts.port}"
+        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return sanitize_line(url, 200)
+
+
+def link_warning(url: str, text: str = "") -> str | None:
+    """Why opening ``url`` needs the user's yes, in one line; None when it does not.
+
+    The tricks: link text that names another site than the link goes to ("paypal.com" →
+    paypal.com.evil.example), a host in non-ASCII letters that looks like a familiar one
+    (``аpple.com`` with a Cyrillic а), and a familiar name before an ``@`` (the user part).
+    Each way the user sees the real host, in punycode.
+    """
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return None
+    real = ascii_host(host)
+    if "@" in parts.netloc:  # https://paypal.com@evil.example/ goes to evil.example
+        return f"the address puts other text before an @; it really goes to {real}"
+    shown = _address_in(text)
+    if shown and not _same_site(shown, real):
+        return f"the link text says {sanitize_line(shown, 80)} but it goes to {real}"
+    if not host.isascii():
+        return f"the address uses non-ASCII letters; it really goes to {real}"
+    return None
+
+
+def _address_in(text: str) -> str | None:
+    found = _ADDRESS_TEXT.fullmatch(text.strip())
+    if found is None:
+        return None
+    return ascii_host(found.group(1))
+
+
+def _same_site(shown: str, real: str) -> bool:
+    """Text naming ``example.com`` may link to ``www.example.com`` or ``news.example.com``."""
+    shown = shown.removeprefix("www.")
+    real = real.removeprefix("www.")
+    return real == shown or real.endswith("." + shown)
 
 
 def browser_program(environ: Mapping[str, str]) -> str:

@@ -30,7 +30,7 @@ from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, St
 from .articles import apply_rules, with_article
 from .config import TagRule
 from .feeds import find_feed_links
-from .fetch import Fetcher, FetchResult
+from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed
 from .pool import WorkerPool
 from .sanitize import sanitize_line
@@ -50,6 +50,7 @@ class RefreshProgress:
     pages_total: int = 0
     errors: tuple[tuple[str, str], ...] = ()  # (feed or page URL, plain reason)
     new_articles: int = 0
+    gone: tuple[str, ...] = ()  # feeds that answered 410 Gone: worth offering to unsubscribe
 
     @property
     def finished(self) -> bool:
@@ -190,7 +191,10 @@ class Refresher:
                 max_entries=feed.max_articles, timeout=self.parse_timeout)
         except WartaError as exc:
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": str(exc)})
-            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1)
+            gone = self._progress.gone
+            if isinstance(exc, HTTPStatusError) and exc.status == 410:
+                gone = (*gone, feed.url)
+            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1, gone=gone)
             return
         if parsed is None:  # 304: nothing changed, keep everything
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": ""})

@@ -103,8 +103,8 @@ def header(record: ArticleRecord, state: ArticleState) -> Text:
     if record.status == "summary":
         text.append("\nFull text not fetched yet — showing the feed summary.", style=STYLE_NOTICE)
     elif record.status == "failed":
-        text.append(f"\nFull text failed: {sanitize_line(record.error)} — showing the feed summary.",
-                    style=STYLE_NOTICE)
+        text.append(f"\nFull text failed: {sanitize_line(record.error)} — showing the feed summary;"
+                    " press o to open it in the browser.", style=STYLE_NOTICE)
     return text
 
 

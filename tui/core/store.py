@@ -31,7 +31,7 @@ from diskcache.core import MODE_PICKLE
 from . import backup
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
-from .models import ArticleRecord, ArticleState, Feed
+from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
 
 SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
@@ -144,6 +144,7 @@ class Store:
         self.index = index
         self.notices: list[str] = []
         self._state_changed = False
+        self._queued: dict[str, dict[str, Any]] = {}  # state changes not saved yet (disk full)
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -209,6 +210,10 @@ class Store:
         return len(states)
 
     def close(self) -> None:
+        try:
+            self.save_queued()
+        except StoreError:
+            pass  # still no room: what could not be saved is lost with the session
         try:
             if self._state_changed:
                 self.backup_state()
@@ -357,6 +362,12 @@ class Store:
     # -- user state ---------------------------------------------------------------------------
 
     def get_state(self, article_id: str) -> ArticleState:
+        """The article's state as the user last set it, including changes still queued."""
+        state = self._stored_state(article_id)
+        queued = self._queued.get(article_id)
+        return replace(state, **queued) if queued else state
+
+    def _stored_state(self, article_id: str) -> ArticleState:
         blob = _get(self._state, "s:" + article_id)
         if blob is None:
             return ArticleState()
@@ -364,6 +375,44 @@ class Store:
             return ArticleState.from_json(_unpack(blob))
         except (CorruptEntryError, TypeError, ValueError):
             return ArticleState()
+
+    # A full disk must not undo what the user just did: the change is kept here, shown as done
+    # (``get_state``, ``with_queued``) and written by ``save_queued`` once there is room again.
+
+    def queue_state(self, article_id: str, **changes: Any) -> ArticleState:
+        """Keep a change that could not be saved (``DiskFullError``) until ``save_queued``."""
+        self._queued.setdefault(article_id, {}).update(changes)
+        return self.get_state(article_id)
+
+    @property
+    def queued_count(self) -> int:
+        """How many articles have state changes waiting to be saved."""
+        return len(self._queued)
+
+    def save_queued(self) -> int:
+        """Write the queued changes; returns how many articles were saved.
+
+        Stops at the first failure (``DiskFullError`` or another ``StoreError``) and keeps the
+        rest queued, so it can simply be called again later.
+        """
+        saved = 0
+        for article_id in list(self._queued):
+            self.update_state(article_id, **self._queued.get(article_id, {}))
+            saved += 1
+        return saved
+
+    def with_queued(self, summaries: Sequence[ArticleSummary]) -> list[ArticleSummary]:
+        """List rows with the queued changes applied (the index only has what was saved)."""
+        if not self._queued:
+            return list(summaries)
+        shown = []
+        for summary in summaries:
+            if summary.id in self._queued:
+                state = self.get_state(summary.id)
+                summary = replace(summary, read=state.read, starred=state.starred,
+                                  user_tags=state.tags)
+            shown.append(summary)
+        return shown
 
     def update_state(self, article_id: str, **changes: Any) -> ArticleState:
         """Change the user's state of one article; durable (fsync) before this returns."""
@@ -376,6 +425,7 @@ class Store:
                     self._state.set("s:" + article_id, _pack(state.to_json()))
                 seq = self._bump(self._state)
             self._state_changed = True
+            self._queued.pop(article_id, None)  # its queued changes were part of ``state``
             self.index.set_state(article_id, state, state_seq=seq)
         return state
 
@@ -425,6 +475,24 @@ class Store:
     def set_feed_meta(self, feed_url: str, meta: dict[str, Any]) -> None:
         with self._writing():
             self._state.set("feedmeta:" + feed_url, _pack(meta))
+
+    # -- upkeep -------------------------------------------------------------------------------
+
+    def check_caches(self) -> list[str]:
+        """Repair the article and page caches (``Cache.check(fix=True)``); returns what it found.
+
+        Drops rows whose value file is gone (they read as a miss anyway and are fetched again),
+        removes orphaned files and fixes the size counters. It holds each cache's write lock
+        and runs VACUUM, so call it from a thread while no refresh writes. Failures (a full
+        disk, a busy cache) are not reported: the caches stay as usable as they were.
+        """
+        found: list[str] = []
+        for cache in (self._articles, self._raw):
+            try:
+                found.extend(str(warning.message) for warning in cache.check(fix=True))
+            except (OSError, sqlite3.Error, diskcache.Timeout):
+                continue
+        return found
 
     # -- errors -------------------------------------------------------------------------------
 

@@ -1,8 +1,12 @@
-"""``E``: which sources failed in the last refresh, and why, in plain words."""
+"""``E``: which sources failed in the last refresh, and why, in plain words.
+
+A feed that answered 410 Gone will not come back: its row says so, and ``u`` on it unsubscribes
+(feeds listed in the config file get a pointer to the file instead).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from rich.table import Table
 from rich.text import Text
@@ -14,22 +18,34 @@ from textual.widgets import Static
 
 from ...core.sanitize import sanitize_line
 
+STYLE_SELECTED = "reverse"
 
-def errors_table(errors: Sequence[tuple[str, str]]) -> Table | Text:
+
+def errors_table(errors: Sequence[tuple[str, str]], gone: Mapping[str, str] | None = None,
+                 selected: int | None = None) -> Table | Text:
+    """One row per failed source; ``gone`` replaces the reason of 410 feeds with a hint."""
     if not errors:
         return Text("No errors in the last refresh.")
+    gone = gone or {}
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(ratio=2, overflow="fold")
     table.add_column(ratio=1)
-    for url, reason in errors:
-        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(reason), style="bold"))
+    for number, (url, reason) in enumerate(errors):
+        shown = gone.get(url) or reason
+        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(shown), style="bold"),
+                      style=STYLE_SELECTED if number == selected else None)
     return table
 
 
 class ErrorsScreen(ModalScreen[None]):
-    """Esc, q or E closes it."""
+    """Esc, q or E closes it; j/k pick a row, u unsubscribes from a feed that is gone."""
 
-    BINDINGS = [Binding("escape,q,E", "close", "Close", id="errors.close")]
+    BINDINGS = [
+        Binding("escape,q,E", "close", "Close", id="errors.close"),
+        Binding("j,down", "move(1)", "Down", show=False, id="errors.down"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="errors.up"),
+        Binding("u", "unsubscribe", "Unsubscribe", id="errors.unsubscribe"),
+    ]
 
     DEFAULT_CSS = """
     ErrorsScreen { align: center middle; }
@@ -39,14 +55,44 @@ class ErrorsScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, errors: Sequence[tuple[str, str]]) -> None:
+    def __init__(self, errors: Sequence[tuple[str, str]], *, gone: Mapping[str, str] | None = None,
+                 unsubscribe: Callable[[str], bool] | None = None) -> None:
         super().__init__()
         self.errors = list(errors)
+        self.gone = dict(gone or {})
+        self._unsubscribe = unsubscribe
+        first_gone = [n for n, (url, _) in enumerate(self.errors) if url in self.gone]
+        self.selected = first_gone[0] if first_gone else 0
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = f"Refresh errors ({len(self.errors)})"
-            yield Static(errors_table(self.errors))
+            yield Static(self._table(), id="errors-table")
+
+    def _table(self) -> Table | Text:
+        return errors_table(self.errors, self.gone, self.selected if self.gone else None)
+
+    def _redraw(self) -> None:
+        self.query_one("#errors-table", Static).update(self._table())
+
+    def action_move(self, step: int) -> None:
+        if self.errors:
+            self.selected = max(0, min(len(self.errors) - 1, self.selected + step))
+            self._redraw()
+
+    def action_unsubscribe(self) -> None:
+        if not self.errors or self._unsubscribe is None:
+            return
+        url = self.errors[self.selected][0]
+        if url not in self.gone:
+            self.notify("Only a feed that is gone (HTTP 410) can be unsubscribed here",
+                        markup=False, timeout=5)
+            return
+        if self._unsubscribe(url):
+            del self.errors[self.selected]
+            del self.gone[url]
+            self.selected = max(0, min(self.selected, len(self.errors) - 1))
+            self._redraw()
 
     def action_close(self) -> None:
         self.dismiss()

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -21,18 +22,21 @@ from textual.timer import Timer
 from textual.widgets import Footer
 
 from ...core import render
-from ...core.browser import open_url
+from ...core.browser import display_url, link_warning, open_url
 from ...core.errors import FilterError, WartaError
 from ...core.markdown_export import export_article
-from ...core.models import ArticleRecord, ArticleState
+from ...core.index import ArticleIndex
+from ...core.models import ArticleRecord, ArticleState, ArticleSummary
 from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
 from ...core.sanitize import sanitize_line
 from ...core.furniture import SiteFurniture
 from ...core.store import Store
+from ...core.urls import is_http_url
 from ..widgets.article_list import ArticleList
 from ..widgets.prompt import BottomPrompt, FilterPrompt, LinkPrompt
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
+from .confirm import ConfirmOpen
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
 
@@ -132,7 +136,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Container(id="panes"):
-            yield ArticleList(self.store.index, id="list")
+            yield ArticleList(cast(ArticleIndex, _ListRows(self.store)), id="list")
             yield Reader(id="reader")
         yield FilterPrompt(id="filter-prompt")
         yield LinkPrompt(id="link-prompt")
@@ -457,15 +461,30 @@ class MainScreen(Screen[None]):
             self.warta.notify(f"No link {number}: this article has links 1–{len(links)}",
                               severity="warning", timeout=3)
             return
-        self._open(links[number - 1], f"link {number}")
+        self._open(links[number - 1], f"link {number}", _link_text(record, number) if record else "")
 
-    def _open(self, url: str, what: str) -> None:
+    def _open(self, url: str, what: str, text: str = "") -> None:
+        """Open ``url``; first ask when its text or its letters may hide where it goes."""
+        warning = link_warning(url, text) if is_http_url(url) else None
+        if warning is None:
+            self._launch(url, what)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._launch(url, what)
+            else:
+                self.warta.notify(f"Not opened: {warning}", markup=False, timeout=5)
+
+        self.app.push_screen(ConfirmOpen(url, warning), answered)
+
+    def _launch(self, url: str, what: str) -> None:
         try:
             open_url(url, opener=self.warta.opener)
         except WartaError as error:
             self.warta.report(error)
             return
-        self.warta.notify(f"Opening {what}: {sanitize_line(url, 200)}", markup=False, timeout=3)
+        self.warta.notify(f"Opening {what}: {display_url(url)}", markup=False, timeout=3)
 
     # -- panes and scrolling ------------------------------------------------------------------
 
@@ -490,6 +509,28 @@ class MainScreen(Screen[None]):
 
     def action_reader_half_up(self) -> None:
         self.reader.action_half_page_up()
+
+
+def _link_text(record: ArticleRecord, number: int) -> str:
+    """The words link ``number`` sits on in the article (what the reader shows before [n])."""
+    for block in record.article.blocks if record.article else ():
+        for start, end, link in block.links:
+            if link == number:
+                return block.text[start:end]
+    return ""
+
+
+class _ListRows:
+    """The index as the article list reads it, with state changes still queued shown as done."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store.index, name)
+
+    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
+        return self._store.with_queued(self._store.index.summaries(rowids))
 
 
 def _is_tag_term(term: Term) -> bool:
