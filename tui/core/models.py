@@ -10,6 +10,7 @@ subscription.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -19,6 +20,11 @@ FullTextPolicy = Literal["always", "never", "auto"]
 
 _WORD = re.compile(r"\w+")
 WORDS_PER_MINUTE = 230
+
+
+def union(*groups: Sequence[str]) -> tuple[str, ...]:
+    """The items of ``groups`` in order of first appearance, each once."""
+    return tuple(dict.fromkeys(item for group in groups for item in group))
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,10 +212,7 @@ class ArticleSummary:
 
     @property
     def tags(self) -> tuple[str, ...]:
-        seen: dict[str, None] = {}
-        for tag in (*self.feed_tags, *self.page_tags, *self.user_tags):
-            seen.setdefault(tag, None)
-        return tuple(seen)
+        return union(self.feed_tags, self.page_tags, self.user_tags)
 
 
 @dataclass(frozen=True, slots=True)

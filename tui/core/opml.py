@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from email.utils import formatdate
 
 from .errors import SourceError
-from .models import Feed
+from .models import Feed, union
 from .sanitize import sanitize_line
 from .urls import is_http_url
 
@@ -111,10 +111,10 @@ def _collect(element: ET.Element, folders: tuple[str, ...], feeds: dict[str, Fee
             continue
         if not is_http_url(url):
             continue  # file:, javascript:, "|cmd" filters, junk: never imported
-        tags = _union(folders, _categories(outline.get("category", "")))
+        tags = union(folders, _categories(outline.get("category", "")))
         previous = feeds.get(url)
         if previous is not None:
-            feeds[url] = Feed(**{**previous.to_json(), "tags": _union(previous.tags, tags)})
+            feeds[url] = Feed(**{**previous.to_json(), "tags": union(previous.tags, tags)})
             continue
         full_text = outline.get("wartaFullText", "auto")
         max_articles = outline.get("wartaMaxArticles", "")
@@ -136,11 +136,3 @@ def _categories(value: str) -> tuple[str, ...]:
         if tag:
             tags.append(tag)
     return tuple(tags)
-
-
-def _union(*groups: Sequence[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for item in group:
-            seen.setdefault(item, None)
-    return tuple(seen)

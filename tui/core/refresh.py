@@ -31,7 +31,7 @@ from .articles import apply_rules, with_article
 from .config import TagRule
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult, HTTPStatusError
-from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed
+from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed, union
 from .pool import WorkerPool
 from .sanitize import sanitize_line
 from .store import Store
@@ -308,8 +308,8 @@ class Refresher:
             self.store.put_articles([updated])
             return [article_id_]
         self.store.put_articles([twin.with_changes(
-            feeds=_union(twin.feeds, record.feeds),
-            feed_tags=_union(twin.feed_tags, record.feed_tags))])
+            feeds=union(twin.feeds, record.feeds),
+            feed_tags=union(twin.feed_tags, record.feed_tags))])
         _carry_state(self.store, article_id_, twin.id)
         self.store.delete_articles([article_id_])
         for feed_url in record.feeds:  # next refresh maps this entry straight to the twin
@@ -329,21 +329,13 @@ def _entry_id(feed: Feed, entry: FeedEntry) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _union(*groups: Sequence[str]) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for group in groups:
-        for item in group:
-            seen.setdefault(item, None)
-    return tuple(seen)
-
-
 def _merge_entry(existing: ArticleRecord | None, entry_id: str, feed: Feed, entry: FeedEntry,
                  now: float) -> ArticleRecord:
     """The record for ``entry``: new, or the existing one with this feed and its tags added.
 
     What the page gave (status, article, page tags, fingerprint) is never touched here.
     """
-    tags = _union(feed.tags, entry.tags)
+    tags = union(feed.tags, entry.tags)
     if existing is None:
         return ArticleRecord(
             id=entry_id, url=entry.url, title=entry.title or sanitize_line(entry.url),
@@ -353,8 +345,8 @@ def _merge_entry(existing: ArticleRecord | None, entry_id: str, feed: Feed, entr
             summary=entry.summary, status="summary")
     return existing.with_changes(
         title=entry.title or existing.title,
-        feeds=_union(existing.feeds, (feed.url,)),
-        feed_tags=_union(existing.feed_tags, tags),
+        feeds=union(existing.feeds, (feed.url,)),
+        feed_tags=union(existing.feed_tags, tags),
         summary=entry.summary or existing.summary,
         byline=existing.byline or entry.author,
         published=existing.published or (entry.published or now),
@@ -384,7 +376,7 @@ def _carry_state(store: Store, from_id: str, to_id: str) -> None:
     target = store.get_state(to_id)
     store.update_state(to_id, read=target.read or state.read,
                        starred=target.starred or state.starred,
-                       tags=_union(target.tags, state.tags))
+                       tags=union(target.tags, state.tags))
 
 
 # -- offline re-extraction and "warta add" --------------------------------------------------------
