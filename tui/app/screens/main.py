@@ -178,8 +178,13 @@ class MainScreen(Screen[None]):
             rowids = self.store.index.rowids()
         self.article_list.set_rows(rowids, keep_cursor=keep_cursor)
         self.update_counts(unread)
-        if not rowids and self.store.index.count() == 0:
+        empty = not rowids and self.store.index.count() == 0
+        was_empty = self.has_class("-empty")
+        self.set_class(empty, "-empty")  # the welcome takes the whole screen
+        if empty:
             self.reader.show(welcome())
+        elif was_empty:
+            self.article_list.focus()
 
     def update_counts(self, unread: int | None = None) -> None:
         """Counts for the status line; ``unread`` when the caller already knows it."""
