@@ -1,7 +1,7 @@
 """Scale benchmark: Warta on a cache of 1,000, 10,000 and 100,000 synthetic articles.
 
     python benchmarks/scale.py build DATA_DIR --articles N
-    python benchmarks/scale.py measure [--work DIR] [--sizes 1000,10000,100000] [--runs 5]
+    python benchmarks/scale.py measure [--work DIR] [--sizes 1000,10000,100000] [--runs 5] [--rebuild]
 
 ``build`` fills a data dir through the real store API (``Store.put_articles`` in batches of
 1,000, ``Store.update_state`` per article): ~5 KB of text per article in five languages drawn
@@ -9,7 +9,9 @@ from a Zipf-distributed vocabulary, 1-5 tags out of 200, 300 sites, dates over t
 read, 2% starred. ``measure`` builds the missing dirs under ``--work`` (kept for the next run),
 then times, per size: start-up to the first frame that shows the list (headless, and as a real
 process in a pseudo-terminal), filters and searches (index alone and end to end in the app),
-cursor moves, opening an article, peak RSS and size on disk. A bare Textual app (an empty
+cursor moves, opening an article, the tag picker, peak RSS and size on disk. With ``--rebuild``
+also the index rebuild that ``Store.open`` does after a crash between a store write and the
+index write, or when the index is missing (on a copy of each data dir, deleted afterwards). A bare Textual app (an empty
 ``ScrollView`` and a ``Footer``) measured in the same run is the floor for the start-up figures.
 Timings are medians of ``--runs`` runs. Nothing here is a test: it prints numbers.
 """
@@ -468,6 +470,20 @@ async def _interactive(out: dict[str, Any], app: Any, pilot: Any, watch: FrameWa
         open_times.append(await watch.next_frame(since) - clock)
     out["open article, app"] = _median_ms(open_times)
 
+    # The tag picker: ``t`` to the frame that lists the tags with their counts.
+    article_list.focus()
+    await pilot.pause()
+    picker_needles = ("space marks several", f"{info['tag_total']:>6} total")
+    picker_times = []
+    for _ in range(runs):
+        since = len(watch.frames)
+        clock = time.perf_counter()
+        await pilot.press("t")
+        picker_times.append(await watch.first_with(picker_needles, since) - clock)
+        await pilot.press("escape")
+        await pilot.pause()
+    out["tag picker, app"] = _median_ms(picker_times)
+
 
 async def _bare_headless(runs: int) -> float:
     namespace: dict[str, Any] = {}
@@ -502,6 +518,35 @@ async def _until_first_frame(data_dir: Path | None) -> None:
         await pilot.pause(0.3)  # let the preview of the first article happen too
     if store is not None:
         store.close()
+
+
+def rebuild_figures(data_dir: Path) -> dict[str, float]:
+    """Seconds ``Store.open`` takes on ``data_dir`` (a copy) when the index must be rebuilt.
+
+    Two cases, each on the copy as left by the one before: the index a write behind the stores
+    (a crash between a store write and the index write: rebuilt in place), and no index at all
+    (deleted, or thrown away as corrupt: rebuilt into a new file).
+    """
+    import sqlite3
+
+    out: dict[str, float] = {}
+    index_file = data_dir / "index.sqlite"
+    with sqlite3.connect(index_file) as db:
+        db.execute("UPDATE meta SET value = value - 1 WHERE key = 'state_seq'")
+    db.close()
+    clock = time.perf_counter()
+    Store.open(data_dir).close()
+    out["rebuild, out of step"] = time.perf_counter() - clock
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(index_file) + suffix).unlink(missing_ok=True)
+    clock = time.perf_counter()
+    Store.open(data_dir).close()
+    out["rebuild, no index"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    Store.open(data_dir).close()
+    out["open, index in step"] = time.perf_counter() - clock
+    out["rebuild peak RSS"] = _vmhwm_mb()
+    return out
 
 
 # -- measuring from outside (subprocesses, pseudo-terminal) ------------------------------------
@@ -595,6 +640,8 @@ def _fmt(value: float | None, unit: str) -> str:
         return "-"
     if unit == "ms":
         return f"{value:,.1f}" if value < 100 else f"{value:,.0f}"
+    if unit == "s":
+        return f"{value:,.2f}" if value < 10 else f"{value:,.1f}"
     return f"{value:,.0f}"
 
 
@@ -634,7 +681,7 @@ def ensure_built(work: Path, count: int) -> tuple[Path, dict[str, float] | None]
     return data_dir, timings
 
 
-def measure(work: Path, sizes: tuple[int, ...], runs: int) -> None:
+def measure(work: Path, sizes: tuple[int, ...], runs: int, rebuild: bool = False) -> None:
     work.mkdir(parents=True, exist_ok=True)
     dirs = {n: ensure_built(work, n) for n in sizes}
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES", "TEXTUAL")}
@@ -660,6 +707,16 @@ def measure(work: Path, sizes: tuple[int, ...], runs: int) -> None:
         figures["disk"] = disk_usage_mb(data_dir)
         if build_timings:
             figures["build"] = build_timings["total"]
+        if rebuild:
+            print(f"{n:,} articles: index rebuild (on a copy) ...", file=sys.stderr)
+            copy = work / f"n{n}.rebuild"
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(data_dir, copy)
+            try:
+                figures.update(json.loads(subprocess.run(
+                    _child("_rebuild", str(copy)), check=True, capture_output=True, text=True).stdout))
+            finally:
+                shutil.rmtree(copy, ignore_errors=True)
         results[n] = figures
 
     largest = max(sizes)
@@ -683,10 +740,15 @@ def measure(work: Path, sizes: tuple[int, ...], runs: int) -> None:
     rows += [Row("clear filter, app (to frame)"), Row("key press to frame, median", "≤ 16 ms"),
              Row("key press to frame, max"), Row("  list: draw the changed rows"),
              Row("open article, core (read + layout)", "≤ 50 ms"), Row("open article, app (to frame)", "≤ 50 ms"),
+             Row("tag picker, t to frame", "≤ 100 ms"),
              Row("peak RSS", "≤ 250 MB", "MB", floor_rss), Row("data dir on disk", "", "MB"),
              Row("build time", "", "s")]
     keys += ["app: clear filter", "key press to frame", "key press to frame, max", "list: draw changed rows",
-             "open article, core", "open article, app", "peak RSS", "disk", "build"]
+             "open article, core", "open article, app", "tag picker, app", "peak RSS", "disk", "build"]
+    if rebuild:
+        rows += [Row("index rebuild at open, out of step", "", "s"), Row("index rebuild at open, no index", "", "s"),
+                 Row("  open, index in step", "", "s"), Row("  rebuild peak RSS", "", "MB")]
+        keys += ["rebuild, out of step", "rebuild, no index", "open, index in step", "rebuild peak RSS"]
     for row, key in zip(rows, keys):
         for n in sizes:
             if key in results[n]:
@@ -715,6 +777,8 @@ def main(argv: list[str] | None = None) -> int:
                            help="where the data dirs are built and kept (default: %(default)s)")
     measuring.add_argument("--sizes", default=",".join(map(str, SIZES)))
     measuring.add_argument("--runs", type=int, default=5)
+    measuring.add_argument("--rebuild", action="store_true",
+                           help="also time the index rebuild at open (on a copy of each data dir)")
     app = sub.add_parser("_app")  # internal: the in-process figures of one data dir, as JSON
     app.add_argument("data_dir", type=Path)
     app.add_argument("--runs", type=int, default=5)
@@ -722,16 +786,20 @@ def main(argv: list[str] | None = None) -> int:
     bare.add_argument("--runs", type=int, default=5)
     rss = sub.add_parser("_rss")  # internal: start headless to the first frame, then exit
     rss.add_argument("data_dir", type=Path, nargs="?")
+    rebuilding = sub.add_parser("_rebuild")  # internal: rebuild_figures() of a copied data dir, as JSON
+    rebuilding.add_argument("data_dir", type=Path)
     args = parser.parse_args(argv)
     if args.command == "build":
         timings = build(args.data_dir, args.articles, seed=args.seed)
         print(json.dumps(timings))
     elif args.command == "measure":
-        measure(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs)
+        measure(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs, args.rebuild)
     elif args.command == "_app":
         print(json.dumps(asyncio.run(_headless_figures(args.data_dir, args.runs))))
     elif args.command == "_bare":
         print(json.dumps({"start": asyncio.run(_bare_headless(args.runs))}))
+    elif args.command == "_rebuild":
+        print(json.dumps(rebuild_figures(args.data_dir)))
     elif args.command == "_rss":
         asyncio.run(_until_first_frame(args.data_dir))
         print(json.dumps({"vmhwm_mb": _vmhwm_mb()}))

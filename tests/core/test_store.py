@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pickle
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import diskcache
@@ -151,3 +152,89 @@ def test_tag_counts_count_unread(store: Store) -> None:
     store.update_state(records[0].id, read=True)
     counts = {tag: (unread, total) for tag, _kind, unread, total in store.index.tag_counts()}
     assert counts == {"tech": (3, 4), "world": (1, 2)}
+
+
+def _counted_tags(store: Store) -> list[tuple[str, int, int, int]]:
+    """``tag_counts()`` the slow way: counted from the tag rows (what tag_stats must equal)."""
+    rows = store.index.db.execute(
+        "SELECT t.tag, min(t.kind), count(DISTINCT CASE WHEN a.read = 0 THEN t.article END),"
+        " count(DISTINCT t.article) FROM tags t JOIN articles a ON a.rowid = t.article"
+        " GROUP BY t.tag").fetchall()
+    return sorted(rows, key=lambda row: (-row[3], row[0]))
+
+
+def test_tag_counts_follow_every_kind_of_write(store: Store) -> None:
+    import random
+
+    rng = random.Random(5)
+    names = ["tech", "world", "Tech", "later", "sport"]
+    ids = []
+    for step in range(150):
+        n = rng.randrange(30)
+        action = rng.random()
+        if action < 0.4:
+            record = make_record(n, tags=tuple(rng.sample(names, rng.randint(0, 3))))
+            page = tuple(rng.sample(names, rng.randint(0, 2)))
+            store.put_articles([record.with_changes(page_tags=page)])
+            ids.append(record.id)
+        elif action < 0.8 and ids:
+            store.update_state(rng.choice(ids), read=rng.random() < 0.5,
+                               tags=tuple(rng.sample(names, rng.randint(0, 2))))
+        elif ids:
+            store.delete_articles([rng.choice(ids)])
+        assert store.index.tag_counts() == _counted_tags(store), f"step {step}"
+    assert store.index.tag_counts()  # the walk did leave some tags
+
+
+def test_tag_counts_survive_a_rebuild_and_an_index_without_them(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        records = [make_record(n, tags=("tech",) if n % 2 else ("tech", "world")) for n in range(6)]
+        store.put_articles(records)
+        store.update_state(records[1].id, read=True, tags=("later", "tech"))
+        expected = store.index.tag_counts()
+        assert expected == _counted_tags(store)
+        store.rebuild_index()
+        assert store.index.tag_counts() == expected
+        # An index written by a Warta that did not keep tag_stats: no table, or stale seqs.
+        store.index.db.execute("DROP TABLE tag_stats")
+    with Store.open(data) as store:
+        assert store.index.tag_counts() == expected
+        with store.index.db:
+            store.index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
+            store.index.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'state_seq'")
+    with Store.open(data) as store:  # out of step: rebuilt, stats and all
+        assert store.index.tag_counts() == expected
+        with store.index.db:
+            store.index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
+            store.index.db.execute("DELETE FROM meta WHERE key = 'tag_stats:articles_seq'")
+    with Store.open(data) as store:  # index in step, stats not: stats refilled, no rebuild
+        assert store.index.tag_counts() == expected
+
+
+def test_rebuild_keeps_search_and_tags_and_rolls_back_on_error(store: Store) -> None:
+    from tui.core.models import ArticleState as State
+
+    records = [make_record(n, body=f"Unique word quokka{n} here. " * 5) for n in range(1200)]
+    store.put_articles(records)
+    store.update_state(records[7].id, read=True, starred=True)
+    hits = lambda word: store.index.rowids(
+        "a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", [word])
+    before = store.index.summaries(store.index.rowids())
+    seen: list[int] = []
+    store.index.rebuild(
+        ((r, store.get_state(r.id)) for r in [*records, records[3]]),  # a duplicate id is skipped
+        seqs=store.index.applied_seqs(), progress=seen.append)
+    assert store.index.summaries(store.index.rowids()) == before
+    assert seen[-1] == 1200 and len(seen) > 1
+    assert len(hits("quokka1199")) == 1 and len(hits("quokka7")) == 1
+    assert store.index.tag_counts() == _counted_tags(store) == [("news", 0, 1199, 1200)]
+
+    def failing() -> Iterator[tuple[object, State]]:
+        yield from ((r, State()) for r in records[:600])
+        raise OSError("disk went away")
+
+    with pytest.raises(OSError, match="went away"):
+        store.index.rebuild(failing(), seqs=(0, 0))  # type: ignore[arg-type]
+    assert store.index.summaries(store.index.rowids()) == before  # rolled back
+    assert len(hits("quokka1199")) == 1
