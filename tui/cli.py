@@ -125,12 +125,19 @@ def resolve_data_dir(args: argparse.Namespace, config: Config) -> Path:
     return config.data_dir or default_data_dir()
 
 
+def _rebuild_progress(done: int, total: int) -> None:
+    """The index is rebuilt before the screen can show anything: say so, on stderr."""
+    end = "\n" if done >= total else ""
+    print(f"\rRebuilding the article index after an unclean exit: {done:,}/{total:,}",
+          end=end, file=sys.stderr, flush=True)
+
+
 def open_store(args: argparse.Namespace, config: Config) -> Store:
     """The data dir's store; if the default location is unusable, a temporary one, with a warning."""
     path = resolve_data_dir(args, config)
     limit = int(config.storage.raw_cache_mb * 2**20)
     try:
-        return Store.open(path, raw_size_limit=limit)
+        return Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress)
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):

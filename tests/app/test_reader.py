@@ -114,3 +114,31 @@ async def test_narrow_layout_stacks_panes(app: WartaApp) -> None:
         await pilot.pause()
         screen = pilot.app.screen
         assert screen.query_one(Reader).region.x > screen.query_one(ArticleList).region.x
+
+
+async def test_site_furniture_leaves_the_reader_once_known(store: Store) -> None:
+    """A paragraph repeated across 3 articles of a site is dropped on display, not in the store."""
+    from dataclasses import replace
+
+    from tui.core.models import Block
+
+    from ..conftest import make_record
+
+    footer = "The Lantern is owned by its readers and has reported from Port Talbot since 1911."
+    records = []
+    for n in range(3):
+        record = make_record(n, site="lantern.example")
+        assert record.article is not None
+        article = replace(record.article, blocks=(*record.article.blocks, Block("paragraph", footer)))
+        records.append(record.with_changes(article=article))
+    store.put_articles(records)
+    app = WartaApp(store, Config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter")
+        for _ in range(40):
+            await pilot.pause(0.05)
+            if footer not in reader_text(app):
+                break
+        assert footer not in reader_text(app)
+        assert "Paragraph about topic 2" in reader_text(app)
+    assert footer in store.get_article(records[0].id).article.text  # type: ignore[union-attr]

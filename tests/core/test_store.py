@@ -238,3 +238,15 @@ def test_rebuild_keeps_search_and_tags_and_rolls_back_on_error(store: Store) -> 
         store.index.rebuild(failing(), seqs=(0, 0))  # type: ignore[arg-type]
     assert store.index.summaries(store.index.rowids()) == before  # rolled back
     assert len(hits("quokka1199")) == 1
+
+
+def test_rebuild_at_open_reports_progress(tmp_path: Path) -> None:
+    with Store.open(tmp_path) as store:
+        store.put_articles([make_record(n) for n in range(5)])
+    (tmp_path / "index.sqlite").unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"index.sqlite{suffix}").unlink(missing_ok=True)
+    calls: list[tuple[int, int]] = []
+    with Store.open(tmp_path, on_rebuild=lambda done, total: calls.append((done, total))) as store:
+        assert store.index.count() == 5
+    assert calls and calls[-1] == (5, 5)

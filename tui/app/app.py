@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import signal
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,11 @@ class WartaApp(App[None]):
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
         self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+
+    def on_ready(self) -> None:
+        # Everything built so far lives as long as the app: keep the collector from walking it
+        # on every full pass (a 25-35 ms pause in the middle of a key press, measured).
+        gc.freeze()
 
     def _exit_on_signals(self) -> None:
         """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""

@@ -7,6 +7,7 @@ articles, and forgotten when new articles of the site arrive.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 
 from .models import ArticleRecord, Block
@@ -21,11 +22,19 @@ class SiteFurniture:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._by_site: dict[str, set[str]] = {}
+        self._lock = threading.Lock()  # the app works sites out on a thread
+
+    def known(self, site: str) -> set[str] | None:
+        """The site's furniture if already worked out, else None (without doing the work)."""
+        with self._lock:
+            return self._by_site.get(site)
 
     def for_site(self, site: str) -> set[str]:
-        found = self._by_site.get(site)
+        found = self.known(site)
         if found is None:
-            found = self._by_site[site] = self._compute(site)
+            found = self._compute(site)
+            with self._lock:
+                self._by_site[site] = found
         return found
 
     def _compute(self, site: str) -> set[str]:
@@ -42,13 +51,16 @@ class SiteFurniture:
         return furniture_paragraphs(texts, min_articles=MIN_ARTICLES)
 
     def forget(self, sites: Iterable[str]) -> None:
-        for site in sites:
-            self._by_site.pop(site, None)
+        with self._lock:
+            for site in sites:
+                self._by_site.pop(site, None)
 
-    def blocks(self, record: ArticleRecord) -> tuple[Block, ...]:
-        """The blocks the reader shows for ``record``: its own, without the site's furniture."""
+    def blocks(self, record: ArticleRecord, furniture: set[str] | None = None) -> tuple[Block, ...]:
+        """The blocks the reader shows for ``record``: its own, without the site's furniture
+        (``furniture`` as given, else worked out now)."""
         if record.article is None:
             return body_blocks(record)
         from .extract.boilerplate import drop_furniture
 
-        return drop_furniture(record.article, self.for_site(record.site)).blocks or body_blocks(record)
+        found = self.for_site(record.site) if furniture is None else furniture
+        return drop_furniture(record.article, found).blocks or body_blocks(record)

@@ -20,7 +20,7 @@ import os
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
 _SEQ_KEY = "warta:seq"
 RAW_SIZE_LIMIT = 512 * 2**20
+RebuildProgress = Callable[[int, int], None]  # (articles indexed so far, total)
 _BUSY_TIMEOUT = 2.0
 
 
@@ -149,7 +150,8 @@ class Store:
     # -- opening and closing ------------------------------------------------------------------
 
     @classmethod
-    def open(cls, data_dir: Path, *, raw_size_limit: int = RAW_SIZE_LIMIT) -> Store:
+    def open(cls, data_dir: Path, *, raw_size_limit: int = RAW_SIZE_LIMIT,
+             on_rebuild: RebuildProgress | None = None) -> Store:
         """Open (creating if needed) the data dir, repairing what can be repaired.
 
         A corrupt article or page cache is moved aside and started afresh; a corrupt or lost
@@ -177,7 +179,7 @@ class Store:
         if network_fs:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
                            "there; run one Warta at a time")
-        store._sync_index()
+        store._sync_index(on_rebuild)
         return store
 
     def _restore_lost_state(self) -> None:
@@ -229,17 +231,20 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _sync_index(self) -> None:
+    def _sync_index(self, progress: RebuildProgress | None) -> None:
         """Rebuild the derived index when it does not reflect the stores' latest writes."""
         seqs = (self._seq(self._articles), self._seq(self._state))
         if self.index.applied_seqs() != seqs:
-            self.rebuild_index()
+            self.rebuild_index(progress)
 
-    def rebuild_index(self) -> None:
+    def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
+        """Rebuild the list index from the stores; ``progress(done, total)`` after each batch."""
         states = dict(self._iter_states())
+        total = len(_keys(self._articles, "a:")) if progress else 0
         self.index.rebuild(
             ((record, states.get(record.id, ArticleState())) for record in self.iter_articles()),
             seqs=(self._seq(self._articles), self._seq(self._state)),
+            progress=(lambda done: progress(done, total)) if progress else None,
         )
 
     @staticmethod

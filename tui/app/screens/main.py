@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from rich.console import Group
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container
@@ -317,8 +318,19 @@ class MainScreen(Screen[None]):
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
 
     def render_record(self, record: ArticleRecord, state: ArticleState) -> Group:
-        return render.reader_renderable(record, state, blocks=self.furniture.blocks(record),
+        """The reader's content. A site's furniture not yet known is worked out on a thread
+        (it reads that site's newest articles: 10-16 ms at 100k) and the reader redrawn."""
+        furniture = self.furniture.known(record.site)
+        if furniture is None and record.article is not None:
+            self._learn_furniture(record.site, record.id)
+        return render.reader_renderable(record, state,
+                                        blocks=self.furniture.blocks(record, furniture or set()),
                                         highlight=self.highlight_terms)
+
+    @work(thread=True, group="furniture", exit_on_error=False)
+    def _learn_furniture(self, site: str, article_id: str) -> None:
+        if self.furniture.for_site(site):
+            self.app.call_from_thread(self.refresh_article, article_id)
 
     def articles_changed(self, article_ids: set[str]) -> None:
         """New or updated articles: re-run the filter in place and redraw what shows them."""
