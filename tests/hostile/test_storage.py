@@ -8,7 +8,9 @@ is-a-file data dirs, size pressure, schema mismatch, and the durability settings
 from __future__ import annotations
 
 import errno
+import gc
 import os
+import time
 import pickle
 import random
 import shutil
@@ -302,6 +304,17 @@ def test_s7_data_dir_parent_is_a_file(tmp_path: Path) -> None:
     assert_one_clean_line(result, str(target))
 
 
+def _remount_read_only(mount_point: Path) -> None:
+    """``mount -o remount,ro``; a file still closing elsewhere in the process makes it "busy"."""
+    for _ in range(20):
+        gc.collect()
+        if subprocess.run(["mount", "-o", "remount,ro", str(mount_point)],
+                          capture_output=True).returncode == 0:
+            return
+        time.sleep(0.1)
+    subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+
+
 def test_s7_read_only_data_dir(tmp_path: Path) -> None:
     """A read-only filesystem (tmpfs remounted ro; root ignores chmod 0500)."""
     mount_point = tmp_path / "ro"
@@ -310,7 +323,7 @@ def test_s7_read_only_data_dir(tmp_path: Path) -> None:
     try:
         data = mount_point / "data"
         _seed(data, 3)
-        subprocess.run(["mount", "-o", "remount,ro", str(mount_point)], check=True)
+        _remount_read_only(mount_point)
         empty = mount_point / "never-created"
         for target in (data, empty):
             result = run_warta("--data-dir", str(target), "list")

@@ -241,11 +241,18 @@ class Store:
         """Rebuild the list index from the stores; ``progress(done, total)`` after each batch."""
         states = dict(self._iter_states())
         total = len(_keys(self._articles, "a:")) if progress else 0
-        self.index.rebuild(
-            ((record, states.get(record.id, ArticleState())) for record in self.iter_articles()),
-            seqs=(self._seq(self._articles), self._seq(self._state)),
-            progress=(lambda done: progress(done, total)) if progress else None,
-        )
+
+        def rows() -> Iterator[tuple[ArticleRecord, ArticleState]]:
+            try:
+                for record in self.iter_articles():
+                    yield record, states.get(record.id, ArticleState())
+            finally:
+                # Read on the index's reader thread: close that thread's connection now, or
+                # the cache's WAL outlives the store (and hides later damage to the file).
+                self._articles.close()
+
+        self.index.rebuild(rows(), seqs=(self._seq(self._articles), self._seq(self._state)),
+                           progress=(lambda done: progress(done, total)) if progress else None)
 
     @staticmethod
     def _seq(cache: diskcache.Cache) -> int:
