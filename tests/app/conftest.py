@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.common import FakeOpener
 from tui.app.app import WartaApp
 from tui.core.config import Config
 from tui.core.demo import seed_demo
@@ -43,16 +44,6 @@ def demo_store(demo_template: Path, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def app(demo_store: Store, opener: FakeOpener, export_dir: Path) -> WartaApp:
     return make_app(demo_store, opener=opener, export_dir=export_dir)
-
-
-class FakeOpener:
-    """Stands in for the browser: records the argv it would have started."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def __call__(self, argv: Sequence[str]) -> None:
-        self.calls.append(list(argv))
 
 
 @pytest.fixture

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from tests.common import FakeOpener
 from tui.core.browser import NoBrowserError, browser_program, open_url
 from tui.core.errors import UnsafeURLError
-
-
-class FakeOpener:
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-
-    def __call__(self, argv: Sequence[str]) -> None:
-        self.calls.append(list(argv))
 
 
 @pytest.fixture

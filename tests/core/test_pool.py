@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.common import record_tick_gaps
+
 from tui.core.errors import ExtractionError, FeedParseError, NotAFeedError, WartaError
 from tui.core.pool import WorkerPool, extract_page
 
@@ -35,15 +37,6 @@ def reaped(pid: int) -> bool:
             return stat.read().split(")")[-1].split()[0] == "X"
     except FileNotFoundError:
         return True
-
-
-async def ticker(gaps: list[float], stop: asyncio.Event) -> None:
-    last = time.monotonic()
-    while not stop.is_set():
-        await asyncio.sleep(0.01)
-        now = time.monotonic()
-        gaps.append(now - last)
-        last = now
 
 
 @pytest.mark.asyncio
@@ -95,7 +88,7 @@ async def test_redos_feed_killed_without_stalling_the_loop(pool: WorkerPool) -> 
            f"<link>https://x.example.com/</link><author>{author}</author></item></channel></rss>").encode()
     gaps: list[float] = []
     stop = asyncio.Event()
-    tick = asyncio.create_task(ticker(gaps, stop))
+    tick = asyncio.create_task(record_tick_gaps(gaps, stop))
     with pytest.raises(FeedParseError, match="feed took too long to parse"):
         await pool.parse_feed(doc, "https://x.example.com/feed", timeout=0.5)
     stop.set()

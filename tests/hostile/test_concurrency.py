@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.common import record_tick_gaps
 from tests.conftest import make_record
 from tests.server import TestServer
 from tui.core.errors import StoreError
@@ -204,17 +205,9 @@ async def test_p5_parse_in_the_pool_never_stalls_the_event_loop() -> None:
     gaps: list[float] = []
     stop = asyncio.Event()
 
-    async def tick() -> None:
-        last = time.monotonic()
-        while not stop.is_set():
-            await asyncio.sleep(0.01)
-            now = time.monotonic()
-            gaps.append(now - last)
-            last = now
-
     async with WorkerPool(2, timeout=1.5) as pool:
         await pool.warm()
-        ticker = asyncio.create_task(tick())
+        ticker = asyncio.create_task(record_tick_gaps(gaps, stop))
         results = await asyncio.gather(pool.parse_feed(feed, "https://x.example/f"),
                                        pool.extract(page, "https://x.example/p"),
                                        return_exceptions=True)

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.common import record_tick_gaps
+
 from tests.server import TestServer
 from tui.core import errors
 from tui.core.browser import open_url
@@ -43,15 +45,6 @@ def test_every_content_row_has_a_case() -> None:
     assert rows >= {f"C{n}" for n in range(1, 14)}, sorted(rows)
 
 
-async def _measure_ticks(stop: asyncio.Event, gaps: list[float]) -> None:
-    last = time.monotonic()
-    while not stop.is_set():
-        await asyncio.sleep(0.01)
-        now = time.monotonic()
-        gaps.append(now - last)
-        last = now
-
-
 async def _run(case: Case, data: bytes, server: TestServer) -> Any:
     expect = case.expect
     kind, via = expect["kind"], expect.get("via", "parse")
@@ -60,7 +53,7 @@ async def _run(case: Case, data: bytes, server: TestServer) -> Any:
     if via == "pool":
         gaps: list[float] = []
         stop = asyncio.Event()
-        ticker = asyncio.create_task(_measure_ticks(stop, gaps))
+        ticker = asyncio.create_task(record_tick_gaps(gaps, stop))
         try:
             async with WorkerPool(1, timeout=expect.get("pool_timeout", 10)) as pool:
                 await pool.warm()  # process start-up is not what is being timed
