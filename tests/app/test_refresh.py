@@ -64,7 +64,7 @@ async def test_refresh_on_start_fills_the_list_and_fetches_full_text(server: Tes
     url = publish(server, "keepers", 3)
     app = WartaApp(store, config_for(url))
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: "Refreshed 1 feeds" in status_text(app))
+        await wait_for(pilot, lambda: "Refreshed 1 feed ·" in status_text(app))
         assert titles(app) == ["keepers 2", "keepers 1", "keepers 0"]
         assert app.focused is app.main.article_list  # the welcome gave way to the list
         assert "3 articles" in status_text(app) and "3 new" in status_text(app)

@@ -489,7 +489,7 @@ async def test_n13_pdf_article_says_why_and_o_opens_it_in_the_browser(
     with Store.open(tmp_path / "data") as store:
         app = WartaApp(store, app_config(Feed(url=feed, name="Papers")), opener=opener)
         async with app.run_test(size=(120, 30)) as pilot:
-            await wait_until(pilot, lambda: "Refreshed 1 feeds" in str(app.main.status.render()), 15)
+            await wait_until(pilot, lambda: "Refreshed 1 feed ·" in str(app.main.status.render()), 15)
             await pilot.press("enter")
             await pilot.pause()
             words = reader_words(app)

@@ -370,3 +370,39 @@ async def test_t4_spoofed_or_idn_link_asks_first_then_opens_with_one_argument(
             await pilot.pause()
             assert opener.calls[-1] == ["/bin/true", idn] and len(opener.calls) == 3
             assert any("Opening link 3: https://xn--bcher-kva.example/" in t for t in toasts(app))
+
+
+def test_t1_real_warta_refreshing_a_hostile_feed_writes_no_escape(tmp_path: Path, server) -> None:  # noqa: ANN001
+    """The whole path: a local server serves a feed and pages full of escape sequences and markup;
+    the real ``warta`` fetches, parses (in its workers), stores and shows them in a pty."""
+    from xml.sax.saxutils import escape
+
+    # One of each escape in the page (a page that is mostly control bytes is refused as binary).
+    page_text = (" ".join(f"Sentence {i} of the story goes on." for i in range(40))
+                 + f" Then {OSC_TITLE}{OSC_CLIPBOARD}{OSC_LINK}{CSI_CLEAR}{C1_CSI}{BIDI} the end.")
+    items = []
+    for n in range(3):
+        link = server.add(f"/evil/{n}", f"<html><head><title>Page {n} {OSC_TITLE}</title></head>"
+                          f"<body><article><h1>Story {n}</h1><p>{page_text}</p><p>More {n}: "
+                          f"{CSI_CLEAR}{C1_CSI}[@click=app.quit]x[/]</p></article></body></html>")
+        title = f"Story {n} [bold]{OSC_TITLE}{CSI_CLEAR}{C1_CSI}{BIDI}[/bold]"
+        items.append(f"<item><title>{escape(title)}</title><link>{link}</link>"
+                     f"<category>{escape('tag' + OSC_CLIPBOARD)}</category>"
+                     f"<description>{escape('Summary ' + ALL_ESCAPES)}</description></item>")
+    feed = server.add("/evil.xml", "<?xml version='1.0'?><rss version='2.0'><channel><title>"
+                      + escape("Evil " + OSC_TITLE) + "</title>" + "".join(items)
+                      + "</channel></rss>", "application/rss+xml")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[fetch]\nmin_delay = 0\nretries = 0\n[[feeds]]\nurl = "{feed}"\n')
+    app = PtyApp(["--config", str(config), "--data-dir", str(tmp_path / "data")], cols=110, rows=32)
+    assert app.wait_for(b"Refreshed 1 feed", 40), bytes(app.output[-3000:])
+    for key in ("\r", "j", "\r", "\x1b", "j", "\r", "E", "\x1b"):
+        app.send(key, settle=0.4)
+    app.send("q", settle=0.3)
+    status = app.finish()
+    output = bytes(app.output)
+    assert status is not None and os.WIFEXITED(status) and b"Traceback" not in output
+    assert b"Story 2" in output and b"Sentence 1 of the story" in output  # really shown
+    assert b"[@click=app.quit]x[/]" in output  # markup shown as text, not acted on
+    for forbidden in FORBIDDEN_TERMINAL_BYTES:
+        assert forbidden not in output, forbidden

@@ -210,7 +210,8 @@ class WartaApp(App[None]):
                 self._said_offline = True
                 self.notify("offline — showing cached articles", markup=False)
             return
-        summary = f"Refreshed {progress.feeds_total} feeds · {progress.new_articles} new"
+        feeds = progress.feeds_total
+        summary = f"Refreshed {feeds} feed{'s' if feeds != 1 else ''} · {progress.new_articles} new"
         if progress.errors:
             count = len(progress.errors)
             summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
