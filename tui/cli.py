@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .core.config import Config, default_data_dir, load_config
+from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, StoreError, WartaError
 from .core.sanitize import sanitize_line
 from .core.store import Store
@@ -49,10 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", default=argparse.SUPPRESS,
-                        help="where articles and state live (default: $WARTA_DATA_DIR or the "
-                             "platform data dir)")
+                        help=f"where articles and state live (default: $WARTA_DATA_DIR, the "
+                             f"config's data_dir, or {default_data_dir()})")
     common.add_argument("--config", default=argparse.SUPPRESS,
-                        help="config file (default: $WARTA_CONFIG or the platform config dir)")
+                        help=f"config file (default: $WARTA_CONFIG or {default_config_path()})")
 
     parser = argparse.ArgumentParser(
         prog="warta", parents=[common],
