@@ -418,8 +418,10 @@ def _json_entry(item: dict[str, Any], feed_url: str, now: float) -> FeedEntry | 
     if not (link or guid or title):
         return None
     published = _iso_ts(_str(item.get("date_published")) or _str(item.get("date_modified")), now)
-    raw_tags = item.get("tags") if isinstance(item.get("tags"), list) else []
-    authors = item.get("authors") if isinstance(item.get("authors"), list) else [item.get("author")]
+    raw_tags = item.get("tags")
+    raw_tags = raw_tags if isinstance(raw_tags, list) else []
+    authors = item.get("authors")
+    authors = authors if isinstance(authors, list) else [item.get("author")]
     author = next((_str(a.get("name")) for a in authors if isinstance(a, dict) and a.get("name")), "")
     return FeedEntry(url=link, title=title, guid=guid, published=published, summary=text,
                      summary_is_full=_looks_full(text, has_content=has_content),

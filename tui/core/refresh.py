@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
                      WartaError)
-from .articles import apply_rules, with_article
+from .articles import apply_rules, record_from_article, with_article
 from .config import TagRule
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult, HTTPStatusError
@@ -458,13 +458,8 @@ async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
         what = "not a web page" if page_only else "not a feed or a web page"
         raise FetchError(f"{what} ({media[:80]})", url)
     article = await pool.extract(result.content, result.url, result.content_type)
-    page_url = article.canonical_url if is_http_url(article.canonical_url) else result.url
-    record_id = article_id(url)
-    now = time.time()
-    record = with_article(ArticleRecord(
-        id=record_id, url=url, title=article.title or sanitize_line(page_url),
-        site=site_of(page_url), published=now, fetched=now, feed_tags=tuple(tags)),
-        article, result.url)
+    record = record_from_article(article, url=url, fetched=time.time(), feed_tags=tuple(tags))
+    record_id = record.id
     await asyncio.to_thread(store.put_raw, record_id, result.content, result.headers)
     await asyncio.to_thread(store.put_articles, [record])
     return AddResult(article_id=record_id, title=record.title)

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import diskcache
 from diskcache.core import MODE_PICKLE
@@ -522,7 +522,7 @@ class _WriteGuard:
         return None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: object) -> bool:
+                 tb: object) -> Literal[False]:
         if exc is None or isinstance(exc, StoreError):
             return False
         if isinstance(exc, (OSError, sqlite3.Error)) and _is_disk_full(exc):
