@@ -155,3 +155,32 @@ async def test_r_while_refreshing_does_not_start_a_second_refresh(server: TestSe
         assert any("already running" in str(n.message) for n in app._notifications)
         await wait_for(pilot, lambda: not app.refresher.running)
     assert feed
+
+
+async def test_a_subscribes_to_a_feed_and_fetches_it(server: TestServer, store: Store) -> None:
+    url = publish(server, "added", 2)
+    app = WartaApp(store, config_for())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"ftp://nope")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Not an http(s) address" in str(app.main.query_one("#add-prompt .prompt--error").render())
+        app.main.query_one("#add-prompt Input").value = url  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: titles(app) == ["added 1", "added 0"])
+        assert any("Subscribed to added" in str(n.message) for n in app._notifications)
+    assert [feed.url for feed in store.subscriptions()] == [url]  # kept in the data dir
+
+
+async def test_a_saves_a_page_without_a_feed_as_one_article(server: TestServer, store: Store) -> None:
+    page = server.add("/lonely", f"<html><head><title>Lonely page</title></head><body><article>"
+                      f"<h1>Lonely page</h1><p>{body('lonely')}</p></article></body></html>")
+    app = WartaApp(store, config_for())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("a")
+        app.main.query_one("#add-prompt Input").value = page  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: titles(app) == ["Lonely page"])
+    assert store.subscriptions() == []

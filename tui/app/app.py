@@ -23,7 +23,8 @@ from ..core.sources import all_feeds
 from ..core.store import Store
 from . import keys
 from .commands import WartaCommands
-from .refresh import ArticlesArrived, RefreshController, RefreshFinished, RefreshProgressed
+from .refresh import (ArticlesArrived, RefreshController, RefreshFinished, RefreshProgressed,
+                      SourceAdded)
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -183,6 +184,19 @@ class WartaApp(App[None]):
         return True
 
     # -- background refresh (messages from the worker) ----------------------------------------
+
+    def on_source_added(self, message: SourceAdded) -> None:
+        result = message.result
+        if result.feed is not None:
+            name = sanitize_line(result.feed.name or result.feed.url)
+            if self.refresher.start([result.feed]):
+                self.notify(f"Subscribed to {name}; fetching it now", markup=False)
+            else:
+                self.notify(f"Subscribed to {name}; it is fetched with the next refresh",
+                            markup=False)
+        elif result.article_id is not None:
+            self.notify(f"Saved {sanitize_line(result.title)}", markup=False)
+            self.main.articles_changed({result.article_id})
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self.main.status.set_activity(message.progress.describe())

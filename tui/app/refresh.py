@@ -8,6 +8,7 @@ pool's processes; store writes on the refresher's own thread — so the event lo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,7 @@ from textual.message import Message
 from ..core.fetch import Fetcher
 from ..core.models import Feed
 from ..core.pool import WorkerPool
-from ..core.refresh import Refresher, RefreshProgress
+from ..core.refresh import AddResult, Refresher, RefreshProgress, add_url
 from ..core.sources import all_feeds, fetch_limits, worker_pool
 
 if TYPE_CHECKING:
@@ -44,6 +45,14 @@ class ArticlesArrived(Message):
     def __init__(self, article_ids: list[str]) -> None:
         super().__init__()
         self.article_ids = article_ids
+
+
+class SourceAdded(Message):
+    """``a`` worked: a feed to refresh now, or one saved article."""
+
+    def __init__(self, result: AddResult) -> None:
+        super().__init__()
+        self.result = result
 
 
 class RefreshFinished(Message):
@@ -80,6 +89,19 @@ class RefreshController:
         refresher = await self._ready()
         progress = await refresher.run(feeds)
         self.app.post_message(RefreshFinished(progress, offline=_looks_offline(progress)))
+
+    def add(self, url: str) -> None:
+        """Subscribe to ``url`` (a feed, or a page that advertises one) or save it as one article,
+        in the background; the outcome arrives as ``SourceAdded``."""
+        self.app.run_worker(self._add(url), name="add", group="add", exit_on_error=False)
+
+    async def _add(self, url: str) -> None:
+        refresher = await self._ready()
+        result = await add_url(url, store=self.app.store, fetcher=refresher.fetcher,
+                               pool=refresher.pool)
+        if result.feed is not None:
+            await asyncio.to_thread(self.app.store.add_subscription, result.feed)
+        self.app.post_message(SourceAdded(result))
 
     async def _ready(self) -> Refresher:
         if self._refresher is None:

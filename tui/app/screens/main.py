@@ -30,11 +30,12 @@ from ...core.index import ArticleIndex
 from ...core.models import ArticleRecord, ArticleState, ArticleSummary
 from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
 from ...core.sanitize import sanitize_line
+from ...core.config import normalise_feed_url
 from ...core.furniture import SiteFurniture
 from ...core.store import Store
 from ...core.urls import is_http_url
 from ..widgets.article_list import ArticleList
-from ..widgets.prompt import BottomPrompt, FilterPrompt, LinkPrompt
+from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
 from .confirm import ConfirmOpen
@@ -92,6 +93,8 @@ class MainScreen(Screen[None]):
                 id="tags.pick"),
         Binding("T", "edit_tags", "Edit tags", show=False,
                 tooltip="Edit the article's own tags", id="tags.edit"),
+        Binding("a", "add_source", "Add", show=False,
+                tooltip="Subscribe to a feed, or save a page (type or paste its URL)", id="source.add"),
         Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread…)",
                 id="filter.prompt"),
         Binding("o", "open_browser", "Browser", tooltip="Open the article in the web browser",
@@ -141,6 +144,7 @@ class MainScreen(Screen[None]):
             yield Reader(id="reader")
         yield FilterPrompt(id="filter-prompt")
         yield LinkPrompt(id="link-prompt")
+        yield AddPrompt(id="add-prompt")
         yield StatusLine(id="status")
         yield Footer()
 
@@ -223,6 +227,10 @@ class MainScreen(Screen[None]):
         self._remember_focus()
         self.query_one(FilterPrompt).open(self.filter.text)
 
+    def action_add_source(self) -> None:
+        self._remember_focus()
+        self.query_one(AddPrompt).open("")
+
     def on_bottom_prompt_submitted(self, message: BottomPrompt.Submitted) -> None:
         if isinstance(message.prompt, FilterPrompt):
             error = self.apply_filter(message.value)
@@ -234,6 +242,14 @@ class MainScreen(Screen[None]):
         elif isinstance(message.prompt, LinkPrompt):
             self._close_prompt(message.prompt)
             self.open_link(int(message.value) if message.value else 0)
+        elif isinstance(message.prompt, AddPrompt):
+            url = normalise_feed_url(message.value) if message.value.strip() else None
+            if url is None:
+                message.prompt.show_error(Text("Not an http(s) address"))
+                return
+            self._close_prompt(message.prompt)
+            self.warta.notify(f"Adding {url}…", markup=False)
+            self.warta.refresher.add(url)
 
     def on_bottom_prompt_cancelled(self, message: BottomPrompt.Cancelled) -> None:
         self._close_prompt(message.prompt)

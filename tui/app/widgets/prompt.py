@@ -135,6 +135,13 @@ class FilterPrompt(BottomPrompt):
     PLACEHOLDER = "words  +tag  -tag  site:  feed:  lang:  is:unread  since:7d   (empty = all)"
 
 
+class AddPrompt(BottomPrompt):
+    """``a``: a URL to subscribe to (a feed or a page that has one) or to save as one article."""
+
+    LABEL = "Add:"
+    PLACEHOLDER = "https://… a feed, a site that has one, or a page to save"
+
+
 class LinkPrompt(BottomPrompt):
     """``f``: a link number; opens as soon as no longer number could start with the digits."""
 
