@@ -56,7 +56,8 @@ def welcome() -> Group:
     text.append("Welcome to Warta\n\n", style="bold")
     text.append("No articles yet. To add some:\n\n")
     for command, what in (
-        ("warta add https://example.com/feed.xml", "subscribe to a feed (or any page that has one)"),
+        ("a", "here: type or paste the URL of a feed, a site, or a page to save"),
+        ("warta add https://example.com/feed.xml", "the same from the shell"),
         ("warta import subscriptions.opml", "import the feeds of another reader"),
         ("[[feeds]] in config.toml", "list feeds in the config file"),
         ("r", "refresh now"),
