@@ -173,7 +173,10 @@ def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bo
     try:
         WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
     finally:
+        shown = len(store.notices)
         store.close()
+        for line in store.notices[shown:]:  # what closing had to say (a full disk)
+            print(f"warta: {line}", file=sys.stderr)
     return 0
 
 

@@ -28,7 +28,7 @@ import pytest
 
 from tests.conftest import make_record
 from tui.core import backup
-from tui.core.errors import DiskFullError, SchemaMismatchError
+from tui.core.errors import DiskFullError, SchemaMismatchError, StoreError
 from tui.core.models import ArticleState
 from tui.core.store import Store
 
@@ -560,3 +560,22 @@ async def test_s6_app_queue_saved_with_the_next_write_that_succeeds(
         await pilot.pause()
         assert any("saved 1 pending change" in t for t in toasts(app)), toasts(app)
         assert store.queued_count == 0 and store.index.summary(first).starred  # type: ignore[union-attr]
+
+
+def test_s6_changes_still_queued_at_quit_are_parked_and_applied_next_time(
+        full_disk_store: tuple[Store, _FullDisk]) -> None:
+    """Quit while the disk is still full: the queue goes to the temp dir, not into the void."""
+    store, disk = full_disk_store
+    first = make_record(1).id
+    disk.fill()
+    with pytest.raises(StoreError):
+        store.update_state(first, starred=True)
+    store.queue_state(first, starred=True, tags=("later",))
+    store.close()
+    assert any("kept in" in n and "until there is room" in n for n in store.notices), store.notices
+    disk.free()
+    with Store.open(store.data_dir) as reopened:
+        assert reopened.get_state(first).starred and reopened.get_state(first).tags == ("later",)
+        assert any("left over from a session that ran out of disk" in n for n in reopened.notices)
+    with Store.open(store.data_dir) as again:  # applied once, not on every start
+        assert not any("left over" in n for n in again.notices)

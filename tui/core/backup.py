@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,3 +69,47 @@ def network_filesystem(path: Path) -> str | None:
             if len(parts[1]) > len(best):
                 best, best_type = parts[1], parts[2]
     return best_type if best_type in _NETWORK_FILESYSTEMS else None
+
+
+def _pending_path(data_dir: Path) -> Path:
+    key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"warta-pending-{key}.json"
+
+
+def park_pending(data_dir: Path, changes: dict[str, dict[str, Any]]) -> str:
+    """Keep state changes that could not be saved in the temp dir; a one-line account of it."""
+    if not changes:
+        return ""
+    path = _pending_path(data_dir)
+    try:
+        path.write_text(json.dumps(changes), encoding="utf-8")
+        os.chmod(path, 0o600)
+    except OSError as exc:
+        return f"disk full: {len(changes):,} read/star changes could not be saved ({exc.strerror})"
+    return f"disk full: {len(changes):,} read/star changes kept in {path} until there is room"
+
+
+def take_pending(data_dir: Path) -> dict[str, dict[str, Any]]:
+    """The parked changes for ``data_dir`` (removing the file), or {}."""
+    path = _pending_path(data_dir)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    path.unlink(missing_ok=True)
+    if not isinstance(data, dict):
+        return {}
+    parked: dict[str, dict[str, Any]] = {}
+    for article_id, changes in data.items():
+        if isinstance(article_id, str) and isinstance(changes, dict):
+            kept: dict[str, Any] = {}
+            for name in ("read", "starred"):
+                if isinstance(changes.get(name), bool):
+                    kept[name] = changes[name]
+            if isinstance(changes.get("position"), int):
+                kept["position"] = changes["position"]
+            if isinstance(changes.get("tags"), list):
+                kept["tags"] = tuple(str(tag) for tag in changes["tags"])
+            if kept:
+                parked[article_id] = kept
+    return parked

@@ -173,6 +173,7 @@ class Store:
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
         store.notices = notices
+        store._apply_parked()
         if state_is_new:
             store._restore_lost_state()
         network_fs = backup.network_filesystem(data_dir)
@@ -181,6 +182,20 @@ class Store:
                            "there; run one Warta at a time")
         store._sync_index(on_rebuild)
         return store
+
+    def _apply_parked(self) -> None:
+        """Apply the changes a previous session parked because the disk was full."""
+        parked = backup.take_pending(self.data_dir)
+        if not parked:
+            return
+        for article_id, changes in parked.items():
+            self.queue_state(article_id, **changes)
+        try:
+            saved = self.save_queued()
+        except StoreError:
+            self.notices.append(backup.park_pending(self.data_dir, self._queued))
+            return
+        self.notices.append(f"saved {saved:,} changes left over from a session that ran out of disk")
 
     def _restore_lost_state(self) -> None:
         saved = backup.latest(self.data_dir)
@@ -215,7 +230,9 @@ class Store:
         try:
             self.save_queued()
         except StoreError:
-            pass  # still no room: what could not be saved is lost with the session
+            # Still no room in the data dir: park the changes elsewhere (the temp dir is often
+            # another filesystem) for the next open to apply, rather than lose them.
+            self.notices.append(backup.park_pending(self.data_dir, self._queued))
         try:
             if self._state_changed:
                 self.backup_state()
