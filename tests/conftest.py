@@ -15,6 +15,8 @@ from tui.core.urls import article_id
 pytest_plugins = ["tests.server_fixtures"]
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# The seed page ships in the package for the demo; tests read that copy, not a second one.
+SEED_PAGE = Path(__file__).resolve().parents[1] / "tui" / "samples" / "wartaekonomi-rusia-venezuela.html"
 
 
 @pytest.fixture

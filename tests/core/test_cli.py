@@ -10,7 +10,7 @@ import pytest
 from tests.server import TestServer
 from tui.cli import main
 
-from ..conftest import FIXTURES
+from ..conftest import FIXTURES, SEED_PAGE
 
 WORDS = " ".join(f"sentence {i} of a long and careful report about the river." for i in range(40))
 
@@ -79,7 +79,7 @@ def test_import_and_export_round_trip(data_dir: Path, capsys: pytest.CaptureFixt
 
 def test_extract_prints_json_and_survives_bad_inputs(tmp_path: Path, data_dir: Path,
                                                      capsys: pytest.CaptureFixture[str]) -> None:
-    seed = FIXTURES / "seed" / "wartaekonomi-rusia-venezuela.html"
+    seed = SEED_PAGE
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")
     status, out, err = run(capsys, "extract", str(empty), str(tmp_path / "missing.html"), str(seed),
@@ -97,7 +97,7 @@ def test_extract_prints_json_and_survives_bad_inputs(tmp_path: Path, data_dir: P
 
 
 def test_extract_text_mode_has_header_then_text(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    seed = FIXTURES / "seed" / "wartaekonomi-rusia-venezuela.html"
+    seed = SEED_PAGE
     status, out, _ = run(capsys, "extract", str(seed))
     lines = out.splitlines()
     assert status == 0 and lines[0] == "Mendarat, Spesialis Militer Rusia Telah Tiba di Venezuela"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import SEED_PAGE
 from tui.core.extract import extract
 from tui.core.models import Article
 
@@ -21,7 +22,7 @@ def expected() -> dict:
 
 @pytest.fixture(scope="module")
 def article(expected: dict) -> Article:
-    html = (SEED / "wartaekonomi-rusia-venezuela.html").read_bytes()
+    html = SEED_PAGE.read_bytes()
     return extract(html, expected["url"], content_type="text/html; charset=utf-8")
 
 
