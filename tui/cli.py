@@ -236,9 +236,11 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
     from .core.query import compile_filter
+    from .core.sources import all_feeds, feed_names
 
     with open_store(args, config) as store:
-        where = compile_filter(" ".join(args.filter))
+        where = compile_filter(" ".join(args.filter),
+                               feed_names=feed_names(all_feeds(config, store)))
         rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
         for start in range(0, len(rowids), 1000):
             for summary in store.index.summaries(rowids[start : start + 1000]):
@@ -304,33 +306,23 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
-    from .core.fetch import Fetcher
     from .core.refresh import Refresher
-    from .core.sources import all_feeds, fetch_limits, worker_pool
+    from .core.sources import all_feeds, network
 
-    pool = worker_pool(config)
-    try:
-        async with Fetcher(fetch_limits(config)) as fetcher:
-            refresher = Refresher(store, fetcher, pool, on_progress=progress,
-                                  extract_timeout=config.fetch.extract_timeout, rules=config.rules)
-            return await refresher.run(all_feeds(config, store))
-    finally:
-        pool.close()
+    async with network(config) as (fetcher, pool):
+        refresher = Refresher(store, fetcher, pool, on_progress=progress,
+                              extract_timeout=config.fetch.extract_timeout, rules=config.rules)
+        return await refresher.run(all_feeds(config, store))
 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:
-    from .core.fetch import Fetcher
     from .core.refresh import add_url
-    from .core.sources import fetch_limits, worker_pool
+    from .core.sources import network
 
     async def add(store: Store) -> str:
-        pool = worker_pool(config)
-        try:
-            async with Fetcher(fetch_limits(config)) as fetcher:
-                result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                       tags=args.tag, page_only=args.page)
-        finally:
-            pool.close()
+        async with network(config) as (fetcher, pool):
+            result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
+                                   tags=args.tag, page_only=args.page)
         if result.feed is not None:
             store.add_subscription(result.feed)
             return f"Subscribed to {sanitize_line(result.feed.name or result.feed.url)} ({result.feed.url})"

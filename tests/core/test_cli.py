@@ -64,6 +64,9 @@ def test_add_fetch_list_show(server: TestServer, data_dir: Path, capsys: pytest.
     status, out, _ = run(capsys, "list", "+rivers", "report", "1", "--data-dir", str(data_dir))
     assert status == 0 and "River report 1" in out
 
+    status, out, _ = run(capsys, "list", "feed:river", "--data-dir", str(data_dir))  # by feed name
+    assert status == 0 and len(out.splitlines()) == 3
+
     status, out, _ = run(capsys, "show", rows[0]["id"], "--json", "--data-dir", str(data_dir))
     shown = json.loads(out)
     assert shown["title"] == "River report 2" and "careful report about the river" in shown["text"]

@@ -162,16 +162,21 @@ class WartaApp(App[None]):
             hints = {url: self._gone_hint(url) for url in self.gone_feeds}
             self.push_screen(ErrorsScreen(self.last_errors, gone=hints, unsubscribe=self.unsubscribe))
 
-    def _gone_hint(self, url: str) -> str:
+    def _config_file_hint(self, url: str) -> str | None:
+        """For a feed listed in the config file: where to remove it (the app never edits it)."""
         if any(feed.url == url for feed in self.config.feeds):
-            return f"gone (HTTP 410) — remove it from {self.config.path or 'the config file'}"
-        return "gone (HTTP 410) — press u to unsubscribe"
+            return f"remove it from {self.config.path or 'the config file'}"
+        return None
+
+    def _gone_hint(self, url: str) -> str:
+        return f"gone (HTTP 410) — {self._config_file_hint(url) or 'press u to unsubscribe'}"
 
     def unsubscribe(self, url: str) -> bool:
         """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
-        if any(feed.url == url for feed in self.config.feeds):
-            self.notify(f"{sanitize_line(url, 200)} is in the config file: remove it from "
-                        f"{self.config.path or 'the config file'}", severity="warning", markup=False)
+        hint = self._config_file_hint(url)
+        if hint is not None:
+            self.notify(f"{sanitize_line(url, 200)} is in the config file: {hint}",
+                        severity="warning", markup=False)
             return False
         try:
             self.store.remove_subscription(url)
@@ -253,11 +258,9 @@ class WartaApp(App[None]):
         if changes.keys() == {"position"}:
             return  # nothing on screen shows it
         main = self.main
-        position = main.article_list.position_of(article_id)
-        rowid = main.store.index.rowid_of(article_id)
+        rowid = self.store.index.rowid_of(article_id)
         if rowid is not None:
             main.article_list.forget([rowid])
-        if position is not None:
             main.update_counts()
         main.refresh_article(article_id)
 

@@ -3,8 +3,11 @@ and the fetch limits and worker pool a refresh runs with."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from .config import Config
-from .fetch import MiB, FetchLimits
+from .fetch import Fetcher, FetchLimits, MiB
 from .models import Feed
 from .pool import WorkerPool
 from .store import Store
@@ -41,3 +44,14 @@ def fetch_limits(config: Config) -> FetchLimits:
 
 def worker_pool(config: Config) -> WorkerPool:
     return WorkerPool(config.fetch.workers, timeout=config.fetch.extract_timeout)
+
+
+@asynccontextmanager
+async def network(config: Config) -> AsyncIterator[tuple[Fetcher, WorkerPool]]:
+    """A fetcher and a worker pool for one command; both are shut down on the way out."""
+    pool = worker_pool(config)
+    try:
+        async with Fetcher(fetch_limits(config)) as fetcher:
+            yield fetcher, pool
+    finally:
+        pool.close()

@@ -32,6 +32,7 @@ from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
 from ...core.sanitize import sanitize_line
 from ...core.config import normalise_feed_url
 from ...core.furniture import SiteFurniture
+from ...core.sources import all_feeds, feed_names
 from ...core.store import Store
 from ...core.urls import is_http_url
 from ..widgets.article_list import ArticleList
@@ -218,11 +219,7 @@ class MainScreen(Screen[None]):
         return None
 
     def _feed_names(self) -> dict[str, str]:
-        names = {feed.name.lower(): feed.url for feed in self.warta.config.feeds if feed.name}
-        for feed in self.store.subscriptions():
-            if feed.name:
-                names.setdefault(feed.name.lower(), feed.url)
-        return names
+        return feed_names(all_feeds(self.warta.config, self.store))
 
     def action_filter_prompt(self) -> None:
         self._remember_focus()
