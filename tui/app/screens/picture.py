@@ -1,0 +1,137 @@
+"""One of the article's pictures over the whole screen; n/p step through the others.
+
+The picture is scaled for this screen's size by the caller's ``load`` (a worker: decoding
+happens on a thread and the scaled copy is cached), so opening is a frame of the caption and
+"loading", then the picture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
+from textual.widgets import Static
+
+from ...core.images import CellImage, ImageError
+from ...core.sanitize import sanitize_line
+from ..pictures import picture_strips
+
+LoadPicture = Callable[[str, int, int], Awaitable[CellImage | ImageError]]  # (url, cols, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    url: str
+    caption: str = ""
+
+
+class PictureView(Widget):
+    """Paints one ``CellImage`` centred in the widget."""
+
+    DEFAULT_CSS = "PictureView { height: 1fr; }"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: CellImage | None = None
+        self._strips: list[Strip] = []
+
+    def paint(self, cells: CellImage | None) -> None:
+        self.cells = cells
+        self._strips = picture_strips(cells, self.size.width) if cells is not None else []
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self.paint(self.cells)
+
+    def render_line(self, y: int) -> Strip:
+        top = max(0, (self.size.height - len(self._strips)) // 2)
+        if top <= y < top + len(self._strips):
+            return self._strips[y - top].crop_extend(0, self.size.width, self.rich_style)
+        return Strip.blank(self.size.width, self.rich_style)
+
+
+class PictureScreen(ModalScreen[None]):
+    """Shows ``pictures[index]`` as large as the screen allows."""
+
+    BINDINGS = [
+        Binding("escape,i", "close", "Close", tooltip="Back to the article", id="picture.close"),
+        Binding("n,right,space", "step(1)", "Next", tooltip="The article's next picture",
+                id="picture.next"),
+        Binding("p,left,b", "step(-1)", "Previous", tooltip="The article's previous picture",
+                id="picture.previous"),
+    ]
+
+    DEFAULT_CSS = """
+    PictureScreen { background: $background; }
+    PictureScreen > #caption { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    """
+
+    class Loaded(Message):
+        def __init__(self, url: str, result: CellImage | ImageError) -> None:
+            super().__init__()
+            self.url = url
+            self.result = result
+
+    def __init__(self, pictures: Sequence[Picture], index: int, load: LoadPicture) -> None:
+        super().__init__()
+        self.pictures = list(pictures)
+        self.index = max(0, min(index, len(self.pictures) - 1))
+        self._load = load
+
+    def compose(self) -> ComposeResult:
+        yield PictureView()
+        yield Static(id="caption")
+
+    @property
+    def view(self) -> PictureView:
+        return self.query_one(PictureView)
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        picture = self.pictures[self.index]
+        self.view.paint(None)
+        self._caption("loading…")
+        self._fetch(picture.url)
+
+    def _caption(self, note: str = "") -> None:
+        picture = self.pictures[self.index]
+        text = Text()
+        if len(self.pictures) > 1:
+            text.append(f"{self.index + 1}/{len(self.pictures)}  ", style="bold")
+        text.append(sanitize_line(picture.caption, 300))
+        if note:
+            text.append(("  · " if picture.caption else "") + note, style="italic")
+        self.query_one("#caption", Static).update(text)
+
+    @work(exclusive=True, group="picture", exit_on_error=False)
+    async def _fetch(self, url: str) -> None:
+        view = self.view
+        rows = max(2, view.size.height or self.size.height - 3)
+        self.post_message(self.Loaded(url, await self._load(url, max(4, view.size.width), rows)))
+
+    def on_picture_screen_loaded(self, message: Loaded) -> None:
+        if message.url != self.pictures[self.index].url:
+            return
+        if isinstance(message.result, ImageError):
+            self._caption(str(message.result))
+        else:
+            self.view.paint(message.result)
+            self._caption()
+
+    def action_step(self, direction: int) -> None:
+        if len(self.pictures) > 1:
+            self.index = (self.index + direction) % len(self.pictures)
+            self._show()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
