@@ -23,6 +23,7 @@ from .models import Feed, FullTextPolicy
 from .urls import is_http_url
 
 APP_NAME = "warta"
+_IMAGE_MODES = ("auto", "halfblock", "off")  # tui.core.images.ImageMode
 DEFAULT_THEME = "textual-dark"
 
 
@@ -88,6 +89,7 @@ class Config:
     browser: str = ""  # a command line (shell rules; %u or %s for the URL); else $BROWSER
     browser_in_terminal: bool | None = None  # None: yes for w3m, lynx, links, elinks, browsh
     pipe: PipeConfig = field(default_factory=PipeConfig)
+    images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
 
 
 def default_config_path() -> Path:
@@ -162,7 +164,7 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
-                 "browser", "browser_in_terminal", "pipe"}
+                 "browser", "browser_in_terminal", "pipe", "images"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -185,6 +187,7 @@ class _Reader:
             rules=self.rules(data.get("rules", [])),
             **self.browser(data),
             pipe=self.pipe(data.get("pipe", {})),
+            images=self.image_mode("images", data.get("images", "auto")),
         )
 
     def browser(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -213,6 +216,11 @@ class _Reader:
             return shlex.split(command)
         except ValueError as exc:
             raise self.fail(key, f"cannot read the command: {exc}") from None
+
+    def image_mode(self, key: str, value: Any) -> str:
+        if value not in _IMAGE_MODES:
+            raise self.fail(key, 'expected "auto", "halfblock" or "off"', needle="images")
+        return str(value)
 
     def section(self, name: str, cls: type[Any], table: Any) -> Any:
         if not isinstance(table, dict):
@@ -276,13 +284,15 @@ class _Reader:
             name = entry.get("name", "")
             if not isinstance(name, str):
                 raise self.fail(f"{key}.name", "expected a string in quotes", needle=url)
-            unknown = set(entry) - {"url", "name", "tags", "enabled", "full_text", "max_articles"}
+            images = self.image_mode(f"{key}.images", entry["images"]) if "images" in entry else ""
+            unknown = set(entry) - {"url", "name", "tags", "enabled", "full_text", "max_articles",
+                                    "images"}
             if unknown:
                 raise self.fail(f"{key}.{sorted(unknown)[0]}", "unknown feed setting",
                                 needle=sorted(unknown)[0])
             feeds.setdefault(normalised, Feed(
                 url=normalised, name=name, tags=tuple(tags), enabled=enabled,
-                full_text=full_text, max_articles=max_articles,
+                full_text=full_text, max_articles=max_articles, images=images,
             ))
         return tuple(feeds.values())
 
