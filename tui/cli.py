@@ -16,12 +16,17 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
-from .core.errors import SchemaMismatchError, StoreError, WartaError
+from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 from .core.store import Store
+
+if TYPE_CHECKING:
+    from .core.models import ArticleSummary
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -35,8 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
         return command(args, config)
+    except BrokenPipeError:
+        return _reader_went_away()
     except WartaError as error:
-        print(f"warta: {error}", file=sys.stderr)
+        print(f"warta: {describe_error(error)}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as error:
         hint = "pip install 'lxml[html-clean]'" if "lxml" in (error.name or "") else "reinstall Warta"
@@ -44,6 +51,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def describe_error(error: WartaError) -> str:
+    """The error as one safe line, naming the feed or page it is about (``HTTP 404`` alone
+    does not say which of the URLs went wrong)."""
+    text = sanitize_line(str(error), 500)
+    url = getattr(error, "url", "")
+    if isinstance(error, SourceError) and url and url not in text:
+        text = f"{sanitize_line(url, 200)}: {text}"
+    return text
+
+
+def _reader_went_away() -> int:
+    """``warta list | head -1``: the reader closed the pipe. Not an error worth a traceback;
+    stdout goes to /dev/null so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, what a shell reports for a command killed by the closed pipe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,9 +168,10 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
             raise
-        fallback = Path(tempfile.mkdtemp(prefix="warta-data-"))
-        print(f"warta: {error}; using a temporary data dir {fallback} instead (set --data-dir)",
-              file=sys.stderr)
+        # One private fallback, the same on every run (cron): not a new temp dir each time.
+        fallback = spare_dir() / "data"
+        print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
+              "(set --data-dir)", file=sys.stderr)
         return Store.open(fallback, raw_size_limit=limit)
 
 
@@ -242,17 +269,39 @@ def run_list(args: argparse.Namespace, config: Config) -> int:
         where = compile_filter(" ".join(args.filter),
                                feed_names=feed_names(all_feeds(config, store)))
         rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
             for summary in store.index.summaries(rowids[start : start + 1000]):
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
-                    mark = " " if summary.read else "●"
-                    star = "★" if summary.starred else " "
-                    site = sanitize_line(summary.site, 24)
-                    print(f"{summary.id}  {mark}{star} {render.relative_date(summary.published):>10}  "
-                          f"{site:<24}  {sanitize_line(summary.title)}")
+                    print(_list_line(summary, title_room))
     return 0
+
+
+LIST_SITE_CELLS = 24
+
+
+def _list_line(summary: ArticleSummary, title_room: int | None) -> str:
+    """One ``warta list`` row; columns measured in terminal cells, so CJK names line up."""
+    from .core import render
+    from .core.textwidth import fit, truncate
+
+    mark = " " if summary.read else "●"
+    star = "★" if summary.starred else " "
+    title = sanitize_line(summary.title)
+    if title_room is not None:
+        title = truncate(title, title_room)
+    return (f"{summary.id}  {mark}{star} {render.relative_date(summary.published):>10}  "
+            f"{fit(sanitize_line(summary.site), LIST_SITE_CELLS)}  {title}")
+
+
+def _title_room() -> int | None:
+    """Cells left for the title on a terminal (None when not printing to one: keep it whole)."""
+    if not sys.stdout.isatty():
+        return None
+    columns = shutil.get_terminal_size().columns
+    return max(10, columns - (16 + 2 + 2 + 1 + 10 + 2 + LIST_SITE_CELLS + 2))  # id is 16 hex
 
 
 def _summary_json(summary: object) -> dict[str, object]:
@@ -319,15 +368,24 @@ async def _refresh(store: Store, config: Config, progress: Callable[..., None]) 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:
     from .core.refresh import add_url
-    from .core.sources import network
+    from .core.sources import all_feeds, network
 
     async def add(store: Store) -> str:
+        known = {feed.url: feed for feed in all_feeds(config, store)}
         async with network(config) as (fetcher, pool):
             result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                   tags=args.tag, page_only=args.page)
+                                   tags=args.tag, page_only=args.page, known_feeds=known)
         if result.feed is not None:
+            feed = known.get(result.feed.url, result.feed)
+            name = f"{sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 500)})"
+            if result.known:
+                return f"Already subscribed to {name}"
             store.add_subscription(result.feed)
-            return f"Subscribed to {sanitize_line(result.feed.name or result.feed.url)} ({result.feed.url})"
+            text = f"Subscribed to {name}"
+            if result.other_feeds:
+                others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
+                text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"
+            return text
         return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
 
     with open_store(args, config) as store:

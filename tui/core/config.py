@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -24,6 +25,13 @@ from .urls import is_http_url
 APP_NAME = "warta"
 _IMAGE_MODES = ("auto", "halfblock", "off")  # tui.core.images.ImageMode
 DEFAULT_THEME = "textual-dark"
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few KB; ``--config /dev/zero`` must not read forever
+# Settings where 0 would hang a fetch (no connection slot ever free) or fail every feed at once.
+_MORE_THAN_ZERO = frozenset({
+    "fetch.max_connections", "fetch.per_host", "fetch.workers", "fetch.connect_timeout",
+    "fetch.read_timeout", "fetch.deadline", "fetch.extract_timeout", "fetch.page_max_mb",
+    "fetch.feed_max_mb",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,15 @@ class TagRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PipeConfig:
+    """``|``: commands the article (as Markdown) can be piped into, by name, and their limits."""
+
+    timeout: float = 60.0  # seconds before the command's process group is killed
+    max_output_kb: float = 1024.0  # of stdout, and of stderr; past it the command is stopped
+    commands: dict[str, str] = field(default_factory=dict)  # name -> command line (shell rules)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None = None
     data_dir: Path | None = None
@@ -76,6 +93,9 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
     rules: tuple[TagRule, ...] = ()
+    browser: str = ""  # a command line (shell rules; %u or %s for the URL); else $BROWSER
+    browser_in_terminal: bool | None = None  # None: yes for w3m, lynx, links, elinks, browsh
+    pipe: PipeConfig = field(default_factory=PipeConfig)
     images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
 
 
@@ -99,13 +119,17 @@ def find_config_path(explicit: str | None) -> tuple[Path, bool]:
 def load_config(explicit: str | None = None) -> Config:
     path, required = find_config_path(explicit)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         if required:
             raise ConfigError(f"config error: {path}: file not found") from None
         return Config()
     except OSError as exc:
         raise ConfigError(f"config error: {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config error: {path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; "
+                          "not a config file") from None
     return parse_config(raw, path)
 
 
@@ -115,6 +139,7 @@ def parse_config(raw: bytes, path: Path) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"config error: {path}: line {line}: not valid UTF-8") from None
+    text = text.removeprefix("\ufeff")  # editors on Windows save UTF-8 with a BOM
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -151,7 +176,7 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
-                 "images"}
+                 "browser", "browser_in_terminal", "pipe", "images"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -172,8 +197,37 @@ class _Reader:
             keys=self.string_table("keys", data.get("keys", {})),
             filters=self.string_table("filters", data.get("filters", {})),
             rules=self.rules(data.get("rules", [])),
+            **self.browser(data),
+            pipe=self.pipe(data.get("pipe", {})),
             images=self.image_mode("images", data.get("images", "auto")),
         )
+
+    def browser(self, data: dict[str, Any]) -> dict[str, Any]:
+        browser = data.get("browser", "")
+        if not isinstance(browser, str):
+            raise self.fail("browser", "expected a command in quotes, like \"firefox --new-tab %u\"")
+        self.command_words("browser", browser)
+        in_terminal = data.get("browser_in_terminal")
+        if in_terminal is not None and not isinstance(in_terminal, bool):
+            raise self.fail("browser_in_terminal", f"expected true or false, got {in_terminal!r}")
+        return {"browser": browser, "browser_in_terminal": in_terminal}
+
+    def pipe(self, table: Any) -> PipeConfig:
+        if not isinstance(table, dict):
+            raise self.fail("pipe", "expected a table, like [pipe]")
+        commands = self.string_table("pipe.commands", table.get("commands", {}))
+        for name, command in commands.items():
+            if not self.command_words(f"pipe.commands.{name}", command):
+                raise self.fail(f"pipe.commands.{name}", "empty command")
+        limits = self.section("pipe", PipeConfig, {k: v for k, v in table.items() if k != "commands"})
+        return PipeConfig(timeout=limits.timeout, max_output_kb=limits.max_output_kb, commands=commands)
+
+    def command_words(self, key: str, command: str) -> list[str]:
+        """A command line split as a shell would (no shell ever runs it)."""
+        try:
+            return shlex.split(command)
+        except ValueError as exc:
+            raise self.fail(key, f"cannot read the command: {exc}") from None
 
     def image_mode(self, key: str, value: Any) -> str:
         if value not in _IMAGE_MODES:
@@ -200,6 +254,8 @@ class _Reader:
                 raise self.fail(f"{name}.{key}", f"expected {kind}, got {value!r}")
             if wanted != "bool" and value < 0:
                 raise self.fail(f"{name}.{key}", f"must not be negative, got {value!r}")
+            if f"{name}.{key}" in _MORE_THAN_ZERO and value == 0:
+                raise self.fail(f"{name}.{key}", "must be more than 0, got 0")
             values[key] = float(value) if wanted == "float" else value
         return cls(**values)
 
