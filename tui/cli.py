@@ -371,7 +371,7 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
     from .core.opml import import_opml
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
-    feeds = import_opml(data)
+    feeds = import_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_store(args, config) as store:
         known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
         new = [feed for feed in feeds if feed.url not in known]
