@@ -356,6 +356,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
                 return f"Already subscribed to {name}"
             store.add_subscription(result.feed)
             text = f"Subscribed to {name}"
+            if result.problem:
+                text += f"\nwarning: {sanitize_line(result.problem)}"
             if result.other_feeds:
                 others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
                 text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"

@@ -177,3 +177,59 @@ def test_a_copy_on_another_site_never_takes_the_originals_url(tmp_path: Path,
     listed = run_warta("--data-dir", data, "list", "--json", env=_env(tmp_path))
     urls = sorted(json.loads(line)["url"] for line in listed.stdout.splitlines())
     assert urls == sorted([original, copy])
+
+
+# -- feeds that hang or mislead ---------------------------------------------------------------------
+
+def test_a_100k_item_feed_under_the_cap_keeps_its_newest_items(tmp_path: Path,
+                                                                server: TestServer) -> None:
+    """The items come oldest first; the whole feed would take about a minute in feedparser,
+    far past the 10 s parse limit, and was lost whole."""
+    import json
+
+    from .support import many_items
+
+    feed = server.add("/many.xml", many_items(100_000, padding=0), "application/rss+xml")
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nmin_delay = 0\nretries = 0\nfeed_max_mb = 40\n"
+                      f'[[feeds]]\nurl = "{feed}"\nfull_text = "never"\nmax_articles = 200\n')
+    env = child_env(WARTA_CONFIG=str(config), HOME=str(tmp_path), XDG_RUNTIME_DIR=None)
+    data = str(tmp_path / "d")
+    result = run_warta("--data-dir", data, "fetch", env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "200 new articles" in result.stdout and "0 errors" in result.stdout, result.stdout
+    titles = {json.loads(line)["title"]
+              for line in run_warta("--data-dir", data, "list", "--json", env=env).stdout.splitlines()}
+    assert titles == {f"Item {n}" for n in range(99_800, 100_000)}
+
+
+def test_a_cut_off_feed_is_said_when_added_and_when_refreshed(tmp_path: Path,
+                                                              server: TestServer) -> None:
+    whole = _rss(*(server.url(f"/cut/{n}") for n in range(3)), title="Cut News")
+    feed = server.add("/cut.xml", whole[: whole.index("<item><title>Item 2")] + "<item><title>It",
+                      "application/rss+xml")
+    for n in range(3):
+        server.add(f"/cut/{n}", _page(f"Cut story {n}"))
+    data, env = str(tmp_path / "d"), _env(tmp_path)
+    added = run_warta("--data-dir", data, "add", feed, env=env)
+    assert added.stdout.startswith("Subscribed to Cut News")
+    assert "warning: the feed is cut off" in added.stdout and "kept the 2 items" in added.stdout
+    fetched = run_warta("--data-dir", data, "fetch", env=env)
+    assert f"{feed}: the feed is cut off" in fetched.stderr, fetched.stderr
+    assert "2 new articles" in fetched.stdout
+
+
+def test_a_json_feed_item_with_its_whole_content_is_not_fetched(tmp_path: Path,
+                                                                 server: TestServer) -> None:
+    import json
+
+    page = server.url("/json/gone")  # 404: must not matter, the feed has the text
+    feed = server.add("/feed.json", json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Short posts",
+        "items": [{"id": "1", "url": page, "title": "A note",
+                   "content_html": "<p>The whole note, in three short sentences. Nothing more. Done.</p>"}],
+    }), "application/feed+json")
+    result = run_warta("--data-dir", str(tmp_path / "d"), "fetch", env=_env(tmp_path, feed))
+    assert result.returncode == 0, result.stderr
+    assert "1 new article, 0 pages fetched, 0 errors" in result.stdout
+    assert server.hits["/json/gone"] == 0

@@ -223,6 +223,8 @@ class Refresher:
         self._update(feeds_done=self._progress.feeds_done + 1,
                      pages_total=self._progress.pages_total + len(jobs),
                      new_articles=self._progress.new_articles + new)
+        if parsed.problem:  # stored what it had, but the user should know it is not all
+            self._error(feed.url, parsed.problem)
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
@@ -250,10 +252,7 @@ class Refresher:
                                      trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
             self.store.put_articles(list(records.values()))
-        if not parsed.entries:
-            note = "0 items (unchanged)"
-        else:
-            note = ""
+        note = parsed.problem or ("0 items (unchanged)" if not parsed.entries else "")
         live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
         self._save_meta(feed.url, {
             "etag": result.etag, "last_modified": result.last_modified, "checked": now,
@@ -462,6 +461,7 @@ class AddResult:
     title: str = ""
     known: bool = False  # ``feed`` is one the user is already subscribed to
     other_feeds: tuple[str, ...] = ()  # further feeds the page advertised, not taken
+    problem: str = ""  # the feed works, but not fully (cut off): worth saying at once
 
 
 async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
@@ -485,7 +485,7 @@ async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
         try:
             parsed = await pool.parse_feed(result.content, result.url, result.content_type)
             return AddResult(feed=Feed(url=url, name=parsed.title, tags=tuple(tags)),
-                             title=parsed.title)
+                             title=parsed.title, problem=parsed.problem)
         except NotAFeedError:
             pass
         links = await asyncio.to_thread(find_feed_links, result.content[: 2**20], result.url)
@@ -499,6 +499,7 @@ async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
             return AddResult(feed=Feed(url=link, name=parsed.title, tags=tuple(tags),
                                        user_typed=own),
                              title=parsed.title, known=link in known_feeds,
+                             problem=parsed.problem,
                              other_feeds=tuple(links[:number] + links[number + 1:]))
     media = (result.content_type or "").split(";")[0].strip().lower()
     if media and media not in ("text/html", "application/xhtml+xml"):
