@@ -198,7 +198,8 @@ def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bo
     from .app.app import WartaApp
 
     try:
-        WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(store, config, notice=notice, refresh_on_start=refresh,
+                 offline=refresh is False).run()
     finally:
         shown = len(store.notices)
         store.close()

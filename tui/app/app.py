@@ -17,12 +17,14 @@ from ..core.browser import Opener
 from ..core.config import Config
 from ..core.errors import DiskFullError, WartaError
 from ..core.markdown_export import default_export_dir
+from ..core.images import ImageLoader, trusted_hosts
 from ..core.models import Feed
 from ..core.sanitize import sanitize_line
 from ..core.sources import all_feeds
 from ..core.store import Store
 from . import keys
 from .commands import WartaCommands
+from .pictures import PictureLoaded, PicturesWanted
 from .refresh import (ArticlesArrived, RefreshController, RefreshFinished, RefreshProgressed,
                       SourceAdded)
 from .screens.errors import ErrorsScreen
@@ -61,8 +63,9 @@ class WartaApp(App[None]):
 
     def __init__(self, store: Store, config: Config, *, notice: str | None = None,
                  export_dir: Path | None = None, opener: Opener | None = None,
-                 refresh_on_start: bool | None = None) -> None:
+                 refresh_on_start: bool | None = None, offline: bool = False) -> None:
         super().__init__()
+        self.offline = offline  # --offline and --demo: nothing is downloaded unasked, pictures never
         self.store = store
         self.config = config
         self.notice = notice
@@ -235,6 +238,21 @@ class WartaApp(App[None]):
             count = len(progress.errors)
             summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
         self.main.status.set_activity(summary)
+
+    # -- pictures (asked for by the screens, loaded by a worker) --------------------------------
+
+    def on_pictures_wanted(self, message: PicturesWanted) -> None:
+        self.run_worker(self._load_pictures(message), name="pictures", exclusive=True,
+                        group=f"pictures-{id(message.reply_to)}", exit_on_error=False)
+
+    async def _load_pictures(self, wanted: PicturesWanted) -> None:
+        """Cached pictures first, then downloads (none offline); each answer as it is ready."""
+        fetcher = None if self.offline else await self.refresher.fetcher()
+        feeds = [feed for feed in all_feeds(self.config, self.store) if feed.url in wanted.feeds]
+        loader = ImageLoader(self.store, fetcher)
+        async for ref, result in loader.load(wanted.refs, wanted.cols, wanted.rows,
+                                             wanted.background, trusted_hosts=trusted_hosts(feeds)):
+            wanted.reply_to.post_message(PictureLoaded(wanted.article_id, ref.url, result))
 
     # -- state --------------------------------------------------------------------------------
 

@@ -104,6 +104,10 @@ class RefreshController:
             await asyncio.to_thread(self.app.store.add_subscription, result.feed)
         self.app.post_message(SourceAdded(result))
 
+    async def fetcher(self) -> Fetcher:
+        """The app's one HTTP client (pictures share its politeness with the refresh)."""
+        return (await self._ready()).fetcher
+
     async def _ready(self) -> Refresher:
         if self._refresher is None:
             config = self.app.config

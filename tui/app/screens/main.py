@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.console import Group
 from rich.text import Text
@@ -35,11 +35,15 @@ from ...core.furniture import SiteFurniture
 from ...core.sources import all_feeds, feed_names
 from ...core.store import Store
 from ...core.urls import is_http_url
+from ...core.images import ImageError, article_images, image_mode
+from ..pictures import (PictureLoaded, PicturesWanted, drawing_for, preview_rows,
+                        reader_parts)
 from ..widgets.article_list import ArticleList
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
-from ..widgets.reader import Reader
+from ..widgets.reader import READING_WIDTH, Reader
 from ..widgets.status import StatusLine
 from .confirm import ConfirmOpen
+from .picture import Picture, PictureScreen
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
 
@@ -120,6 +124,9 @@ class MainScreen(Screen[None]):
                 tooltip="Scroll the reader down half a page", id="reader.half_down"),
         Binding("ctrl+u", "reader_half_up", "Half up", show=False,
                 tooltip="Scroll the reader up half a page", id="reader.half_up"),
+        Binding("i", "open_picture", "Picture", show=False,
+                tooltip="Show the picture in view (else the lead picture) over the whole pane",
+                id="reader.picture"),
         *_saved_filter_bindings(),
     ]
 
@@ -330,16 +337,56 @@ class MainScreen(Screen[None]):
             return
         state = self.store.get_state(article_id)
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
+        self.want_pictures(record)
 
-    def render_record(self, record: ArticleRecord, state: ArticleState) -> Group:
+    def render_record(self, record: ArticleRecord, state: ArticleState) -> list[Any]:
         """The reader's content. A site's furniture not yet known is worked out on a thread
         (it reads that site's newest articles: 10-16 ms at 100k) and the reader redrawn."""
         furniture = self.furniture.known(record.site)
         if furniture is None and record.article is not None:
             self._learn_furniture(record.site, record.id)
-        return render.reader_renderable(record, state,
-                                        blocks=self.furniture.blocks(record, furniture or set()),
-                                        highlight=self.highlight_terms)
+        return reader_parts(record, state, blocks=self.furniture.blocks(record, furniture or set()),
+                            highlight=self.highlight_terms, pictures=self.pictures_of(record))
+
+    # -- pictures -----------------------------------------------------------------------------
+
+    def pictures_of(self, record: ArticleRecord) -> tuple[Any, ...]:
+        """The pictures the reader shows for ``record``: none where the mode or the terminal
+        says text (the ``[image: …]`` lines stay either way)."""
+        refs = article_images(record.article)
+        if not refs:
+            return ()
+        config = self.warta.config
+        mode = image_mode(config.images, all_feeds(config, self.store), record.feeds)
+        return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
+
+    def want_pictures(self, record: ArticleRecord) -> None:
+        """Ask the app for the pictures not painted yet; text is on screen already."""
+        painted = set(self.reader.picture_keys)
+        refs = [ref for ref in self.pictures_of(record) if ref.url not in painted]
+        if not refs:
+            return
+        reader = self.reader
+        cols = max(8, min(reader.scrollable_content_region.width, READING_WIDTH))
+        rows = preview_rows(reader.scrollable_content_region.height or self.size.height // 2)
+        self.post_message(PicturesWanted(record.id, refs, cols, rows, _background(reader),
+                                         reply_to=self, feeds=record.feeds))
+
+    def on_picture_loaded(self, message: PictureLoaded) -> None:
+        if message.article_id == self.reader.article_id and not isinstance(message.result, ImageError):
+            self.reader.set_picture(message.url, message.result)
+
+    def action_open_picture(self) -> None:
+        article_id = self.reader.article_id
+        record = self.store.get_article(article_id) if article_id else None
+        painted = self.reader.picture_keys
+        if record is None or not painted:
+            self.warta.notify("No picture to show here", markup=False)
+            return
+        alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
+        pictures = [Picture(url, alts.get(url, "")) for url in painted]
+        shown = self.reader.picture_in_view() or painted[0]
+        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds))
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
@@ -361,12 +408,13 @@ class MainScreen(Screen[None]):
     def refresh_article(self, article_id: str) -> None:
         """Redraw the reader if it shows ``article_id`` (its record or state changed)."""
         if self.reader.article_id == article_id:
-            line = round(self.reader.scroll_y)
+            line = self.reader.text_line
             self.reader.article_id = None
             record = self.store.get_article(article_id)
             if record is not None:
                 state = self.store.get_state(article_id)
                 self.reader.show(self.render_record(record, state), article_id=article_id, line=line)
+                self.want_pictures(record)
 
     # -- reading position ---------------------------------------------------------------------
 
@@ -540,6 +588,12 @@ class MainScreen(Screen[None]):
 
     def action_reader_half_up(self) -> None:
         self.reader.action_half_page_up()
+
+
+def _background(widget: Any) -> tuple[int, int, int]:
+    """The colour transparent parts of a picture are laid on: the reader's own background."""
+    colour = widget.styles.background
+    return (colour.r, colour.g, colour.b) if colour.a else (0, 0, 0)
 
 
 def _link_text(record: ArticleRecord, number: int) -> str:

@@ -1,30 +1,26 @@
 """One of the article's pictures over the whole screen; n/p step through the others.
 
-The picture is scaled for this screen's size by the caller's ``load`` (a worker: decoding
-happens on a thread and the scaled copy is cached), so opening is a frame of the caption and
+The screen asks the app for the picture at its own size (``PicturesWanted``; the app's worker
+decodes on a thread and caches the scaled copy), so opening is a frame of the caption and
 "loading", then the picture.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.images import CellImage, ImageError
+from ...core.images import CellImage, ImageError, ImageRef
 from ...core.sanitize import sanitize_line
-from ..pictures import picture_strips
-
-LoadPicture = Callable[[str, int, int], Awaitable[CellImage | ImageError]]  # (url, cols, rows)
+from ..pictures import PictureLoaded, PicturesWanted, picture_strips
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,17 +70,13 @@ class PictureScreen(ModalScreen[None]):
     PictureScreen > #caption { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     """
 
-    class Loaded(Message):
-        def __init__(self, url: str, result: CellImage | ImageError) -> None:
-            super().__init__()
-            self.url = url
-            self.result = result
-
-    def __init__(self, pictures: Sequence[Picture], index: int, load: LoadPicture) -> None:
+    def __init__(self, pictures: Sequence[Picture], index: int, article_id: str,
+                 feeds: Sequence[str] = ()) -> None:
         super().__init__()
         self.pictures = list(pictures)
         self.index = max(0, min(index, len(self.pictures) - 1))
-        self._load = load
+        self.article_id = article_id
+        self.feeds = tuple(feeds)
 
     def compose(self) -> ComposeResult:
         yield PictureView()
@@ -95,13 +87,18 @@ class PictureScreen(ModalScreen[None]):
         return self.query_one(PictureView)
 
     def on_mount(self) -> None:
-        self._show()
+        self.call_after_refresh(self._show)  # the view has its size after the first layout
 
     def _show(self) -> None:
         picture = self.pictures[self.index]
         self.view.paint(None)
         self._caption("loading…")
-        self._fetch(picture.url)
+        view = self.view
+        background = self.styles.background
+        self.post_message(PicturesWanted(
+            self.article_id, [ImageRef(picture.url, picture.caption)], max(4, view.size.width),
+            max(2, view.size.height), (background.r, background.g, background.b),
+            reply_to=self, feeds=self.feeds))
 
     def _caption(self, note: str = "") -> None:
         picture = self.pictures[self.index]
@@ -113,13 +110,7 @@ class PictureScreen(ModalScreen[None]):
             text.append(("  · " if picture.caption else "") + note, style="italic")
         self.query_one("#caption", Static).update(text)
 
-    @work(exclusive=True, group="picture", exit_on_error=False)
-    async def _fetch(self, url: str) -> None:
-        view = self.view
-        rows = max(2, view.size.height or self.size.height - 3)
-        self.post_message(self.Loaded(url, await self._load(url, max(4, view.size.width), rows)))
-
-    def on_picture_screen_loaded(self, message: Loaded) -> None:
+    def on_picture_loaded(self, message: PictureLoaded) -> None:
         if message.url != self.pictures[self.index].url:
             return
         if isinstance(message.result, ImageError):

@@ -9,7 +9,6 @@ out on its own, so a picture painted in later costs its own rows, not a second l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from rich.console import ConsoleOptions, RenderableType
 from textual.binding import Binding
@@ -19,19 +18,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.images import CellImage
-from ..pictures import picture_strips
+from ..pictures import PictureSlot, picture_strips
 
 READING_WIDTH = 90
-
-
-@dataclass(frozen=True, slots=True)
-class PictureSlot:
-    """Where a picture stands in the reader's content: no lines until its picture is set,
-    then ``space_above`` blank lines, the picture, and its caption."""
-
-    key: str
-    caption: RenderableType | None = None
-    space_above: int = 0
 
 
 class Reader(ScrollView, can_focus=True):
