@@ -188,3 +188,21 @@ async def test_hostile_pictures_from_the_server_leave_the_text_whole(server: Tes
         assert "127.0.0.2" in reasons[inline[3]]
         assert reasons[inline[4]].startswith("broken picture")
         assert server.hits["/secret"] == 0
+
+
+# -- snapshots: the reader with a half-block lead picture ------------------------------------------
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The header shows local time: pin it so the snapshot is the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+def test_snapshot_reader_with_lead_picture(pictured, utc, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
+    store, _record = pictured
+    assert snap_compare(offline_app(store), terminal_size=size, run_before=open_first)

@@ -24,7 +24,7 @@ from ..core.sources import all_feeds
 from ..core.store import Store
 from . import keys
 from .commands import WartaCommands
-from .pictures import PictureLoaded, PicturesWanted
+from .pictures import PicturesLoaded, PicturesWanted
 from .refresh import (ArticlesArrived, RefreshController, RefreshFinished, RefreshProgressed,
                       SourceAdded)
 from .screens.errors import ErrorsScreen
@@ -250,9 +250,15 @@ class WartaApp(App[None]):
         fetcher = None if self.offline else await self.refresher.fetcher()
         feeds = [feed for feed in all_feeds(self.config, self.store) if feed.url in wanted.feeds]
         loader = ImageLoader(self.store, fetcher)
-        async for ref, result in loader.load(wanted.refs, wanted.cols, wanted.rows,
-                                             wanted.background, trusted_hosts=trusted_hosts(feeds)):
-            wanted.reply_to.post_message(PictureLoaded(wanted.article_id, ref.url, result))
+        size = (wanted.cols, wanted.rows, wanted.background)
+        cached = await loader.cached(wanted.refs, *size)
+        ready = [(ref.url, result) for ref, result in cached if result is not None]
+        if ready:
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, ready))
+        missing = [ref for ref, result in cached if result is None]
+        async for ref, result in loader.downloaded(missing, *size, counting=wanted.refs,
+                                                   trusted_hosts=trusted_hosts(feeds)):
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, [(ref.url, result)]))
 
     # -- state --------------------------------------------------------------------------------
 

@@ -147,11 +147,15 @@ class PicturesWanted(Message):
         self.feeds = tuple(feeds)  # the article's feed URLs: whose hosts may be private
 
 
-class PictureLoaded(Message):
-    """One picture of ``article_id``, scaled, or why it is not shown."""
+class PicturesLoaded(Message):
+    """Pictures of ``article_id`` by URL, scaled, or why each is not shown: all the cached
+    ones in one message (one repaint), then one message per download."""
 
-    def __init__(self, article_id: str, url: str, result: CellImage | ImageError) -> None:
+    def __init__(self, article_id: str, pictures: Sequence[tuple[str, CellImage | ImageError]]) -> None:
         super().__init__()
         self.article_id = article_id
-        self.url = url
-        self.result = result
+        self.pictures = dict(pictures)
+
+    @property
+    def shown(self) -> dict[str, CellImage]:
+        return {url: cells for url, cells in self.pictures.items() if isinstance(cells, CellImage)}

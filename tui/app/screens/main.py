@@ -35,8 +35,8 @@ from ...core.furniture import SiteFurniture
 from ...core.sources import all_feeds, feed_names
 from ...core.store import Store
 from ...core.urls import is_http_url
-from ...core.images import ImageError, article_images, image_mode
-from ..pictures import (PictureLoaded, PicturesWanted, drawing_for, preview_rows,
+from ...core.images import article_images, image_mode
+from ..pictures import (PicturesLoaded, PicturesWanted, drawing_for, preview_rows,
                         reader_parts)
 from ..widgets.article_list import ArticleList
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
@@ -142,6 +142,7 @@ class MainScreen(Screen[None]):
         self._focus_before: ArticleList | Reader | None = None
         self._link_article_id: str | None = None
         self.furniture = SiteFurniture(store)
+        self._pictures_asked: dict[str, set[str]] = {}  # article id -> picture URLs asked for
 
     @property
     def warta(self) -> WartaApp:
@@ -337,6 +338,7 @@ class MainScreen(Screen[None]):
             return
         state = self.store.get_state(article_id)
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
+        self._pictures_asked = {}
         self.want_pictures(record)
 
     def render_record(self, record: ArticleRecord, state: ArticleState) -> list[Any]:
@@ -361,20 +363,23 @@ class MainScreen(Screen[None]):
         return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
 
     def want_pictures(self, record: ArticleRecord) -> None:
-        """Ask the app for the pictures not painted yet; text is on screen already."""
-        painted = set(self.reader.picture_keys)
-        refs = [ref for ref in self.pictures_of(record) if ref.url not in painted]
+        """Ask the app for the pictures not painted or asked for yet, once the text is on
+        screen: the request goes out after the next frame, so it never delays that frame."""
+        asked = self._pictures_asked.get(record.id, set()) | set(self.reader.picture_keys)
+        refs = [ref for ref in self.pictures_of(record) if ref.url not in asked]
         if not refs:
             return
+        self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
         reader = self.reader
         cols = max(8, min(reader.scrollable_content_region.width, READING_WIDTH))
         rows = preview_rows(reader.scrollable_content_region.height or self.size.height // 2)
-        self.post_message(PicturesWanted(record.id, refs, cols, rows, _background(reader),
-                                         reply_to=self, feeds=record.feeds))
+        wanted = PicturesWanted(record.id, refs, cols, rows, _background(reader), reply_to=self,
+                                feeds=record.feeds)
+        self.call_after_refresh(self.post_message, wanted)
 
-    def on_picture_loaded(self, message: PictureLoaded) -> None:
-        if message.article_id == self.reader.article_id and not isinstance(message.result, ImageError):
-            self.reader.set_picture(message.url, message.result)
+    def on_pictures_loaded(self, message: PicturesLoaded) -> None:
+        if message.article_id == self.reader.article_id and message.shown:
+            self.reader.set_pictures(message.shown)
 
     def action_open_picture(self) -> None:
         article_id = self.reader.article_id

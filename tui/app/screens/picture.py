@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from ...core.images import CellImage, ImageError, ImageRef
 from ...core.sanitize import sanitize_line
-from ..pictures import PictureLoaded, PicturesWanted, picture_strips
+from ..pictures import PicturesLoaded, PicturesWanted, picture_strips
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,13 +110,12 @@ class PictureScreen(ModalScreen[None]):
             text.append(("  · " if picture.caption else "") + note, style="italic")
         self.query_one("#caption", Static).update(text)
 
-    def on_picture_loaded(self, message: PictureLoaded) -> None:
-        if message.url != self.pictures[self.index].url:
-            return
-        if isinstance(message.result, ImageError):
-            self._caption(str(message.result))
-        else:
-            self.view.paint(message.result)
+    def on_pictures_loaded(self, message: PicturesLoaded) -> None:
+        result = message.pictures.get(self.pictures[self.index].url)
+        if isinstance(result, ImageError):
+            self._caption(str(result))
+        elif result is not None:
+            self.view.paint(result)
             self._caption()
 
     def action_step(self, direction: int) -> None:

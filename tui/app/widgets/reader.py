@@ -58,10 +58,12 @@ class Reader(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: list[RenderableType | PictureSlot] = []
-        self._part_lines: list[list[Strip]] = []
-        self._lines: list[Strip] = []
+        # A picture's rows stay (key, row) until drawn: painting one costs only what shows.
+        self._part_lines: list[list[Strip | tuple[str, int]]] = []
+        self._lines: list[Strip | tuple[str, int]] = []
         self._laid_out_width = -1
         self._pictures: dict[str, CellImage] = {}
+        self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
         self._pictures_of: str | None = None
         self.article_id: str | None = None
 
@@ -76,6 +78,7 @@ class Reader(ScrollView, can_focus=True):
         self._parts = list(content) if isinstance(content, (list, tuple)) else [content]
         if article_id is None or article_id != self._pictures_of:
             self._pictures = {}
+            self._picture_strips = {}
         self._pictures_of = article_id
         self.article_id = article_id
         self._laid_out_width = -1
@@ -84,14 +87,16 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(line), animate=False, immediate=True, force=True)
         self.refresh()
 
-    def set_picture(self, key: str, cells: CellImage) -> None:
-        """Paint the picture of slot ``key`` in; the text in view stays where it is."""
-        self._pictures[key] = cells
+    def set_pictures(self, pictures: dict[str, CellImage]) -> None:
+        """Paint the pictures of these slots in; the text in view stays where it is."""
+        self._pictures.update(pictures)
+        for key in pictures:
+            self._picture_strips = {k: v for k, v in self._picture_strips.items() if k[0] != key}
         if self._laid_out_width < 0:
             return
         top = self.text_line
         for index, part in enumerate(self._parts):
-            if isinstance(part, PictureSlot) and part.key == key:
+            if isinstance(part, PictureSlot) and part.key in pictures:
                 self._part_lines[index] = self._slot_lines(part, self._laid_out_width)
         self._join()
         self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
@@ -149,7 +154,7 @@ class Reader(ScrollView, can_focus=True):
     def text_lines(self) -> list[str]:
         """What the reader shows, as plain lines (for tests and copy)."""
         self._layout()
-        return [strip.text.rstrip() for strip in self._lines]
+        return [self._strip(line).text.rstrip() for line in self._lines]
 
     def _reading_width(self) -> int:
         return max(10, min(self.scrollable_content_region.width, READING_WIDTH))
@@ -168,14 +173,25 @@ class Reader(ScrollView, can_focus=True):
         return [Strip(line).simplify()
                 for line in self.app.console.render_lines(renderable, options, pad=False)]
 
-    def _slot_lines(self, slot: PictureSlot, width: int) -> list[Strip]:
+    def _slot_lines(self, slot: PictureSlot, width: int) -> list[Strip | tuple[str, int]]:
         cells = self._pictures.get(slot.key)
         if cells is None:
             return []
-        lines = [Strip.blank(0)] * slot.space_above + picture_strips(cells, width)
+        lines: list[Strip | tuple[str, int]] = [Strip.blank(0)] * slot.space_above
+        lines += [(slot.key, row) for row in range(cells.height)]
         if slot.caption is not None:
             lines += self._render(slot.caption, self.app.console.options.update_width(width))
         return lines
+
+    def _strip(self, line: Strip | tuple[str, int]) -> Strip:
+        if isinstance(line, Strip):
+            return line
+        key, row = line
+        width = self._laid_out_width
+        strips = self._picture_strips.get((key, width))
+        if strips is None:
+            strips = self._picture_strips[key, width] = picture_strips(self._pictures[key], width)
+        return strips[row]
 
     def _join(self) -> None:
         self._lines = [line for lines in self._part_lines for line in lines]
@@ -191,7 +207,8 @@ class Reader(ScrollView, can_focus=True):
         line = round(self.scroll_y) + y
         if line >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._lines[line].crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
+        return self._strip(self._lines[line]).crop_extend(0, width, self.rich_style) \
+            .apply_style(self.rich_style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
