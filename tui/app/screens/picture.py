@@ -108,6 +108,8 @@ class PictureScreen(ModalScreen[None]):
         text.append(sanitize_line(picture.caption, 300))
         if note:
             text.append(("  · " if picture.caption else "") + note, style="italic")
+        keys = "n/p the others · Esc back" if len(self.pictures) > 1 else "Esc back"
+        text.append(f"   {keys}", style="dim")
         self.query_one("#caption", Static).update(text)
 
     def on_pictures_loaded(self, message: PicturesLoaded) -> None:
