@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.locks import reader_lock
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 from .core.store import Store
@@ -190,8 +191,9 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
             return _run_reader(store, config, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    store = open_store(args, config)
-    return _run_reader(store, config, None, refresh=None if not args.offline else False)
+    with reader_lock(resolve_data_dir(args, config)):  # a second reader is refused
+        store = open_store(args, config)
+        return _run_reader(store, config, None, refresh=None if not args.offline else False)
 
 
 def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
