@@ -40,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if args.demo and command is not run_app:
+            return _in_demo_dir(command, args, config)
         return command(args, config)
     except BrokenPipeError:
         return _reader_went_away()
@@ -52,6 +54,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _in_demo_dir(command: Command, args: argparse.Namespace, config: Config) -> int:
+    """``warta --demo list`` (or any command): run it on a temporary data dir with the sample
+    articles, as the reader does, never on (or creating) the real one."""
+    from .core.demo import seed_demo
+
+    demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
+    try:
+        with Store.open(demo_dir) as store:
+            seed_demo(store)
+        args.data_dir = str(demo_dir)
+        return command(args, replace(config, data_dir=None))
+    finally:
+        shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def describe_error(error: WartaError) -> str:

@@ -229,3 +229,16 @@ def test_unusable_home_reuses_one_private_fallback_dir(tmp_path: Path, env: dict
     assert sorted(p.name for p in shared.iterdir()) == [f"warta-{os.getuid()}"]
     assert stat.S_IMODE(fallback.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(fallback.stat().st_mode) == 0o700
+
+
+def test_demo_works_for_subcommands_and_leaves_the_real_data_dir_alone(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    home = Path(env["HOME"])
+    result = run_warta("--demo", "list", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) >= 3 and all(row["title"] for row in rows)
+    exported = run_warta("--demo", "export", env=env)
+    assert exported.returncode == 0 and "<opml" in exported.stdout
+    assert not (home / ".local" / "share" / "warta").exists()
+    assert not list(home.rglob("index.sqlite"))
