@@ -181,7 +181,7 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
     path = resolve_data_dir(args, config)
     limit = int(config.storage.raw_cache_mb * 2**20)
     try:
-        return Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress)
+        return _told(Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress))
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -190,7 +190,16 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return Store.open(fallback, raw_size_limit=limit)
+        return _told(Store.open(fallback, raw_size_limit=limit))
+
+
+def _told(store: Store) -> Store:
+    """Every repair the store makes is said on stderr: what opening did, and what it does later
+    (an index found damaged while listing)."""
+    for line in store.notices:
+        print(f"warta: {line}", file=sys.stderr)
+    store.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return store
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -280,17 +289,23 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    from .core import render
+    from .core.index import IndexRebuiltError
     from .core.query import compile_filter
     from .core.sources import all_feeds, feed_names
 
     with open_store(args, config) as store:
         where = compile_filter(" ".join(args.filter),
                                feed_names=feed_names(all_feeds(config, store)))
-        rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        try:
+            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+            first = store.index.summaries(rowids[:1000])
+        except IndexRebuiltError:  # damage found (and repaired) before anything was printed
+            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+            first = store.index.summaries(rowids[:1000])
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            for summary in store.index.summaries(rowids[start : start + 1000]):
+            batch = first if start == 0 else store.index.summaries(rowids[start : start + 1000])
+            for summary in batch:
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -340,6 +355,9 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     with open_store(args, config) as store:
         record = store.get_article(args.id)
         summary = store.index.summary(args.id)
+        if record is None and args.id in store.damaged:
+            raise WartaError(f"article {args.id} is damaged in the article cache and reads as "
+                             "missing; the next warta fetch stores it again if its feed still has it")
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:
