@@ -391,6 +391,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
                 return f"Already subscribed to {name}"
             store.add_subscription(result.feed)
             text = f"Subscribed to {name}"
+            if result.problem:
+                text += f"\nwarning: {sanitize_line(result.problem)}"
             if result.other_feeds:
                 others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
                 text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"
@@ -428,7 +430,7 @@ def _subscribe_new(store: Store, config: Config, feeds: Sequence[Feed]) -> int:
 def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     from .core.opml import read_opml
 
-    result = read_opml(data)
+    result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_store(args, config) as store:
         new = _subscribe_new(store, config, result.feeds)
     summary, *warnings = result.describe(new, already=len(result.feeds) - new)
