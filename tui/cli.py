@@ -136,11 +136,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--page", action="store_true", help="save just this page, even if it has a feed")
     add.set_defaults(run=run_add)
 
-    importer = sub.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
-    importer.add_argument("file", help="an OPML file (- for stdin)")
+    importer = sub.add_parser("import", parents=[common],
+                              help="subscribe to the feeds of an OPML file or a newsboat urls file")
+    importer.add_argument("file", nargs="?",
+                          help="an OPML file, a newsboat urls file, or - for stdin (default: "
+                               "newsboat's urls file, ~/.newsboat/urls or ~/.config/newsboat/urls)")
+    importer.add_argument("--state", nargs="?", const="", metavar="CACHE_DB",
+                          help="with a urls file: newsboat's cache.db (default: newsboat's own); "
+                               "brings read and flagged (as starred) marks and cached articles")
     importer.set_defaults(run=run_import)
 
     exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
+    exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
 
     reextract = sub.add_parser("reextract", parents=[common],
@@ -224,8 +231,10 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
 
 def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
+    from .core.sources import all_filters
 
     try:
+        config = replace(config, filters=all_filters(config, store))  # the app's keys 1-9
         WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
     finally:
         shown = len(store.notices)
@@ -433,19 +442,58 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import newsboat_paths
+
+    urls_path, cache_path = newsboat_paths()
+    name = args.file or str(urls_path)
+    data = sys.stdin.buffer.read() if name == "-" else _read_file(name)
+    if data.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
+        if args.state is not None:
+            raise WartaError("--state is for newsboat's urls file; an OPML file has no read state")
+        return _import_opml(args, config, data)
+    state = Path(args.state).expanduser() if args.state else cache_path
+    return _import_newsboat(args, config, data, state if args.state is not None else None)
+
+
+def _subscribe_new(store: Store, config: Config, feeds: Sequence[Feed]) -> int:
+    """Subscribe to the feeds not yet known; returns how many were new."""
+    known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
+    new = [feed for feed in feeds if feed.url not in known]
+    for feed in new:
+        store.add_subscription(feed)
+    return len(new)
+
+
+def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     from .core.opml import read_opml
 
-    data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_store(args, config) as store:
-        known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
-        new = [feed for feed in result.feeds if feed.url not in known]
-        for feed in new:
-            store.add_subscription(feed)
-    summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
+        new = _subscribe_new(store, config, result.feeds)
+    summary, *warnings = result.describe(new, already=len(result.feeds) - new)
     print(summary)
     for warning in warnings:
         print(f"warta: {warning}", file=sys.stderr)
+    return 0
+
+
+def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
+                     state: Path | None) -> int:
+    from .core.newsboat import import_cache, parse_urls
+    from .core.sources import all_feeds
+
+    urls = parse_urls(data.decode("utf-8", "replace"))
+    with open_store(args, config) as store:
+        new = _subscribe_new(store, config, urls.feeds)
+        if urls.filters:
+            store.save_filters(urls.filters)
+        cached = import_cache(state, store, all_feeds(config, store)) if state else None
+    summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
+    print(summary)
+    if cached is not None:
+        print(cached.describe())
+    for note in notes:
+        print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
     return 0
 
 
@@ -457,11 +505,13 @@ def _read_file(name: str) -> bytes:
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import export_urls
     from .core.opml import export_opml
     from .core.sources import all_feeds
 
     with open_store(args, config) as store:
-        print(export_opml(all_feeds(config, store)))
+        feeds = all_feeds(config, store)
+    print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
     return 0
 
 

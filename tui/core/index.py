@@ -12,7 +12,7 @@ import functools
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -238,9 +238,14 @@ class ArticleIndex:
                 self._set_seq("state_seq", state_seq)
 
     def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
+        self.set_states({article_id: state}, state_seq)
+
+    def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         with self.lock, self.db:
-            rowid = self._rowid(article_id)
-            if rowid is not None:
+            for article_id, state in states.items():
+                rowid = self._rowid(article_id)
+                if rowid is None:
+                    continue
                 self._count_tags(rowid, -1)
                 self.db.execute(
                     "UPDATE articles SET read = ?, starred = ?, user_tags = ? WHERE rowid = ?",

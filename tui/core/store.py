@@ -263,6 +263,9 @@ class Store:
                 for feed in data.get("subscriptions") or ():
                     if isinstance(feed, dict) and isinstance(feed.get("url"), str):
                         self._state.set("sub:" + feed["url"], _pack(Feed.from_json(feed).to_json()))
+                filters = data.get("filters")
+                if isinstance(filters, dict) and filters:
+                    self._state.set("filters", _pack({**self.saved_filters(), **filters}))
                 self._bump(self._state)
         return len(states)
 
@@ -485,18 +488,26 @@ class Store:
 
     def update_state(self, article_id: str, **changes: Any) -> ArticleState:
         """Change the user's state of one article; durable (fsync) before this returns."""
+        return self.update_states([article_id], **changes)[article_id]
+
+    def update_states(self, article_ids: Sequence[str], **changes: Any) -> dict[str, ArticleState]:
+        """The same change to many articles in one transaction (one fsync: mark-all, imports)."""
+        states: dict[str, ArticleState] = {}
         with self._writing():
             with self._state.transact():
-                state = replace(self.get_state(article_id), **changes)
-                if state.is_default:
-                    self._state.delete("s:" + article_id)
-                else:
-                    self._state.set("s:" + article_id, _pack(state.to_json()))
+                for article_id in article_ids:
+                    state = replace(self.get_state(article_id), **changes)
+                    if state.is_default:
+                        self._state.delete("s:" + article_id)
+                    else:
+                        self._state.set("s:" + article_id, _pack(state.to_json()))
+                    states[article_id] = state
                 seq = self._bump(self._state)
             self._state_changed = True
-            self._queued.pop(article_id, None)  # its queued changes were part of ``state``
-            self.index.set_state(article_id, state, state_seq=seq)
-        return state
+            for article_id in states:
+                self._queued.pop(article_id, None)  # its queued changes were part of ``state``
+            self.index.set_states(states, state_seq=seq)
+        return states
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
@@ -512,6 +523,7 @@ class Store:
             "exported": time.time(),
             "states": {aid: st.to_json() for aid, st in self._iter_states()},
             "subscriptions": [feed.to_json() for feed in self.subscriptions()],
+            "filters": self.saved_filters(),
         }
 
     # -- subscriptions and per-feed metadata --------------------------------------------------
@@ -531,6 +543,22 @@ class Store:
     def remove_subscription(self, url: str) -> None:
         with self._writing():
             self._state.delete("sub:" + url)
+
+    def saved_filters(self) -> dict[str, str]:
+        """Filters saved in the data dir (imported from another reader), name -> filter text."""
+        blob = _get(self._state, "filters")
+        try:
+            data = _unpack(blob) if blob is not None else {}
+        except CorruptEntryError:
+            data = {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(name): text for name, text in data.items() if isinstance(text, str)}
+
+    def save_filters(self, filters: dict[str, str]) -> None:
+        """Add or replace saved filters by name; the others stay."""
+        with self._writing():
+            self._state.set("filters", _pack({**self.saved_filters(), **filters}))
 
     def get_feed_meta(self, feed_url: str) -> dict[str, Any]:
         blob = _get(self._state, "feedmeta:" + feed_url)
