@@ -206,3 +206,19 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_snapshot_reader_with_lead_picture(pictured, utc, snap_compare, size: tuple[int, int]) -> None:  # type: ignore[no-untyped-def]
     store, _record = pictured
     assert snap_compare(offline_app(store), terminal_size=size, run_before=open_first)
+
+
+async def test_a_resize_scales_the_pictures_again(pictured) -> None:  # type: ignore[no-untyped-def]
+    store, _record = pictured
+    app = offline_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_first(pilot)
+        reader = app.screen.query_one(Reader)
+        before = [cells.height for cells in reader.painted.values()]
+        await pilot.resize_terminal(160, 45)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            after = [cells.height for cells in reader.painted.values()]
+            if after and after != before:
+                break
+        assert after and after[0] > before[0]  # a taller reader, a taller preview

@@ -143,6 +143,7 @@ class MainScreen(Screen[None]):
         self._link_article_id: str | None = None
         self.furniture = SiteFurniture(store)
         self._pictures_asked: dict[str, set[str]] = {}  # article id -> picture URLs asked for
+        self._picture_size: tuple[int, int] | None = None  # (cols, rows) they were asked at
 
     @property
     def warta(self) -> WartaApp:
@@ -370,12 +371,31 @@ class MainScreen(Screen[None]):
         if not refs:
             return
         self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
-        reader = self.reader
-        cols = max(8, min(reader.scrollable_content_region.width, READING_WIDTH))
-        rows = preview_rows(reader.scrollable_content_region.height or self.size.height // 2)
-        wanted = PicturesWanted(record.id, refs, cols, rows, _background(reader), reply_to=self,
-                                feeds=record.feeds)
-        self.call_after_refresh(self.post_message, wanted)
+        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds)
+
+    def _ask_pictures(self, article_id: str, refs: list[Any], feeds: tuple[str, ...]) -> None:
+        if self.reader.article_id != article_id:
+            return  # another article is shown by now
+        self._picture_size = cols, rows = self._preview_size()
+        self.post_message(PicturesWanted(article_id, refs, cols, rows, _background(self.reader),
+                                         reply_to=self, feeds=feeds))
+
+    def _preview_size(self) -> tuple[int, int]:
+        """Cells a preview may take: the reading width, a few rows of the reader's height."""
+        region = self.reader.scrollable_content_region
+        return max(8, min(region.width, READING_WIDTH)), preview_rows(region.height)
+
+    def on_resize(self) -> None:
+        """Pictures scaled for another size are asked for again at this one (from the cache)."""
+        if self._picture_size is None or self._preview_size() == self._picture_size:
+            return
+        self._picture_size = None
+        article_id = self.reader.article_id
+        record = self.store.get_article(article_id) if article_id else None
+        if record is not None:
+            self.reader.forget_pictures()
+            self._pictures_asked = {}
+            self.want_pictures(record)
 
     def on_pictures_loaded(self, message: PicturesLoaded) -> None:
         if message.article_id == self.reader.article_id and message.shown:

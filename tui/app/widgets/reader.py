@@ -102,11 +102,26 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
         self.refresh()
 
+    def forget_pictures(self) -> None:
+        """Empty every picture slot again (the pictures were scaled for another size)."""
+        top = self.text_line
+        self._pictures = {}
+        self._picture_strips = {}
+        self._laid_out_width = -1
+        self._layout()
+        self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
+        self.refresh()
+
     @property
     def picture_keys(self) -> list[str]:
         """The slots whose picture is painted, top to bottom."""
         return [part.key for part in self._parts
                 if isinstance(part, PictureSlot) and part.key in self._pictures]
+
+    @property
+    def painted(self) -> dict[str, CellImage]:
+        """The pictures painted in, by slot key."""
+        return dict(self._pictures)
 
     def picture_in_view(self) -> str | None:
         """The painted picture nearest the top of the view: the first one not scrolled past,
