@@ -15,6 +15,7 @@ bytes and text only and refuses pickled rows. Each diskcache carries a schema ve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -23,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import diskcache
 from diskcache.core import MODE_PICKLE
@@ -146,6 +147,7 @@ class Store:
         self.notices: list[str] = []
         self._state_changed = False
         self._queued: dict[str, dict[str, Any]] = {}  # state changes not saved yet (disk full)
+        self.journals: list[StateJournal] = []  # see every state change (the sync journal)
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -443,15 +445,24 @@ class Store:
             shown.append(summary)
         return shown
 
-    def update_state(self, article_id: str, **changes: Any) -> ArticleState:
-        """Change the user's state of one article; durable (fsync) before this returns."""
+    def update_state(self, article_id: str, *, journal: bool = True, **changes: Any) -> ArticleState:
+        """Change the user's state of one article; durable (fsync) before this returns.
+
+        The registered ``journals`` see the change in the same transaction, so a journaled
+        change and the state it describes are on disk together or not at all. Changes that
+        come from the sync server itself pass ``journal=False``.
+        """
         with self._writing():
             with self._state.transact():
+                stored = self._stored_state(article_id)
                 state = replace(self.get_state(article_id), **changes)
                 if state.is_default:
                     self._state.delete("s:" + article_id)
                 else:
                     self._state.set("s:" + article_id, _pack(state.to_json()))
+                if journal:
+                    for recorder in self.journals:
+                        recorder.record_state(article_id, stored, state)
                 seq = self._bump(self._state)
             self._state_changed = True
             self._queued.pop(article_id, None)  # its queued changes were part of ``state``
@@ -485,13 +496,19 @@ class Store:
                 continue
         return feeds
 
-    def add_subscription(self, feed: Feed) -> None:
+    def add_subscription(self, feed: Feed, *, journal: bool = True) -> None:
         with self._writing():
-            self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+            with self._state.transact():
+                self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+                for recorder in self.journals if journal else ():
+                    recorder.record_subscription(feed.url, feed)
 
-    def remove_subscription(self, url: str) -> None:
+    def remove_subscription(self, url: str, *, journal: bool = True) -> None:
         with self._writing():
-            self._state.delete("sub:" + url)
+            with self._state.transact():
+                self._state.delete("sub:" + url)
+                for recorder in self.journals if journal else ():
+                    recorder.record_subscription(url, None)
 
     def get_feed_meta(self, feed_url: str) -> dict[str, Any]:
         blob = _get(self._state, "feedmeta:" + feed_url)
@@ -504,6 +521,66 @@ class Store:
     def set_feed_meta(self, feed_url: str, meta: dict[str, Any]) -> None:
         with self._writing():
             self._state.set("feedmeta:" + feed_url, _pack(meta))
+
+    # -- sync records (the journal of changes to push, the server's ids) ----------------------
+    # Kept in the state store beside the user state they describe: never evicted, fsynced, and
+    # written in the same transaction as the state change (``state_transaction``).
+
+    @contextlib.contextmanager
+    def state_transaction(self) -> Iterator[None]:
+        """One durable transaction on the user state; writes inside commit together."""
+        with self._writing():
+            with self._state.transact():
+                yield
+
+    def sync_get(self, key: str) -> Any:
+        blob = _get(self._state, "sync:" + key)
+        try:
+            return _unpack(blob) if blob is not None else None
+        except CorruptEntryError:
+            return None
+
+    def sync_set(self, values: dict[str, Any]) -> None:
+        """Set (value) or delete (None) several sync records in one transaction."""
+        with self._writing():
+            with self._state.transact():
+                for key, value in values.items():
+                    if value is None:
+                        self._state.delete("sync:" + key)
+                    else:
+                        self._state.set("sync:" + key, _pack(value))
+
+    def sync_items(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """``(key without "sync:", value)`` for the sync records starting with ``prefix``."""
+        for key, blob in _items(self._state, "sync:" + prefix):
+            try:
+                yield key[5:], _unpack(blob)
+            except CorruptEntryError:
+                continue
+
+    def update_states(self, changes: dict[str, dict[str, Any]], *, journal: bool = True) -> int:
+        """``update_state`` for many articles in one transaction; returns how many changed."""
+        with self._writing():
+            written: list[tuple[str, ArticleState]] = []
+            with self._state.transact():
+                for article_id, fields in changes.items():
+                    stored = self._stored_state(article_id)
+                    state = replace(self.get_state(article_id), **fields)
+                    if state == stored:
+                        continue
+                    if state.is_default:
+                        self._state.delete("s:" + article_id)
+                    else:
+                        self._state.set("s:" + article_id, _pack(state.to_json()))
+                    for recorder in self.journals if journal else ():
+                        recorder.record_state(article_id, stored, state)
+                    written.append((article_id, state))
+                seq = self._bump(self._state) if written else 0
+            for article_id, state in written:
+                self._state_changed = True
+                self._queued.pop(article_id, None)
+                self.index.set_state(article_id, state, state_seq=seq)
+        return len(written)
 
     # -- upkeep -------------------------------------------------------------------------------
 
@@ -527,6 +604,14 @@ class Store:
 
     def _writing(self) -> _WriteGuard:
         return _WriteGuard(self.data_dir)
+
+
+class StateJournal(Protocol):
+    """Something that must see every user state change, inside the transaction that saves it."""
+
+    def record_state(self, article_id: str, before: ArticleState, after: ArticleState) -> None: ...
+
+    def record_subscription(self, url: str, feed: Feed | None) -> None: ...
 
 
 class _WriteGuard:
