@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import shutil
 import socket
+import sqlite3
 import subprocess
 import tarfile
 import time
@@ -72,7 +73,16 @@ class User:
         return GReaderTestClient(self)
 
     def actualize(self) -> None:
-        """FreshRSS fetches this user's feeds again (new items appear on the server)."""
+        """FreshRSS fetches this user's feeds again (new items appear on the server), now: its
+        refresh interval and feed cache would otherwise keep it waiting for an hour."""
+        database = self.server.root / "data" / "users" / self.name / "db.sqlite"
+        connection = sqlite3.connect(database)
+        with connection:
+            connection.execute("UPDATE feed SET lastUpdate = 0")
+        connection.close()
+        for cached in (self.server.root / "data" / "cache").glob("*"):
+            if cached.is_file() and cached.name != "index.html":
+                cached.unlink()
         self.server.cli("actualize-user.php", "--user", self.name)
 
 

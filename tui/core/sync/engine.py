@@ -245,12 +245,12 @@ class Syncer:
                              sids: dict[str, str], covered: list[tuple[str | None, int]],
                              notices: list[str]) -> int:
         data = change.data or {}
-        sid = sids.get(str(data.get("newest") or ""))
+        seen = [sids[article_id] for article_id in data.get("seen") or () if article_id in sids]
         stream = feeds.get(data["feed"]) if data.get("feed") else None
-        if sid is None or (data.get("feed") and stream is None):
+        if not seen or (data.get("feed") and stream is None):
             await self._db(self.journal.discard, [change])  # its items were journaled one by one
             return 0
-        record = items[sid]
+        record = max((items[sid] for sid in seen), key=lambda r: int(r.get("u") or 0))
         try:
             await self.backend.mark_all_read(stream, data.get("tag"), int(record.get("u") or 0),
                                              float(record.get("t") or 0))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,13 +69,14 @@ class SyncJournal:
         self._coalesce({_FEED + url: (not wanted, wanted)},
                        extra={"feed": feed.to_json() if feed is not None else None})
 
-    def record_mark_all(self, *, newest_article_id: str, feed_url: str | None = None,
+    def record_mark_all(self, seen_article_ids: Sequence[str], *, feed_url: str | None = None,
                         tag: str | None = None) -> None:
-        """Mark-all-read of a feed, a tag or everything, up to the newest article the user saw
-        (so an item that arrived unseen stays unread on the server)."""
+        """Mark-all-read of a feed, a tag or everything, as far as the articles the user saw:
+        the server's bulk call gets the newest of them, so an item that arrived unseen stays
+        unread there. (The articles' own read marks are journaled one by one as well.)"""
         key = f"{_MARK_ALL}{self.clock():017.6f}-{next(self._seq)}"
         self.store.sync_set({key: {"v": True, "feed": feed_url, "tag": tag,
-                                   "newest": newest_article_id, "at": self.clock()}})
+                                   "seen": list(seen_article_ids), "at": self.clock()}})
 
     def _coalesce(self, changes: dict[str, tuple[bool, bool]], extra: dict[str, Any] | None = None) -> None:
         writes: dict[str, Any] = {}
