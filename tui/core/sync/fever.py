@@ -35,8 +35,9 @@ class FeverBackend:
         await self.http.aclose()
 
     async def _call(self, *flags: str, label: str, **params: str) -> dict[str, Any]:
-        query = "&".join(["api", *flags])
-        response = await self.http.call("POST", "?" + query, label=label, params=params or None,
+        # One query string: httpx replaces a URL's own query when it is given params.
+        query = {"api": "", **{flag: "" for flag in flags}, **params}
+        response = await self.http.call("POST", "", label=label, params=query,
                                         data={"api_key": self._api_key}, ok=(200, 401, 403))
         body = json_body(response, self.http.host, label) if response.status_code == 200 else None
         if not isinstance(body, dict) or "api_version" not in body:
