@@ -58,7 +58,7 @@ def test_journal_survives_reopening_and_sync_writes_are_not_journaled(tmp_path: 
     record = make_record(3)
     store.put_articles([record])
     store.update_state(record.id, starred=True)
-    store.update_states({record.id: {"read": True}}, journal=False)  # what a pull writes
+    store.update_each({record.id: {"read": True}}, journal=False)  # what a pull writes
     store.add_subscription(Feed(url="https://example.org/feed"))
     store.close()
     store = Store.open(tmp_path / "d")

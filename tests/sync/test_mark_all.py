@@ -29,7 +29,7 @@ def test_mark_all_read_keeps_an_unseen_newer_item_unread(tmp_path: Path, server:
     store = device.open()
     try:
         attach_journal(store).record_mark_all(seen, feed_url=feed)
-        store.update_states({article: {"read": True} for article in seen})
+        store.update_states(seen, read=True)
     finally:
         store.close()
     report = sync(device)

@@ -368,7 +368,7 @@ class Syncer:
                         wanted["tags"] = tuple(kept + added)
                 if wanted:
                     changes[article_id] = wanted
-            return self.store.update_states(changes, journal=False)
+            return self.store.update_each(changes, journal=False)
 
 
 def _refused(error: SyncServerError) -> bool:
