@@ -108,6 +108,10 @@ class RefreshController:
         """The app's one HTTP client (pictures share its politeness with the refresh)."""
         return (await self._ready()).fetcher
 
+    async def shared(self) -> Refresher:
+        """The app's refresher (built on first use), for the sync to merge server items with."""
+        return await self._ready()
+
     async def _ready(self) -> Refresher:
         if self._refresher is None:
             config = self.app.config
