@@ -20,8 +20,8 @@ from pathlib import Path
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, StoreError, WartaError
+from .core.library import Library
 from .core.sanitize import sanitize_line
-from .core.store import Store
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -132,12 +132,14 @@ def _rebuild_progress(done: int, total: int) -> None:
           end=end, file=sys.stderr, flush=True)
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Store:
-    """The data dir's store; if the default location is unusable, a temporary one, with a warning."""
+def open_library(args: argparse.Namespace, config: Config, *,
+                 rebuild_later: bool = False) -> Library:
+    """The data dir's library; if the default location is unusable, a temporary one, with a
+    warning. ``rebuild_later``: the app rebuilds a stale index behind its first frame."""
     path = resolve_data_dir(args, config)
-    limit = int(config.storage.raw_cache_mb * 2**20)
+    progress = None if rebuild_later else _rebuild_progress
     try:
-        return Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress)
+        return Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later)
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -145,7 +147,7 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = Path(tempfile.mkdtemp(prefix="warta-data-"))
         print(f"warta: {error}; using a temporary data dir {fallback} instead (set --data-dir)",
               file=sys.stderr)
-        return Store.open(fallback, raw_size_limit=limit)
+        return Library.open(config, fallback)
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -157,25 +159,25 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
 
         demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
         try:
-            store = Store.open(demo_dir)
-            count = seed_demo(store)
+            library = Library.open(config, demo_dir)
+            count = library.seed_demo()
             notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
-            return _run_reader(store, config, notice, refresh=False)
+            return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    store = open_store(args, config)
-    return _run_reader(store, config, None, refresh=None if not args.offline else False)
+    library = open_library(args, config, rebuild_later=True)
+    return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
-def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
+def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
 
     try:
-        WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh).run()
     finally:
-        shown = len(store.notices)
-        store.close()
-        for line in store.notices[shown:]:  # what closing had to say (a full disk)
+        shown = len(library.notices)
+        library.close()
+        for line in library.notices[shown:]:  # what closing had to say (a full disk)
             print(f"warta: {line}", file=sys.stderr)
     return 0
 
@@ -226,7 +228,7 @@ def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str 
 
 async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str | None]:
     from .core.fetch import Fetcher
-    from .core.sources import fetch_limits
+    from .core.library import fetch_limits
 
     async with Fetcher(fetch_limits(config)) as fetcher:
         result = await fetcher.fetch(url, kind="page", allow_private=True)
@@ -235,15 +237,11 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
-    from .core.query import compile_filter
-    from .core.sources import all_feeds, feed_names
 
-    with open_store(args, config) as store:
-        where = compile_filter(" ".join(args.filter),
-                               feed_names=feed_names(all_feeds(config, store)))
-        rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+    with open_library(args, config) as library:
+        rowids = library.listing(library.compile(" ".join(args.filter))).rowids
         for start in range(0, len(rowids), 1000):
-            for summary in store.index.summaries(rowids[start : start + 1000]):
+            for summary in library.summaries(rowids[start : start + 1000]):
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -269,9 +267,9 @@ def _summary_json(summary: object) -> dict[str, object]:
 def run_show(args: argparse.Namespace, config: Config) -> int:
     from .core import render
 
-    with open_store(args, config) as store:
-        record = store.get_article(args.id)
-        summary = store.index.summary(args.id)
+    with open_library(args, config) as library:
+        record = library.article(args.id)
+        summary = library.summary(args.id)
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:
@@ -292,8 +290,12 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         if show_progress:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
-    with open_store(args, config) as store:
-        result = asyncio.run(_refresh(store, config, progress))
+    async def refresh(library: Library) -> RefreshProgress:
+        async with library.network(on_progress=progress) as network:
+            return await network.refresh()
+
+    with open_library(args, config) as library:
+        result = asyncio.run(refresh(library))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
@@ -305,31 +307,16 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
     return 1 if failed_all else 0
 
 
-async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
-    from .core.refresh import Refresher
-    from .core.sources import all_feeds, network
-
-    async with network(config) as (fetcher, pool):
-        refresher = Refresher(store, fetcher, pool, on_progress=progress,
-                              extract_timeout=config.fetch.extract_timeout, rules=config.rules)
-        return await refresher.run(all_feeds(config, store))
-
-
 def run_add(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import add_url
-    from .core.sources import network
-
-    async def add(store: Store) -> str:
-        async with network(config) as (fetcher, pool):
-            result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                   tags=args.tag, page_only=args.page)
+    async def add(library: Library) -> str:
+        async with library.network() as network:
+            result = await network.add(args.url, tags=args.tag, page_only=args.page)
         if result.feed is not None:
-            store.add_subscription(result.feed)
             return f"Subscribed to {sanitize_line(result.feed.name or result.feed.url)} ({result.feed.url})"
         return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
 
-    with open_store(args, config) as store:
-        print(asyncio.run(add(store)))
+    with open_library(args, config) as library:
+        print(asyncio.run(add(library)))
     return 0
 
 
@@ -338,11 +325,11 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     feeds = import_opml(data)
-    with open_store(args, config) as store:
-        known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
+    with open_library(args, config) as library:
+        known = {feed.url for feed in library.feeds()}
         new = [feed for feed in feeds if feed.url not in known]
         for feed in new:
-            store.add_subscription(feed)
+            library.subscribe(feed)
     print(f"Imported {len(new):,} feeds ({len(feeds) - len(new):,} already subscribed)")
     return 0
 
@@ -356,37 +343,25 @@ def _read_file(name: str) -> bytes:
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
     from .core.opml import export_opml
-    from .core.sources import all_feeds
 
-    with open_store(args, config) as store:
-        print(export_opml(all_feeds(config, store)))
+    with open_library(args, config) as library:
+        print(export_opml(library.feeds()))
     return 0
 
 
 def run_reextract(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import reextract
-    from .core.sources import worker_pool
+    async def run(library: Library) -> int:
+        async with library.network() as network:
+            return await network.reextract()
 
-    async def run(store: Store) -> int:
-        pool = worker_pool(config)
-        try:
-            return await reextract(store, pool)
-        finally:
-            pool.close()
-
-    with open_store(args, config) as store:
-        updated = asyncio.run(run(store))
+    with open_library(args, config) as library:
+        updated = asyncio.run(run(library))
     print(f"Re-extracted {updated:,} articles from cached pages")
     return 0
 
 
 def run_gc(args: argparse.Namespace, config: Config) -> int:
-    from .core.retention import collect_garbage
-
-    storage = config.storage
-    keep_days = storage.keep_days if args.keep_days is None else args.keep_days
-    with open_store(args, config) as store:
-        summary = collect_garbage(store, keep_days=keep_days, keep_starred=storage.keep_starred,
-                                  raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
+    with open_library(args, config) as library:
+        summary = library.collect_garbage(keep_days=args.keep_days)
     print(summary.describe())
     return 0

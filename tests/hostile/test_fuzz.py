@@ -144,4 +144,4 @@ def _index():
         store = Store.open(Path(tempfile.mkdtemp(prefix="warta-fuzz-")) / "data")
         store.put_articles([make_record(n, tags=("news", "tech")) for n in range(5)])
         _STORE.append(store)
-    return _STORE[0].index  # type: ignore[attr-defined]
+    return _STORE[0]._index  # type: ignore[attr-defined]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from .query import kept_until
 from .store import Store
 
 DAY = 86400.0
@@ -59,10 +60,8 @@ def collect_garbage(store: Store, *, keep_days: float, keep_starred: bool = True
         raise ValueError("keep_days must be 0 or more")
     now = time.time() if now is None else now
     cutoff = now - keep_days * DAY
-    index = store.index
-    old = "max(a.published, a.fetched) < ?"
-    starred_kept = len(index.rowids(f"{old} AND a.starred = 1", [cutoff])) if keep_starred else 0
-    doomed = index.summaries(index.rowids(old + (" AND a.starred = 0" if keep_starred else ""), [cutoff]))
+    starred_kept = len(store.rowids(kept_until(cutoff, starred=True))) if keep_starred else 0
+    doomed = store.summaries(store.rowids(kept_until(cutoff, starred=False if keep_starred else None)))
     raw_before = store.raw_size()
     removed = 0
     for start in range(0, len(doomed), _BATCH):
@@ -76,7 +75,7 @@ def collect_garbage(store: Store, *, keep_days: float, keep_starred: bool = True
         starred_kept=starred_kept,
         raw_pages_removed=trimmed,
         raw_bytes_freed=max(0, raw_before - store.raw_size()),
-        articles_remaining=index.count(),
+        articles_remaining=store.count(),
     )
 
 

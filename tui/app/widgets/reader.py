@@ -1,6 +1,6 @@
 """The reader: one article laid out once per width, drawn line by line.
 
-The article becomes Rich renderables in the core (``core.render``); here they are rendered to
+The article becomes Rich renderables (``app/render.py``); here they are rendered to
 lines at the reading width (capped near 90 columns) and only the visible lines are drawn, so a
 long article costs one layout, not one widget per paragraph.
 """
