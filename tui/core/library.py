@@ -230,11 +230,10 @@ class Library:
             return change
         for journal in self.journals:
             journal.record(change)
-        changed = {article_id: after[article_id] for article_id in change.changed_ids}
         try:
-            self._store.put_states(changed)
+            self._store.update_states(change.changed_ids, **changes)
         except DiskFullError as error:
-            for article_id in changed:
+            for article_id in change.changed_ids:
                 self._store.queue_state(article_id, **changes)
             self.save_error = error
             return replace(change, queued=True)

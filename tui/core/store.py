@@ -531,29 +531,35 @@ class Store:
 
     def update_state(self, article_id: str, **changes: Any) -> ArticleState:
         """Change the user's state of one article; durable (fsync) before this returns."""
-        state = replace(self.get_state(article_id), **changes)
-        self.put_states({article_id: state})
-        return state
+        return self.update_states([article_id], **changes)[article_id]
 
-    def put_states(self, states: Mapping[str, ArticleState]) -> None:
-        """Save the user's state of many articles in one transaction (durable before this
-        returns); their queued changes are part of ``states``."""
-        if not states:
-            return
+    def update_states(self, article_ids: Iterable[str], **changes: Any) -> dict[str, ArticleState]:
+        """Set ``changes`` on many articles in one transaction; durable before this returns.
+
+        Each state is read and written inside the transaction, so two processes changing
+        different fields of one article (one marks it read, the other stars it) lose nothing.
+        Changes still queued for these articles are part of what is saved.
+        """
+        saved: dict[str, ArticleState] = {}
         with self._writing(), self._write_lock:
             with self._state.transact():
-                for article_id, state in states.items():
+                for article_id in article_ids:
+                    state = replace(self.get_state(article_id), **changes)
                     if state.is_default:
                         self._state.delete("s:" + article_id)
                     else:
                         self._state.set("s:" + article_id, _pack(state.to_json()))
+                    saved[article_id] = state
+                if not saved:
+                    return saved
                 seq = self._bump(self._state)
             self._state_changed = True
-            for article_id in states:
+            for article_id in saved:
                 self._queued.pop(article_id, None)
             if self._touched_states is not None:
-                self._touched_states.update(states)
-            self._index.set_states(states, state_seq=seq)
+                self._touched_states.update(saved)
+            self._index.set_states(saved, state_seq=seq)
+        return saved
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
