@@ -22,6 +22,7 @@ from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
 from .fetch import Fetcher, FetchLimits, MiB
 from .furniture import SiteFurniture
+from .images import image_policy
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .pool import WorkerPool
 from .query import EVERYTHING, CompiledFilter, compile_filter
@@ -300,7 +301,7 @@ class Library:
                 refresher = Refresher(self._store, fetcher, pool, on_progress=on_progress,
                                       on_articles=on_articles,
                                       extract_timeout=config.fetch.extract_timeout,
-                                      rules=config.rules)
+                                      rules=config.rules, fetch_images=image_policy(config.images))
                 yield Network(self, refresher)
         finally:
             pool.close()
