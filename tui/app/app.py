@@ -195,7 +195,9 @@ class WartaApp(App[None]):
 
     def on_source_added(self, message: SourceAdded) -> None:
         result = message.result
-        if result.feed is not None:
+        if result.feed is not None and result.known:
+            self.notify(f"Already subscribed to {sanitize_line(result.feed.url, 200)}", markup=False)
+        elif result.feed is not None:
             name = sanitize_line(result.feed.name or result.feed.url)
             if self.refresher.start([result.feed]):
                 self.notify(f"Subscribed to {name}; fetching it now", markup=False)

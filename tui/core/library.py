@@ -327,11 +327,14 @@ class Network:
         return await self.refresher.run(self.library.feeds() if feeds is None else list(feeds))
 
     async def add(self, url: str, *, tags: Sequence[str] = (), page_only: bool = False) -> AddResult:
-        """Subscribe to ``url`` (a feed, or a page that advertises one) or save it as one article."""
+        """Subscribe to ``url`` (a feed, or a page that advertises one) or save it as one article;
+        a feed already followed comes back ``known`` and is left as it is."""
         store = self.library._store
+        known = [feed.url for feed in self.library.feeds()]
         result = await add_url(url, store=store, fetcher=self.refresher.fetcher,
-                               pool=self.refresher.pool, tags=tags, page_only=page_only)
-        if result.feed is not None:
+                               pool=self.refresher.pool, tags=tags, page_only=page_only,
+                               known_feeds=known)
+        if result.feed is not None and not result.known:
             await asyncio.to_thread(self.library.subscribe, result.feed)
         return result
 
