@@ -508,10 +508,11 @@ async def _until_first_frame(data_dir: Path | None) -> None:
     else:
         from tui.app.app import WartaApp
         from tui.core.config import Config
+        from tui.core.library import Library
 
         info = probe(data_dir)
         store = Store.open(data_dir)
-        app, needles = WartaApp(store, Config()), start_needles(info)
+        app, needles = WartaApp(Library(store, Config())), start_needles(info)
     watch = FrameWatch(app)
     async with app.run_test(size=TERMINAL_SIZE) as pilot:
         await watch.first_with(needles)

@@ -323,11 +323,8 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
-    print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
-          f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
-          f"{_count(len(result.errors), 'error')}")
-    failed_all = result.feeds_total > 0 and len(result.errors) >= result.feeds_total + result.pages_total
-    return 1 if failed_all else 0
+    print(result.report())
+    return 1 if result.failed_all else 0
 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:

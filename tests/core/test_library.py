@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.config import Config
+from tui.core.config import Config, FetchConfig
 from tui.core.errors import FilterError, WartaError
 from tui.core.library import Library, StateChange
 from tui.core.models import ArticleState, Feed
@@ -144,3 +144,22 @@ def test_rebuild_behind_reads_keeps_what_was_written_meanwhile(
         library.close()
     with Store.open(data) as store:  # in step: no second rebuild at the next open
         assert not store.index_stale and store.count() == 400
+
+
+async def test_refresh_failures_are_typed_and_offline_is_told_from_the_type(
+        library: Library, server: object) -> None:
+    from tui.core.errors import HttpStatus, Offline
+
+    url_of = server.url  # type: ignore[attr-defined]
+    feeds = [Feed(url=url_of("/status/410")), Feed(url=url_of("/status/500?retry_after=0"))]
+    async with Library(library._store, Config(fetch=FetchConfig(retries=0))).network() as network:
+        answered = await network.refresh(feeds)
+        unreachable = await network.refresh([Feed(url="http://127.0.0.1:9/feed.xml")])
+    codes = {failure.url: failure.code for failure in answered.errors if isinstance(failure, HttpStatus)}
+    assert codes == {url_of("/status/410"): 410, url_of("/status/500?retry_after=0"): 500}
+    assert answered.gone == (url_of("/status/410"),) and not answered.offline
+    assert "2 errors (E shows them)" in answered.summary()
+    [failure] = unreachable.errors
+    assert isinstance(failure, Offline) and tuple(failure) == (failure.url, failure.message)
+    assert unreachable.offline and unreachable.summary() == "offline — showing cached articles"
+    assert unreachable.report().startswith("Refreshed 1 feed: 0 new articles") and unreachable.failed_all

@@ -17,7 +17,7 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ..core.browser import Opener
-from ..core.errors import WartaError
+from ..core.errors import RefreshFailure, WartaError
 from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
@@ -27,7 +27,7 @@ from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
                        Failed, IndexProgressed, IndexRebuilt, QueueFlushed, RefreshFinished,
                        RefreshProgressed, RefreshRequested, SourceAdded)
-from .refresh import RefreshController, looks_offline
+from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -72,7 +72,7 @@ class WartaApp(App[None]):
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self, library)
-        self.last_errors: tuple[tuple[str, str], ...] = ()
+        self.last_errors: tuple[RefreshFailure, ...] = ()
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
         self._said_offline = False
@@ -228,18 +228,10 @@ class WartaApp(App[None]):
         progress = message.progress
         self.last_errors = progress.errors
         self.gone_feeds = set(progress.gone)
-        if looks_offline(progress):
-            self._tell_main(Activity("offline — showing cached articles"))
-            if not self._said_offline:
-                self._said_offline = True
-                self.notify("offline — showing cached articles", markup=False)
-            return
-        feeds = progress.feeds_total
-        summary = f"Refreshed {feeds} feed{'s' if feeds != 1 else ''} · {progress.new_articles} new"
-        if progress.errors:
-            count = len(progress.errors)
-            summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
-        self._tell_main(Activity(summary))
+        self._tell_main(Activity(progress.summary()))
+        if progress.offline and not self._said_offline:
+            self._said_offline = True
+            self.notify(progress.summary(), markup=False)
 
     # -- changes the disk could not take, and changes by other processes ---------------------
 

@@ -72,15 +72,3 @@ class RefreshController:
     async def close(self) -> None:
         await self._exit.aclose()
 
-
-# Reasons that mean "no network here", not "this feed is broken".
-_OFFLINE_REASONS = ("host not found", "connection refused", "network unreachable",
-                    "proxy unreachable", "no route to host", "cannot connect")
-
-
-def looks_offline(progress: Any) -> bool:
-    feed_errors = [reason for url, reason in progress.errors]
-    # A page queued means some feed answered: a page that cannot be reached is not "offline".
-    return (progress.feeds_total > 0 and progress.pages_total == 0
-            and len(feed_errors) >= progress.feeds_total
-            and all(any(word in reason for word in _OFFLINE_REASONS) for reason in feed_errors))

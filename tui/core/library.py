@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
-from .fetch import Fetcher, FetchLimits, MiB
+from .fetch import Fetcher, FetchLimits
 from .furniture import SiteFurniture
 from .images import image_policy
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
@@ -345,16 +345,4 @@ class Network:
 
 def fetch_limits(config: Config) -> FetchLimits:
     """The fetcher's limits from the config's ``[fetch]`` section."""
-    fetch = config.fetch
-    return FetchLimits(
-        max_connections=fetch.max_connections,
-        max_per_host=fetch.per_host,
-        min_delay_per_host=fetch.min_delay,
-        connect_timeout=fetch.connect_timeout,
-        read_timeout=fetch.read_timeout,
-        total_deadline=fetch.deadline,
-        retries=fetch.retries,
-        page_max_bytes=int(fetch.page_max_mb * MiB),
-        feed_max_bytes=int(fetch.feed_max_mb * MiB),
-        trust_env=fetch.trust_env,
-    )
+    return FetchLimits.from_config(config.fetch)

@@ -383,15 +383,21 @@ class Store:
             except (CorruptEntryError, KeyError, TypeError, ValueError):
                 continue
 
-    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
-        """Insert or replace ``records``; the index and the search follow in the same call."""
+    def put_articles(self, records: Sequence[ArticleRecord], *,
+                     previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
+        """Insert or replace ``records``; the index and the search follow in the same call.
+
+        ``previous``: what the caller (the refresh's one store thread) has just read for these
+        ids, so a record is decoded once per write, not again here.
+        """
         if not records:
             return
+        known = previous or {}
         with self._writing(), self._write_lock:
             old: list[ArticleRecord | None] = []
             with self._articles.transact():
                 for record in records:
-                    old.append(self.get_article(record.id))
+                    old.append(known[record.id] if record.id in known else self.get_article(record.id))
                     self._articles.set("a:" + record.id, _pack(record.to_json()))
                     if record.fingerprint:
                         self._articles.set("f:" + record.fingerprint, record.id)
