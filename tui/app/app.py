@@ -187,7 +187,7 @@ class WartaApp(App[None]):
             self.notify(str(error), severity="warning" if in_config else "error", markup=False)
             return False
         self.gone_feeds.discard(url)
-        self.last_errors = tuple(entry for entry in self.last_errors if entry[0] != url)
+        self.last_errors = tuple(failure for failure in self.last_errors if failure.url != url)
         self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
         return True
 
