@@ -364,6 +364,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
             if result.known:
                 return f"Already subscribed to {name}"
             text = f"Subscribed to {name}"
+            if result.problem:
+                text += f"\nwarning: {sanitize_line(result.problem)}"
             if result.other_feeds:
                 others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
                 text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"
@@ -376,16 +378,19 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
-    from .core.opml import import_opml
+    from .core.opml import read_opml
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
-    feeds = import_opml(data)
+    result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_library(args, config) as library:
         known = {feed.url for feed in library.feeds()}
-        new = [feed for feed in feeds if feed.url not in known]
+        new = [feed for feed in result.feeds if feed.url not in known]
         for feed in new:
             library.subscribe(feed)
-    print(f"Imported {len(new):,} feeds ({len(feeds) - len(new):,} already subscribed)")
+    summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
+    print(summary)
+    for warning in warnings:
+        print(f"warta: {warning}", file=sys.stderr)
     return 0
 
 
