@@ -263,7 +263,7 @@ class Refresher:
                      pages_total=self._progress.pages_total + len(jobs),
                      new_articles=self._progress.new_articles + new)
         if parsed.problem:  # stored what it had, but the user should know it is not all
-            self._error(feed.url, parsed.problem)
+            self._fail(RefreshFailure(feed.url, parsed.problem))
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,

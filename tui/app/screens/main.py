@@ -331,7 +331,8 @@ class MainScreen(Screen[None]):
             self._learn_furniture(record.site, record.id)
         return render.reader_renderable(record, state,
                                         blocks=self.furniture.blocks(record, furniture or set()),
-                                        highlight=self.highlight_terms)
+                                        highlight=self.highlight_terms,
+                                        styles=self.reader.article_styles())
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
