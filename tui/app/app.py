@@ -261,7 +261,10 @@ class WartaApp(App[None]):
 
     def _rebuild_index(self) -> None:
         """Thread: the list shows what the old index has meanwhile (see ``Store.rebuild_index``)."""
-        self.library.rebuild_index(lambda done, total: self.post_message(IndexProgressed(done, total)))
+        def progress(done: int, total: int) -> None:
+            self.post_message(IndexProgressed(done, total))
+
+        self.library.rebuild_index(progress)
         self.post_message(IndexRebuilt())
 
     def on_index_progressed(self, message: IndexProgressed) -> None:

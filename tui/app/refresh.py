@@ -17,6 +17,7 @@ from textual.app import App
 from ..core.library import Library, Network
 from ..core.models import Feed
 from ..core.pool import WorkerPool
+from ..core.refresh import RefreshProgress
 from .messages import ArticlesArrived, RefreshFinished, RefreshProgressed, SourceAdded
 
 
@@ -64,10 +65,14 @@ class RefreshController:
     async def _ready(self) -> Network:
         if self._network is None:
             self._network = await self._exit.enter_async_context(self.library.network(
-                on_progress=lambda progress: self.app.post_message(RefreshProgressed(progress)),
-                on_articles=lambda ids: self.app.post_message(ArticlesArrived(list(ids))),
-            ))
+                on_progress=self._progressed, on_articles=self._arrived))
         return self._network
+
+    def _progressed(self, progress: RefreshProgress) -> None:
+        self.app.post_message(RefreshProgressed(progress))
+
+    def _arrived(self, article_ids: list[str]) -> None:
+        self.app.post_message(ArticlesArrived(list(article_ids)))
 
     async def close(self) -> None:
         await self._exit.aclose()

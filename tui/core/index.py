@@ -141,6 +141,7 @@ class ArticleIndex:
         """A new, empty index at ``path`` (whatever was there goes)."""
         _unlink(path)
         connection = _connect(path)
+        path.chmod(0o600)  # private like the rest of the data dir (SQLite's WAL files follow it)
         connection.executescript(_SCHEMA)
         _ensure_tag_stats(connection)
         return cls(path, connection)
