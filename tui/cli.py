@@ -118,11 +118,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--page", action="store_true", help="save just this page, even if it has a feed")
     add.set_defaults(run=run_add)
 
-    importer = sub.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
-    importer.add_argument("file", help="an OPML file (- for stdin)")
+    importer = sub.add_parser("import", parents=[common],
+                              help="subscribe to the feeds of an OPML file or a newsboat urls file")
+    importer.add_argument("file", nargs="?",
+                          help="an OPML file, a newsboat urls file, or - for stdin (default: "
+                               "newsboat's urls file, ~/.newsboat/urls or ~/.config/newsboat/urls)")
+    importer.add_argument("--state", nargs="?", const="", metavar="CACHE_DB",
+                          help="with a urls file: newsboat's cache.db (default: newsboat's own); "
+                               "brings read and flagged (as starred) marks and cached articles")
     importer.set_defaults(run=run_import)
 
     exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
+    exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
 
     reextract = sub.add_parser("reextract", parents=[common],
@@ -378,19 +385,57 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import newsboat_paths
+
+    urls_path, cache_path = newsboat_paths()
+    name = args.file or str(urls_path)
+    data = sys.stdin.buffer.read() if name == "-" else _read_file(name)
+    if data.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
+        if args.state is not None:
+            raise WartaError("--state is for newsboat's urls file; an OPML file has no read state")
+        return _import_opml(args, config, data)
+    state = Path(args.state).expanduser() if args.state else cache_path
+    return _import_newsboat(args, config, data, state if args.state is not None else None)
+
+
+def _subscribe_new(library: Library, feeds: Sequence[Feed]) -> int:
+    """Subscribe to the feeds not yet known; returns how many were new."""
+    known = {feed.url for feed in library.feeds()}
+    new = [feed for feed in feeds if feed.url not in known]
+    for feed in new:
+        library.subscribe(feed)
+    return len(new)
+
+
+def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     from .core.opml import read_opml
 
-    data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_library(args, config) as library:
-        known = {feed.url for feed in library.feeds()}
-        new = [feed for feed in result.feeds if feed.url not in known]
-        for feed in new:
-            library.subscribe(feed)
-    summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
+        new = _subscribe_new(library, result.feeds)
+    summary, *warnings = result.describe(new, already=len(result.feeds) - new)
     print(summary)
     for warning in warnings:
         print(f"warta: {warning}", file=sys.stderr)
+    return 0
+
+
+def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
+                     state: Path | None) -> int:
+    from .core.newsboat import parse_urls
+
+    urls = parse_urls(data.decode("utf-8", "replace"))
+    with open_library(args, config) as library:
+        new = _subscribe_new(library, urls.feeds)
+        if urls.filters:
+            library.save_filters(urls.filters)
+        cached = library.import_newsboat_cache(state) if state else None
+    summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
+    print(summary)
+    if cached is not None:
+        print(cached.describe())
+    for note in notes:
+        print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
     return 0
 
 
@@ -402,10 +447,12 @@ def _read_file(name: str) -> bytes:
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import export_urls
     from .core.opml import export_opml
 
     with open_library(args, config) as library:
-        print(export_opml(library.feeds()))
+        feeds = library.feeds()
+    print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
     return 0
 
 

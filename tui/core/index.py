@@ -275,6 +275,9 @@ class ArticleIndex:
             if state_seq is not None:
                 self._set_seq("state_seq", state_seq)
 
+    def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
+        self.set_states({article_id: state}, state_seq)
+
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         """The user's state of many articles, in one transaction."""
         with self.lock, self.db:

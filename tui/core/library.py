@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
@@ -31,6 +31,9 @@ from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, 
 from .retention import GcSummary, collect_garbage
 from .sanitize import sanitize_line
 from .store import RebuildProgress, Store
+
+if TYPE_CHECKING:
+    from .newsboat import CacheImport
 
 STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
 
@@ -131,6 +134,23 @@ class Library:
     def subscriptions(self) -> list[Feed]:
         """The feeds added from the CLI or the app (kept in the data dir)."""
         return self._store.subscriptions()
+
+    def filters(self) -> dict[str, str]:
+        """Saved filters (keys 1-9): the config's first (they win on a name), then those
+        imported into the data dir."""
+        imported = self._store.saved_filters()
+        return {**self.config.filters,
+                **{name: text for name, text in imported.items() if name not in self.config.filters}}
+
+    def save_filters(self, filters: Mapping[str, str]) -> None:
+        """Keep imported saved filters in the data dir."""
+        self._store.save_filters(dict(filters))
+
+    def import_newsboat_cache(self, path: Path) -> CacheImport:
+        """Read and star marks (and articles) from newsboat's ``cache.db`` (read-only)."""
+        from .newsboat import import_cache
+
+        return import_cache(path, self._store, self.feeds())
 
     def feed_names(self) -> dict[str, str]:
         """Lower-case feed name -> URL, for the ``feed:`` filter."""

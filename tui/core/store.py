@@ -241,6 +241,9 @@ class Store:
                 for feed in data.get("subscriptions") or ():
                     if isinstance(feed, dict) and isinstance(feed.get("url"), str):
                         self._state.set("sub:" + feed["url"], _pack(Feed.from_json(feed).to_json()))
+                filters = data.get("filters")
+                if isinstance(filters, dict) and filters:
+                    self._state.set("filters", _pack({**self.saved_filters(), **filters}))
                 self._bump(self._state)
         return len(states)
 
@@ -584,6 +587,7 @@ class Store:
             "exported": time.time(),
             "states": {aid: st.to_json() for aid, st in self._iter_states()},
             "subscriptions": [feed.to_json() for feed in self.subscriptions()],
+            "filters": self.saved_filters(),
         }
 
     # -- the list index: derived, read through these -----------------------------------------
@@ -641,6 +645,22 @@ class Store:
     def remove_subscription(self, url: str) -> None:
         with self._writing():
             self._state.delete("sub:" + url)
+
+    def saved_filters(self) -> dict[str, str]:
+        """Filters saved in the data dir (imported from another reader), name -> filter text."""
+        blob = _get(self._state, "filters")
+        try:
+            data = _unpack(blob) if blob is not None else {}
+        except CorruptEntryError:
+            data = {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(name): text for name, text in data.items() if isinstance(text, str)}
+
+    def save_filters(self, filters: dict[str, str]) -> None:
+        """Add or replace saved filters by name; the others stay."""
+        with self._writing():
+            self._state.set("filters", _pack({**self.saved_filters(), **filters}))
 
     def get_feed_meta(self, feed_url: str) -> dict[str, Any]:
         blob = _get(self._state, "feedmeta:" + feed_url)
