@@ -22,6 +22,7 @@ from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
 from .core.library import Library
+from .core.locks import reader_lock
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if args.demo and command is not run_app:
+            return _in_demo_dir(command, args, config)
         return command(args, config)
     except BrokenPipeError:
         return _reader_went_away()
@@ -51,6 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _in_demo_dir(command: Command, args: argparse.Namespace, config: Config) -> int:
+    """``warta --demo list`` (or any command): run it on a temporary data dir with the sample
+    articles, as the reader does, never on (or creating) the real one."""
+    demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
+    try:
+        with Library.open(config, demo_dir) as library:
+            library.seed_demo()
+        args.data_dir = str(demo_dir)
+        return command(args, replace(config, data_dir=None))
+    finally:
+        shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def describe_error(error: WartaError) -> str:
@@ -172,7 +188,7 @@ def open_library(args: argparse.Namespace, config: Config, *,
     path = resolve_data_dir(args, config)
     progress = None if rebuild_later else _rebuild_progress
     try:
-        return Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later)
+        return _told(Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later))
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -181,7 +197,16 @@ def open_library(args: argparse.Namespace, config: Config, *,
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return Library.open(config, fallback)
+        return _told(Library.open(config, fallback))
+
+
+def _told(library: Library) -> Library:
+    """Every repair the store makes is said on stderr: what opening did, and what it does later
+    (an index found damaged while listing)."""
+    for line in library.notices:
+        print(f"warta: {line}", file=sys.stderr)
+    library.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return library
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -199,8 +224,9 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
             return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    library = open_library(args, config, rebuild_later=True)
-    return _run_reader(library, None, refresh=None if not args.offline else False)
+    with reader_lock(resolve_data_dir(args, config)):  # a second reader is refused
+        library = open_library(args, config, rebuild_later=True)
+        return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
 def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
@@ -271,12 +297,20 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
+    from .core.index import IndexRebuiltError
 
     with open_library(args, config) as library:
-        rowids = library.listing(library.compile(" ".join(args.filter))).rowids
+        where = library.compile(" ".join(args.filter))
+        try:
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
+        except IndexRebuiltError:  # damage found (and repaired) before anything was printed
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            for summary in library.summaries(rowids[start : start + 1000]):
+            batch = first if start == 0 else library.summaries(rowids[start : start + 1000])
+            for summary in batch:
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -326,6 +360,9 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     with open_library(args, config) as library:
         record = library.article(args.id)
         summary = library.summary(args.id)
+        if record is None and library.is_damaged(args.id):
+            raise WartaError(f"article {args.id} is damaged in the article cache and reads as "
+                             "missing; the next warta fetch stores it again if its feed still has it")
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:

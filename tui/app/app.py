@@ -94,9 +94,10 @@ class WartaApp(App[None]):
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
-        for notice in (self.notice, *self.library.notices):
+        for notice in (self.notice, *self.library.earlier_notices, *self.library.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
+        self.library.notices_shown()  # every repair said once in the app, then forgotten
         if self.refresh_on_start:
             self.refresher.start()
         minutes = self.config.refresh.interval_minutes

@@ -110,6 +110,28 @@ class Library:
         return self._store.notices
 
     @property
+    def earlier_notices(self) -> list[str]:
+        """Repairs earlier runs made that no app has shown yet."""
+        return self._store.earlier_notices
+
+    def notices_shown(self) -> None:
+        """The app has said every notice once: forget them."""
+        self._store.notices_shown()
+
+    @property
+    def on_notice(self) -> Callable[[str], None] | None:
+        """Told of a repair made after opening (an index found damaged in use), at once."""
+        return self._store.on_notice
+
+    @on_notice.setter
+    def on_notice(self, handler: Callable[[str], None] | None) -> None:
+        self._store.on_notice = handler
+
+    def is_damaged(self, article_id: str) -> bool:
+        """The article's row was found damaged (it reads as missing)."""
+        return article_id in self._store.damaged
+
+    @property
     def data_dir(self) -> Path:
         return self._store.data_dir
 
