@@ -160,10 +160,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
-
-
 # -- shared wiring ------------------------------------------------------------------------------
 
 
@@ -388,11 +384,16 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
             return await network.refresh()
 
     with open_library(args, config) as library:
+        if library.read_only:  # nothing fetched could be kept
+            raise StoreError(f"disk full — not saving to {library.data_dir}; nothing fetched")
         result = asyncio.run(refresh(library))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
+    if result.stopped:  # once, however many writes it refused; and not a success
+        print(f"warta: {sanitize_line(result.stopped)}; the refresh stopped", file=sys.stderr)
+        return 1
     print(result.report())
     return 1 if result.failed_all else 0
 

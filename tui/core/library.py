@@ -132,6 +132,11 @@ class Library:
         return article_id in self._store.damaged
 
     @property
+    def read_only(self) -> bool:
+        """Opened where nothing can be written (a full disk): reading works, changes queue."""
+        return self._store.read_only
+
+    @property
     def data_dir(self) -> Path:
         return self._store.data_dir
 
