@@ -44,6 +44,7 @@ from PIL import Image  # noqa: E402
 from scale import FrameWatch  # noqa: E402
 from tui.core.config import Config  # noqa: E402
 from tui.core.images import ImageCache, ImageLoader, article_images  # noqa: E402
+from tui.core.library import Library  # noqa: E402
 from tui.core.models import Article, ArticleRecord, Block  # noqa: E402
 from tui.core.store import Store  # noqa: E402
 from tui.core.urls import article_id  # noqa: E402
@@ -144,7 +145,7 @@ async def reader_figures(data_dir: Path, runs: int, seen: int) -> dict[str, floa
 
     with Store.open(data_dir) as store:
         pictured, plain = fill(store, max(runs, seen))
-        app = WartaApp(store, Config(images="halfblock"), offline=True, refresh_on_start=False)
+        app = WartaApp(Library(store, Config(images="halfblock")), offline=True, refresh_on_start=False)
         watch = FrameWatch(app)
         out: dict[str, float] = {}
         async with app.run_test(size=SIZE) as pilot:
@@ -171,7 +172,7 @@ async def reader_figures(data_dir: Path, runs: int, seen: int) -> dict[str, floa
             out["pictures after the text, again (ms)"] = ms(again_paint)
 
         # Memory: a fresh app, 20 articles without pictures, then 20 with 5 pictures each.
-        app = WartaApp(store, Config(images="halfblock"), offline=True, refresh_on_start=False)
+        app = WartaApp(Library(store, Config(images="halfblock")), offline=True, refresh_on_start=False)
         watch = FrameWatch(app)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot, app, plain[-1])

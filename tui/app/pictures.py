@@ -12,7 +12,6 @@ equal cells into one segment: the reader stays a line-API view of ready-made str
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -20,15 +19,9 @@ from rich.color import Color
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual.message import Message
-from textual.message_pump import MessagePump
 from textual.strip import Strip
 
-from ..core import render
-from ..core.images import RGB, CellImage, ImageError, ImageRef
-from ..core.models import ArticleRecord, ArticleState, Block
-from ..core.sanitize import sanitize_line
+from ..core.images import RGB, CellImage
 
 HALF_BLOCK = "▀"
 Drawing = Literal["halfblock", "text"]
@@ -69,7 +62,7 @@ def picture_strips(cells: CellImage, width: int) -> list[Strip]:
     return strips
 
 
-# -- the reader's content with its pictures -------------------------------------------------------
+# -- where pictures go in the reader ---------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
 class PictureSlot:
@@ -84,78 +77,3 @@ class PictureSlot:
 def preview_rows(reader_height: int) -> int:
     """A preview is a few rows: two fifths of the reader, between 4 and 12."""
     return max(4, min(12, reader_height * 2 // 5))
-
-
-def reader_parts(record: ArticleRecord, state: ArticleState, *, blocks: Sequence[Block],
-                 highlight: Iterable[str] = (),
-                 pictures: Sequence[ImageRef] = ()) -> list[RenderableType | PictureSlot]:
-    """The reader's content as parts: header, the lead picture's slot, then each block with
-    a slot before each inline picture, and the link list. Without ``pictures`` the parts are
-    exactly the text the reader showed before pictures existed."""
-    lead = next((ref for ref in pictures if ref.lead), None)
-    inline = {ref.url for ref in pictures if not ref.lead}
-    links = record.article.links if record.article else ()
-    parts: list[RenderableType | PictureSlot] = [render.header(record, state)]
-    if lead is not None:
-        caption = Text(sanitize_line(lead.alt, 300), style=render.STYLE_IMAGE) if lead.alt else None
-        parts.append(PictureSlot(lead.url, caption, space_above=1))
-    parts.append(Text(""))
-    renderables = render.body(blocks, highlight=highlight)
-    for index, renderable in enumerate(renderables):
-        block = blocks[index] if index < len(blocks) and index < _shown_blocks(blocks) else None
-        url = _picture_url(block, links) if block is not None else None
-        if url in inline:
-            parts.append(PictureSlot(url))
-        parts += [renderable, Text("")]
-    link_list = render.link_list(record.article)
-    if link_list is not None:
-        parts.append(link_list)
-    return parts
-
-
-def _shown_blocks(blocks: Sequence[Block]) -> int:
-    """How many blocks ``render.body`` shows before its truncation notice."""
-    used = 0
-    for index, block in enumerate(blocks):
-        used += len(block.text)
-        if used > render.BODY_LIMIT:
-            return index
-    return len(blocks)
-
-
-def _picture_url(block: Block, links: Sequence[str]) -> str | None:
-    if block.kind != "image" or not block.links:
-        return None
-    number = block.links[0][2]
-    return links[number - 1] if 0 < number <= len(links) else None
-
-
-# -- messages: the screens ask the app for pictures, the app's worker answers ----------------------
-
-class PicturesWanted(Message):
-    """Load ``refs`` scaled to fit ``cols`` x ``rows`` cells; answers go to ``reply_to``."""
-
-    def __init__(self, article_id: str, refs: Sequence[ImageRef], cols: int, rows: int,
-                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = ()) -> None:
-        super().__init__()
-        self.article_id = article_id
-        self.refs = tuple(refs)
-        self.cols = cols
-        self.rows = rows
-        self.background = background
-        self.reply_to = reply_to
-        self.feeds = tuple(feeds)  # the article's feed URLs: whose hosts may be private
-
-
-class PicturesLoaded(Message):
-    """Pictures of ``article_id`` by URL, scaled, or why each is not shown: all the cached
-    ones in one message (one repaint), then one message per download."""
-
-    def __init__(self, article_id: str, pictures: Sequence[tuple[str, CellImage | ImageError]]) -> None:
-        super().__init__()
-        self.article_id = article_id
-        self.pictures = dict(pictures)
-
-    @property
-    def shown(self) -> dict[str, CellImage]:
-        return {url: cells for url, cells in self.pictures.items() if isinstance(cells, CellImage)}

@@ -20,7 +20,8 @@ from textual.widgets import Static
 
 from ...core.images import CellImage, ImageError, ImageRef
 from ...core.sanitize import sanitize_line
-from ..pictures import PicturesLoaded, PicturesWanted, picture_strips
+from ..messages import PicturesLoaded, PicturesWanted
+from ..pictures import picture_strips
 
 
 @dataclass(frozen=True, slots=True)
