@@ -20,6 +20,7 @@ import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -30,6 +31,7 @@ from diskcache.core import MODE_PICKLE
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
+from .locks import WriteLock
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
 from .private import make_private
 from .wellformed import well_formed
@@ -161,6 +163,7 @@ class Store:
         self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
         self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
         self.read_only = False  # opened where nothing can be written (``_open_read_only``)
+        self._write_lock_file = WriteLock(data_dir)
         self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
         index.on_damage = self._index_damaged
         self._state_changed = False
@@ -313,6 +316,7 @@ class Store:
         self.index.close()
         for cache in (self._articles, self._raw, self._state):
             cache.close()
+        self._write_lock_file.close()
 
     def __enter__(self) -> Store:
         return self
@@ -321,9 +325,12 @@ class Store:
         self.close()
 
     def _sync_index(self, progress: RebuildProgress | None) -> None:
-        """Rebuild the derived index when it does not reflect the stores' latest writes."""
-        seqs = (self._seq(self._articles), self._seq(self._state))
-        if self.index.applied_seqs() != seqs:
+        """Rebuild the derived index when it does not reflect the stores' latest writes
+        (compared under the write lock: a writer half-way through one write is not a lag)."""
+        with self._write_lock_file.held():
+            seqs = (self._seq(self._articles), self._seq(self._state))
+            stale = self.index.applied_seqs() != seqs
+        if stale:
             self.rebuild_index(progress)
 
     def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
@@ -386,7 +393,8 @@ class Store:
                         self._articles.set("f:" + record.fingerprint, record.id)
                 seq = self._bump(self._articles)
             states = {r.id: self.get_state(r.id) for r in records}
-            self.index.upsert(list(zip(records, old)), states, articles_seq=seq)
+            with _derived(self.index):
+                self.index.upsert(list(zip(records, old)), states, articles_seq=seq)
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         """Remove articles (retention); their user state goes too. Returns how many went."""
@@ -411,7 +419,8 @@ class Store:
                     if any(gone):
                         state_seq = self._bump(self._state)
                         self._state_changed = True
-            self.index.delete(removed, articles_seq=seq, state_seq=state_seq)
+            with _derived(self.index):
+                self.index.delete(removed, articles_seq=seq, state_seq=state_seq)
         return len(removed)
 
     def find_by_fingerprint(self, fingerprint: str) -> str | None:
@@ -535,7 +544,8 @@ class Store:
             self._state_changed = True
             for article_id in states:
                 self._queued.pop(article_id, None)  # its queued changes were part of ``state``
-            self.index.set_states(states, state_seq=seq)
+            with _derived(self.index):
+                self.index.set_states(states, state_seq=seq)
         return states
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
@@ -622,20 +632,35 @@ class Store:
     # -- errors -------------------------------------------------------------------------------
 
     def _writing(self) -> _WriteGuard:
-        return _WriteGuard(self.data_dir)
+        return _WriteGuard(self.data_dir, self._write_lock_file)
+
+
+@contextmanager
+def _derived(index: ArticleIndex) -> Iterator[None]:
+    """An index write after its store write succeeded: if another process holds the index
+    (a rebuild), skip it rather than fail what is already saved; the index then lags the
+    stores' counters, and the next open (or the app's stale check) rebuilds it."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
 
 
 class _WriteGuard:
     """Turns the ways a write can fail into ``StoreError``s with a sentence for the user."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, lock: WriteLock) -> None:
         self.data_dir = data_dir
+        self._held = lock.held()
 
     def __enter__(self) -> None:
+        self._held.__enter__()  # the store write and its index write, as one for other openers
         return None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: object) -> Literal[False]:
+        self._held.__exit__(None, None, None)
         if exc is None or isinstance(exc, StoreError):
             return False
         if isinstance(exc, (OSError, sqlite3.Error)) and _is_disk_full(exc):
