@@ -390,6 +390,9 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
     with open_store(args, config) as store:
         if store.read_only:  # nothing fetched could be kept
             raise StoreError(f"disk full — not saving to {store.data_dir}; nothing fetched")
+        if store.articles_lost:  # what survives first, offline; then the feeds
+            print(f"warta: {_reextract(store, config):,} articles brought back from the page cache",
+                  file=sys.stderr)
         result = asyncio.run(_refresh(store, config, progress))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
@@ -521,20 +524,24 @@ def run_export(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_reextract(args: argparse.Namespace, config: Config) -> int:
+    with open_store(args, config) as store:
+        updated = _reextract(store, config)
+    print(f"Re-extracted {updated:,} articles from cached pages")
+    return 0
+
+
+def _reextract(store: Store, config: Config) -> int:
     from .core.refresh import reextract
     from .core.sources import worker_pool
 
-    async def run(store: Store) -> int:
+    async def run() -> int:
         pool = worker_pool(config)
         try:
             return await reextract(store, pool)
         finally:
             pool.close()
 
-    with open_store(args, config) as store:
-        updated = asyncio.run(run(store))
-    print(f"Re-extracted {updated:,} articles from cached pages")
-    return 0
+    return asyncio.run(run())
 
 
 def run_gc(args: argparse.Namespace, config: Config) -> int:

@@ -163,6 +163,7 @@ class Store:
         self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
         self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
         self.read_only = False  # opened where nothing can be written (``_open_read_only``)
+        self.articles_lost = False  # the article store started empty beside surviving pages
         self._write_lock_file = WriteLock(data_dir)
         self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
         index.on_damage = self._index_damaged
@@ -185,7 +186,8 @@ class Store:
             return cls._open_read_only(data_dir, raw_size_limit)
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            articles, _ = _open_or_move_aside(data_dir / "articles", notices, eviction_policy="none")
+            articles, articles_new = _open_or_move_aside(data_dir / "articles", notices,
+                                                         eviction_policy="none")
             raw, _ = _open_or_move_aside(data_dir / "raw", notices,
                                          eviction_policy="least-recently-stored",
                                          size_limit=raw_size_limit)
@@ -201,6 +203,11 @@ class Store:
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
         store.notices = notices
+        if articles_new and store.raw_ids():  # lost (moved aside, deleted); the pages survive
+            store.articles_lost = True
+            notices.append(f"the article store is empty but {len(store.raw_ids()):,} pages survive "
+                           "in the page cache: warta reextract brings their articles back "
+                           "(warta fetch does it first)")
         store._apply_parked()
         if state_is_new:
             store._restore_lost_state()
