@@ -265,3 +265,11 @@ def test_site_matches_the_host_as_its_docstring_says(tmp_path: Path, env: dict[s
         assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [record.id], query
     path_only = run_warta("--data-dir", str(data), "list", "--json", "site:articles", env=env)
     assert path_only.stdout == ""  # the path is not the host
+
+
+def test_a_malformed_saved_filter_is_reported_at_start_with_its_line(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    config = tmp_path / "filters.toml"
+    config.write_text('[filters]\nstarred = "is:starred"\nrecent = "since:7days"\n')
+    result = run_warta("--config", str(config), "--data-dir", str(tmp_path / "d"), "list", env=env)
+    assert_one_clean_line(result, "line 3", "filters.recent", "not a filter", "since:7days")
