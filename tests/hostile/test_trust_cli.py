@@ -273,3 +273,11 @@ def test_a_malformed_saved_filter_is_reported_at_start_with_its_line(
     config.write_text('[filters]\nstarred = "is:starred"\nrecent = "since:7days"\n')
     result = run_warta("--config", str(config), "--data-dir", str(tmp_path / "d"), "list", env=env)
     assert_one_clean_line(result, "line 3", "filters.recent", "not a filter", "since:7days")
+
+
+@pytest.mark.parametrize("command", [["import", "/dev/zero"], ["extract", "/dev/zero"]],
+                         ids=["import", "extract"])
+def test_reading_dev_zero_as_a_file_is_refused_not_read_forever(
+        tmp_path: Path, env: dict[str, str], command: list[str]) -> None:
+    result = run_warta("--data-dir", str(tmp_path / "d"), *command, env=env, timeout=30)
+    assert_one_clean_line(result, "/dev/zero", "larger than 64 MiB")
