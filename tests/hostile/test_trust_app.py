@@ -49,3 +49,28 @@ def test_a_second_reader_on_one_data_dir_is_refused_and_the_first_keeps_going(tm
     finally:
         again.send("q", settle=0.3)
         again.finish()
+
+
+async def test_e_without_a_downloads_dir_exports_into_the_data_dir_and_says_where(
+        tmp_path: Path, monkeypatch) -> None:
+    from .support import toasts
+    from .test_storage import _app
+
+    home, cwd = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    monkeypatch.chdir(cwd)
+    data = tmp_path / "data"
+    _seed(data, 2)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter", "e")
+            await pilot.pause()
+            (exported,) = (data / "exports").glob("*.md")
+            assert any(str(exported) in t for t in toasts(app)), toasts(app)
+    assert not list(cwd.iterdir())
