@@ -74,3 +74,22 @@ async def test_e_without_a_downloads_dir_exports_into_the_data_dir_and_says_wher
             (exported,) = (data / "exports").glob("*.md")
             assert any(str(exported) in t for t in toasts(app)), toasts(app)
     assert not list(cwd.iterdir())
+
+
+async def test_an_unknown_theme_is_reported_with_the_names_that_exist(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tui.app.app import WartaApp
+
+    from .support import app_config, toasts
+
+    data = tmp_path / "data"
+    _seed(data, 1)
+    with Store.open(data) as store:
+        config = replace(app_config(on_start=False), theme="solarised-darkest")
+        app = WartaApp(store, config, refresh_on_start=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            said = [t for t in toasts(app) if "Unknown theme 'solarised-darkest'" in t]
+            assert len(said) == 1 and "textual-dark" in said[0] and "nord" in said[0], toasts(app)
+            assert app.theme == "textual-dark"
