@@ -93,3 +93,22 @@ async def test_an_unknown_theme_is_reported_with_the_names_that_exist(tmp_path: 
             said = [t for t in toasts(app) if "Unknown theme 'solarised-darkest'" in t]
             assert len(said) == 1 and "textual-dark" in said[0] and "nord" in said[0], toasts(app)
             assert app.theme == "textual-dark"
+
+
+async def test_a_long_filter_error_is_wrapped_not_cut_at_the_screen_edge(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from .test_storage import _app
+
+    data = tmp_path / "data"
+    _seed(data, 2)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(60, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("slash", *"bogus:thing", "enter")
+            await pilot.pause()
+            error = app.screen.query_one(".prompt--error", Static)
+            text = str(error.render())
+            assert "unknown filter 'bogus:'" in text and "before:" in text  # the end of it too
+            assert len(text) > 60 and error.size.height >= 2, (error.size, text)
