@@ -112,3 +112,23 @@ async def test_a_long_filter_error_is_wrapped_not_cut_at_the_screen_edge(tmp_pat
             text = str(error.render())
             assert "unknown filter 'bogus:'" in text and "before:" in text  # the end of it too
             assert len(text) > 60 and error.size.height >= 2, (error.size, text)
+
+
+async def test_a_filter_with_no_matches_clears_the_reader(tmp_path: Path) -> None:
+    from .support import reader_words
+    from .test_storage import _app
+
+    data = tmp_path / "data"
+    _seed(data, 3)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "Paragraph about topic 2" in reader_words(app)
+            await pilot.press("slash", *"zebracorn", "enter")
+            await pilot.pause()
+            assert "Paragraph about topic" not in reader_words(app)
+            assert "No articles match zebracorn" in reader_words(app)
+            assert app.main.reader.article_id is None
