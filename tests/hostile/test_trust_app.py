@@ -80,6 +80,7 @@ async def test_an_unknown_theme_is_reported_with_the_names_that_exist(tmp_path: 
     from dataclasses import replace
 
     from tui.app.app import WartaApp
+    from tui.core.library import Library
 
     from .support import app_config, toasts
 
@@ -87,7 +88,7 @@ async def test_an_unknown_theme_is_reported_with_the_names_that_exist(tmp_path: 
     _seed(data, 1)
     with Store.open(data) as store:
         config = replace(app_config(on_start=False), theme="solarised-darkest")
-        app = WartaApp(store, config, refresh_on_start=False)
+        app = WartaApp(Library(store, config), refresh_on_start=False)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             said = [t for t in toasts(app) if "Unknown theme 'solarised-darkest'" in t]

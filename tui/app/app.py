@@ -81,7 +81,7 @@ class WartaApp(App[None]):
         self._said_offline = False
         self.gone_feeds: set[str] = set()
         self._save_retry: Timer | None = None
-        self.export_dir = export_dir or default_export_dir(store.data_dir)
+        self.export_dir = export_dir or default_export_dir(library.data_dir)
         self.opener = opener
         self.theme = config.theme if config.theme in self.available_themes else "textual-dark"
         if self.theme != config.theme:  # said at mount, with the names that do exist
