@@ -422,8 +422,7 @@ def _subscribe_new(store: Store, config: Config, feeds: Sequence[Feed]) -> int:
     """Subscribe to the feeds not yet known; returns how many were new."""
     known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
     new = [feed for feed in feeds if feed.url not in known]
-    for feed in new:
-        store.add_subscription(feed)
+    store.add_subscriptions(new)
     return len(new)
 
 
@@ -440,20 +439,30 @@ def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     return 0
 
 
+async def _import_cache(state: Path, store: Store, config: Config) -> object:
+    from .core.newsboat import import_cache
+    from .core.sources import all_feeds, worker_pool
+
+    pool = worker_pool(config)
+    try:
+        return await import_cache(state, store, all_feeds(config, store), pool=pool)
+    finally:
+        pool.close()
+
+
 def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
                      state: Path | None) -> int:
-    from .core.newsboat import import_cache, parse_urls
-    from .core.sources import all_feeds
+    from .core.newsboat import CacheImport, parse_urls
 
     urls = parse_urls(data.decode("utf-8", "replace"))
     with open_store(args, config) as store:
         new = _subscribe_new(store, config, urls.feeds)
         if urls.filters:
             store.save_filters(urls.filters)
-        cached = import_cache(state, store, all_feeds(config, store)) if state else None
+        cached = asyncio.run(_import_cache(state, store, config)) if state else None
     summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
     print(summary)
-    if cached is not None:
+    if isinstance(cached, CacheImport):
         print(cached.describe())
     for note in notes:
         print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
