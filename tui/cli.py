@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.locks import reader_lock
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 from .core.store import Store
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if args.demo and command is not run_app:
+            return _in_demo_dir(command, args, config)
         return command(args, config)
     except BrokenPipeError:
         return _reader_went_away()
@@ -51,6 +54,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _in_demo_dir(command: Command, args: argparse.Namespace, config: Config) -> int:
+    """``warta --demo list`` (or any command): run it on a temporary data dir with the sample
+    articles, as the reader does, never on (or creating) the real one."""
+    from .core.demo import seed_demo
+
+    demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
+    try:
+        with Store.open(demo_dir) as store:
+            seed_demo(store)
+        args.data_dir = str(demo_dir)
+        return command(args, replace(config, data_dir=None))
+    finally:
+        shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def describe_error(error: WartaError) -> str:
@@ -170,7 +188,7 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
     path = resolve_data_dir(args, config)
     limit = int(config.storage.raw_cache_mb * 2**20)
     try:
-        return Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress)
+        return _told(Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress))
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -179,7 +197,16 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return Store.open(fallback, raw_size_limit=limit)
+        return _told(Store.open(fallback, raw_size_limit=limit))
+
+
+def _told(store: Store) -> Store:
+    """Every repair the store makes is said on stderr: what opening did, and what it does later
+    (an index found damaged while listing)."""
+    for line in store.notices:
+        print(f"warta: {line}", file=sys.stderr)
+    store.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return store
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -197,8 +224,9 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
             return _run_reader(store, config, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    store = open_store(args, config)
-    return _run_reader(store, config, None, refresh=None if not args.offline else False)
+    with reader_lock(resolve_data_dir(args, config)):  # a second reader is refused
+        store = open_store(args, config)
+        return _run_reader(store, config, None, refresh=None if not args.offline else False)
 
 
 def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
@@ -270,17 +298,23 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    from .core import render
+    from .core.index import IndexRebuiltError
     from .core.query import compile_filter
     from .core.sources import all_feeds, feed_names
 
     with open_store(args, config) as store:
         where = compile_filter(" ".join(args.filter),
                                feed_names=feed_names(all_feeds(config, store)))
-        rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        try:
+            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+            first = store.index.summaries(rowids[:1000])
+        except IndexRebuiltError:  # damage found (and repaired) before anything was printed
+            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+            first = store.index.summaries(rowids[:1000])
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            for summary in store.index.summaries(rowids[start : start + 1000]):
+            batch = first if start == 0 else store.index.summaries(rowids[start : start + 1000])
+            for summary in batch:
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -330,6 +364,9 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     with open_store(args, config) as store:
         record = store.get_article(args.id)
         summary = store.index.summary(args.id)
+        if record is None and args.id in store.damaged:
+            raise WartaError(f"article {args.id} is damaged in the article cache and reads as "
+                             "missing; the next warta fetch stores it again if its feed still has it")
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:
@@ -351,11 +388,16 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
     with open_store(args, config) as store:
+        if store.read_only:  # nothing fetched could be kept
+            raise StoreError(f"disk full — not saving to {store.data_dir}; nothing fetched")
         result = asyncio.run(_refresh(store, config, progress))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
+    if result.stopped:  # once, however many writes it refused; and not a success
+        print(f"warta: {sanitize_line(result.stopped)}; the refresh stopped", file=sys.stderr)
+        return 1
     print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
           f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
           f"{_count(len(result.errors), 'error')}")

@@ -22,16 +22,17 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import diskcache
 from diskcache.core import MODE_PICKLE
 
-from . import backup
+from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
 from .private import make_private
+from .wellformed import well_formed
 
 SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
@@ -81,6 +82,18 @@ def _unpack(blob: Any) -> Any:
         return json.loads(zlib.decompress(blob))
     except (zlib.error, ValueError) as exc:
         raise CorruptEntryError(f"unreadable cache row: {exc}") from exc
+
+
+_Decoded = TypeVar("_Decoded", ArticleRecord, Feed)
+
+
+def _decode(blob: Any, kind: type[_Decoded]) -> _Decoded | None:
+    """One stored record, or None when the row is damaged in any way (reads as a miss)."""
+    try:
+        value = kind.from_json(_unpack(blob))
+    except (CorruptEntryError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return value if well_formed(value) else None
 
 
 def _get(cache: diskcache.Cache, key: str) -> Any:
@@ -145,6 +158,11 @@ class Store:
         self._state = state
         self.index = index
         self.notices: list[str] = []
+        self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
+        self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
+        self.read_only = False  # opened where nothing can be written (``_open_read_only``)
+        self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
+        index.on_damage = self._index_damaged
         self._state_changed = False
         self._queued: dict[str, dict[str, Any]] = {}  # state changes not saved yet (disk full)
 
@@ -160,6 +178,8 @@ class Store:
         """
         data_dir = Path(data_dir)
         notices: list[str] = []
+        if readonly.cannot_write(data_dir) and (data_dir / "state" / "cache.db").is_file():
+            return cls._open_read_only(data_dir, raw_size_limit)
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             articles, _ = _open_or_move_aside(data_dir / "articles", notices, eviction_policy="none")
@@ -172,6 +192,8 @@ class Store:
             for private in (data_dir, data_dir / "backups"):  # also when it was made 0755 before
                 make_private(private)
         except (OSError, sqlite3.Error) as exc:
+            if readonly.cannot_write(data_dir) and (data_dir / "state" / "cache.db").is_file():
+                return cls._open_read_only(data_dir, raw_size_limit)  # filled up meanwhile
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
@@ -179,11 +201,37 @@ class Store:
         store._apply_parked()
         if state_is_new:
             store._restore_lost_state()
+        store.earlier_notices = backup.unseen_notices(data_dir)
+        backup.remember_notices(data_dir, store.notices)  # every repair, for the app to say too
         network_fs = backup.network_filesystem(data_dir)
         if network_fs:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
                            "there; run one Warta at a time")
         store._sync_index(on_rebuild)
+        return store
+
+    @classmethod
+    def _open_read_only(cls, data_dir: Path, raw_size_limit: int) -> Store:
+        """The data dir as it is, for reading, when nothing can be written there (full disk,
+        read-only filesystem): every write fails as a full disk does, and is queued or said."""
+        why = readonly.cannot_write(data_dir) or "full"
+        try:
+            caches = [readonly.ReadOnlyCache(data_dir / name, JSONDisk, **settings) for name, settings in (
+                ("articles", {}), ("raw", {"eviction_policy": "least-recently-stored",
+                                           "size_limit": raw_size_limit}), ("state", {}))]
+            store = cls(data_dir, *caches, ArticleIndex.open_read_only(data_dir / "index.sqlite"))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open data dir {data_dir}: {exc}") from exc
+        what = "the disk is full" if why == "full" else "its filesystem is read-only"
+        store.notices.append(f"{what}: opened {data_dir} read-only; reading works, and changes "
+                             "are kept until they can be saved")
+        store.read_only = True
+        seqs = (store._seq(store._articles), store._seq(store._state))
+        if store.index.applied_seqs() != seqs:  # rebuilt in memory, not on the disk
+            store.index = ArticleIndex.in_memory()
+            store.index.on_damage = store._index_damaged
+            store.rebuild_index()
+        store._apply_parked()
         return store
 
     def _apply_parked(self) -> None:
@@ -210,6 +258,24 @@ class Store:
         restored = self.import_state(saved.data)
         self.notices.append(f"read/star state was missing; restored {restored:,} marks from the "
                             f"backup of {saved.when} ({saved.path})")
+
+    def notice(self, text: str) -> None:
+        """A repair made after opening: kept in ``notices``, said now, and kept for the app."""
+        self.notices.append(text)
+        backup.remember_notices(self.data_dir, [text])
+        if self.on_notice is not None:
+            self.on_notice(text)
+
+    def notices_shown(self) -> None:
+        """The app has shown ``notices`` and ``earlier_notices``: no need to keep them."""
+        self.earlier_notices = []
+        backup.forget_notices(self.data_dir)
+
+    def _index_damaged(self, reason: str) -> None:
+        """The index found damage in use and started afresh: refill it from the stores."""
+        self.rebuild_index()
+        self.notice(f"the article index {self.data_dir / 'index.sqlite'} was damaged ({reason}); "
+                    "rebuilt it from the article and state stores")
 
     def backup_state(self) -> Path:
         """Write everything the user saved to ``backups/state.json`` (atomic, fsynced)."""
@@ -288,23 +354,23 @@ class Store:
     # -- articles -----------------------------------------------------------------------------
 
     def get_article(self, article_id: str) -> ArticleRecord | None:
+        """The record, or None if it is not there or is damaged (then ``damaged`` names it)."""
         blob = _get(self._articles, "a:" + article_id)
         if blob is None:
             return None
-        try:
-            return ArticleRecord.from_json(_unpack(blob))
-        except (CorruptEntryError, KeyError, TypeError, ValueError):
-            return None
+        record = _decode(blob, ArticleRecord)
+        if record is None:
+            self.damaged.add(article_id)
+        return record
 
     def has_article(self, article_id: str) -> bool:
         return ("a:" + article_id) in self._articles
 
     def iter_articles(self) -> Iterator[ArticleRecord]:
         for _key, blob in _items(self._articles, "a:"):
-            try:
-                yield ArticleRecord.from_json(_unpack(blob))
-            except (CorruptEntryError, KeyError, TypeError, ValueError):
-                continue
+            record = _decode(blob, ArticleRecord)
+            if record is not None:
+                yield record
 
     def put_articles(self, records: Sequence[ArticleRecord]) -> None:
         """Insert or replace ``records``; the index and the search follow in the same call."""
@@ -494,10 +560,9 @@ class Store:
     def subscriptions(self) -> list[Feed]:
         feeds = []
         for key in _keys(self._state, "sub:"):
-            try:
-                feeds.append(Feed.from_json(_unpack(_get(self._state, key))))
-            except (KeyError, CorruptEntryError, TypeError, ValueError):
-                continue
+            feed = _decode(_get(self._state, key), Feed)
+            if feed is not None:
+                feeds.append(feed)
         return feeds
 
     def add_subscription(self, feed: Feed) -> None:
