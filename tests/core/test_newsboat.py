@@ -355,3 +355,16 @@ def test_marks_only_add_and_a_merged_story_is_not_stored_twice(tmp_path: Path) -
         store.update_state(kept, read=True)
         asyncio.run(import_cache(cache, store, [feed]))
         assert store.get_state(kept).read  # marks only add: newsboat's unread does not undo it
+
+
+def test_import_benchmark_smoke_prints_its_figures() -> None:
+    """CI runs the benchmark tiny: the figures must come out (their values are not checked)."""
+    script = Path(__file__).parents[2] / "benchmarks" / "import_feeds.py"
+    result = subprocess.run([sys.executable, str(script), "--smoke"], capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    for figure in ("strict_parse_clean_s", "read_opml_faulty_s", "import_faulty_with_subscribing_s",
+                   "ratio_faulty_vs_strict", "full_import_s", "full_peak_rss_mb",
+                   "baseline_store_put_s", "ratio_import_vs_store_put", "rss_growth_quarter_to_full_mb"):
+        assert figure in result.stdout, figure
+    assert "Imported 200 feeds (200 lines repaired)" in result.stdout
