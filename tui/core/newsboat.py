@@ -20,7 +20,7 @@ import re
 import sqlite3
 import time
 from collections import Counter, deque
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -34,6 +34,7 @@ from .store import Store
 from .urls import article_id, is_http_url, site_of
 
 BATCH = 1_000  # cache rows read, stored and marked per transaction (bounds memory)
+Change = Callable[..., object]  # change(ids, read=True): Library.change or Store.update_states
 _DELIMITERS = " \r\n\t"
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
@@ -332,14 +333,17 @@ def feed_texts(contents: list[str]) -> list[str]:
 
 
 async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
-                       pool: WorkerPool | None = None, now: float | None = None) -> CacheImport:
+                       pool: WorkerPool | None = None, change: Change | None = None,
+                       now: float | None = None) -> CacheImport:
     """Bring newsboat's articles and their read/flagged state into ``store``.
 
     ``feeds`` are the subscriptions the articles belong to (their tags come along). Articles
     Warta already has are only marked; the others are stored from the cache first. With a
     ``pool``, the next batch's HTML is turned into text in a worker (killable: this is web
-    content) while this one is written, so the two cores share the work.
+    content) while this one is written, so the two cores share the work. Marks are set with
+    ``change(ids, read=True)`` (``Library.change``, the one door; default the store's own).
     """
+    change = store.update_states if change is None else change
     now = time.time() if now is None else now
     by_url = {feed.url: feed for feed in feeds}
     # The refresh merges one story seen under two URLs into one article and keeps the alias.
@@ -355,9 +359,9 @@ async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
         await asyncio.sleep(0)  # let a worker start on it before this thread writes
         pending.append((batch, texts))
         if len(pending) > ahead:
-            await _write(store, *pending.popleft(), by_url, now, totals)
+            await _write(store, change, *pending.popleft(), by_url, now, totals)
     while pending:
-        await _write(store, *pending.popleft(), by_url, now, totals)
+        await _write(store, change, *pending.popleft(), by_url, now, totals)
     return CacheImport(**totals)
 
 
@@ -405,11 +409,11 @@ async def _texts(pool: WorkerPool | None, contents: list[str]) -> list[str]:
         return texts
 
 
-async def _write(store: Store, batch: _Batch, texts: asyncio.Future[list[str]],
+async def _write(store: Store, change: Change, batch: _Batch, texts: asyncio.Future[list[str]],
                  by_url: Mapping[str, Feed], now: float, totals: Counter[str]) -> None:
     summaries = await texts
     # Marks first: the new articles' index rows are then written with them, in one go.
-    for mark, number in _mark(store, batch).items():
+    for mark, number in _mark(store, change, batch).items():
         totals[mark] += number
     store.put_articles([_record(key, item, by_url.get(item.feed_url), now, summary)
                         for (key, item), summary in zip(batch.new.items(), summaries)])
@@ -426,7 +430,7 @@ def _record(key: str, item: _CachedItem, feed: Feed | None, now: float,
         byline=sanitize_line(item.author, 200), summary=summary, status="summary")
 
 
-def _mark(store: Store, batch: _Batch) -> Counter[str]:
+def _mark(store: Store, change: Change, batch: _Batch) -> Counter[str]:
     """Add the read/starred marks the articles lack, one write per kind of change.
 
     Articles about to be stored from the cache have no marks yet, so only the others are
@@ -445,7 +449,7 @@ def _mark(store: Store, batch: _Batch) -> Counter[str]:
             groups.setdefault(tuple(sorted(marks)), []).append(key)
     added = Counter[str]()
     for marks, keys in groups.items():
-        store.update_states(keys, **dict.fromkeys(marks, True))
+        change(keys, **dict.fromkeys(marks, True))
         for mark in marks:
             added[mark] += len(keys)
     return added
