@@ -25,6 +25,8 @@ _SCREEN_READER_CLASS = re.compile(
 )
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none)(?:\s|$)", re.I)
 _RESPONSIVE_CLASS = re.compile(r"\S:\S|(?:^|\s)(?:d|visible)-(?:sm|md|lg|xl)", re.I)
+# lxml refuses a str that declares its own encoding; the page is already decoded, so it goes.
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
@@ -35,6 +37,9 @@ def parse_html(text: str) -> HtmlElement:
     # Escape sequences go whole (not just their ESC, which would leave "[2J" behind); lxml
     # refuses the other C0 controls ("All strings must be XML compatible").
     text = sanitize(text)
+    declaration = _XML_DECLARATION.match(text)
+    if declaration:
+        text = text[declaration.end():]
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
