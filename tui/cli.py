@@ -308,12 +308,14 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
 
 
 async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
+    from .core.images import image_policy
     from .core.refresh import Refresher
     from .core.sources import all_feeds, network
 
     async with network(config) as (fetcher, pool):
         refresher = Refresher(store, fetcher, pool, on_progress=progress,
-                              extract_timeout=config.fetch.extract_timeout, rules=config.rules)
+                              extract_timeout=config.fetch.extract_timeout, rules=config.rules,
+                              fetch_images=image_policy(config.images))
         return await refresher.run(all_feeds(config, store))
 
 

@@ -322,3 +322,28 @@ async def test_auto_tag_rules_apply_on_arrival(server: TestServer, env) -> None:
     await Refresher(store, fetcher, pool, rules=rules).run([Feed(url=url, full_text="never")])
     tagged = {s.title: "picked" in s.feed_tags for s in store.index.summaries(store.index.rowids())}
     assert tagged == {"rules-0": False, "rules-1": True, "rules-2": True}
+
+
+async def test_pictures_come_with_the_page_unless_the_feed_says_off(server: TestServer, env) -> None:
+    from tests.core.test_images import picture
+    from tui.core.images import ImageCache, image_policy
+
+    store, fetcher, pool = env
+    text = "A long enough story about the harbour and its boats, told in detail. " * 12
+    feeds = []
+    for name in ("shown", "hidden"):
+        photo = server.add(f"/{name}/photo.jpg", picture(), "image/jpeg")
+        server.add(f"/{name}/a0", (f"<html><head><title>{name}</title>"
+                                   f"<meta property='og:image' content='{photo}'></head><body><article>"
+                                   f"<h1>{name}</h1><p>{text}</p><img src='{photo}' alt='boats'>"
+                                   f"<p>{text}</p></article></body></html>").encode())
+        feed_url = server.add(f"/{name}.xml", rss([(name, server.url(f"/{name}/a0"), None)]),
+                              "application/rss+xml")
+        feeds.append(Feed(url=feed_url, images="off" if name == "hidden" else ""))
+    refresher = Refresher(store, fetcher, pool, fetch_images=image_policy("auto"))
+    progress = await refresher.run(feeds)
+    assert progress.errors == ()
+    assert server.hits["/shown/photo.jpg"] == 1  # lead and inline are the same picture: once
+    assert server.hits["/hidden/photo.jpg"] == 0
+    info = ImageCache(store).info(server.url("/shown/photo.jpg"))
+    assert info is not None and (info.width, info.height) == (320, 200)

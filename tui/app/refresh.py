@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from ..core.fetch import Fetcher
+from ..core.images import image_policy
 from ..core.models import Feed
 from ..core.pool import WorkerPool
 from ..core.refresh import AddResult, Refresher, RefreshProgress, add_url
@@ -114,6 +115,7 @@ class RefreshController:
                 on_progress=lambda progress: self.app.post_message(RefreshProgressed(progress)),
                 on_articles=lambda ids: self.app.post_message(ArticlesArrived(list(ids))),
                 extract_timeout=config.fetch.extract_timeout, rules=config.rules,
+                fetch_images=image_policy(config.images),
             )
         return self._refresher
 

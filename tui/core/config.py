@@ -22,6 +22,7 @@ from .models import Feed, FullTextPolicy
 from .urls import is_http_url
 
 APP_NAME = "warta"
+_IMAGE_MODES = ("auto", "halfblock", "off")  # tui.core.images.ImageMode
 DEFAULT_THEME = "textual-dark"
 
 
@@ -75,6 +76,7 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
     rules: tuple[TagRule, ...] = ()
+    images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
 
 
 def default_config_path() -> Path:
@@ -148,7 +150,8 @@ class _Reader:
         return None
 
     def config(self, data: dict[str, Any]) -> Config:
-        known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules"}
+        known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
+                 "images"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -169,7 +172,13 @@ class _Reader:
             keys=self.string_table("keys", data.get("keys", {})),
             filters=self.string_table("filters", data.get("filters", {})),
             rules=self.rules(data.get("rules", [])),
+            images=self.image_mode("images", data.get("images", "auto")),
         )
+
+    def image_mode(self, key: str, value: Any) -> str:
+        if value not in _IMAGE_MODES:
+            raise self.fail(key, 'expected "auto", "halfblock" or "off"', needle="images")
+        return str(value)
 
     def section(self, name: str, cls: type[Any], table: Any) -> Any:
         if not isinstance(table, dict):
@@ -233,13 +242,15 @@ class _Reader:
             name = entry.get("name", "")
             if not isinstance(name, str):
                 raise self.fail(f"{key}.name", "expected a string in quotes", needle=url)
-            unknown = set(entry) - {"url", "name", "tags", "enabled", "full_text", "max_articles"}
+            images = self.image_mode(f"{key}.images", entry["images"]) if "images" in entry else ""
+            unknown = set(entry) - {"url", "name", "tags", "enabled", "full_text", "max_articles",
+                                    "images"}
             if unknown:
                 raise self.fail(f"{key}.{sorted(unknown)[0]}", "unknown feed setting",
                                 needle=sorted(unknown)[0])
             feeds.setdefault(normalised, Feed(
                 url=normalised, name=name, tags=tuple(tags), enabled=enabled,
-                full_text=full_text, max_articles=max_articles,
+                full_text=full_text, max_articles=max_articles, images=images,
             ))
         return tuple(feeds.values())
 

@@ -35,7 +35,7 @@ try:  # optional: without it we simply do not advertise "br"
 except ImportError:  # pragma: no cover - depends on the environment
     _brotli = None
 
-FetchKind = Literal["feed", "page"]
+FetchKind = Literal["feed", "page", "image"]
 
 USER_AGENT = f"Warta/{__version__} (+https://github.com/warta-reader/warta)"
 MiB = 2**20
@@ -43,6 +43,7 @@ _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _DECODE_STEP = 256 * 1024  # largest piece a decompressor may produce per call
 _PAGE_TYPES = ("text/html", "application/xhtml+xml")
+_VECTOR_IMAGE_TYPES = ("image/svg",)  # a document with scripts and entities, not pixels
 # Types that are never a feed, whatever the server or the user thinks.
 _NOT_FEED_PREFIXES = ("image/", "audio/", "video/", "font/", "model/")
 _NOT_FEED_TYPES = frozenset({
@@ -72,6 +73,7 @@ class FetchLimits:
     max_redirects: int = 5
     page_max_bytes: int = 5 * MiB
     feed_max_bytes: int = 15 * MiB
+    image_max_bytes: int = 8 * MiB
     user_agent: str = USER_AGENT
     trust_env: bool = True  # HTTP(S)_PROXY, SSL_CERT_FILE, NO_PROXY from the environment
     proxy: str | None = None
@@ -291,7 +293,8 @@ class Fetcher:
             raise self._status_error(response, url)
         content_type = response.headers.get("content-type")
         _check_content_type(content_type, kind, url)
-        cap = self.limits.feed_max_bytes if kind == "feed" else self.limits.page_max_bytes
+        cap = {"feed": self.limits.feed_max_bytes, "page": self.limits.page_max_bytes,
+               "image": self.limits.image_max_bytes}[kind]
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and not response.headers.get("content-encoding") \
                 and int(declared) > cap:
@@ -447,6 +450,8 @@ def _accept(kind: FetchKind) -> str:
     if kind == "feed":
         return ("application/rss+xml, application/atom+xml, application/feed+json, "
                 "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5")
+    if kind == "image":
+        return "image/webp, image/png, image/jpeg, image/gif;q=0.9"
     return "text/html, application/xhtml+xml;q=0.9, */*;q=0.1"
 
 
@@ -459,7 +464,10 @@ def _check_content_type(content_type: str | None, kind: FetchKind, url: str) -> 
     media = _media_type(content_type)
     if not media:
         return  # decided later by sniffing the bytes
-    if kind == "page":
+    if kind == "image":
+        if not media.startswith("image/") or media.startswith(_VECTOR_IMAGE_TYPES):
+            raise FetchError(f"not a picture Warta can show ({media[:80]})", url)
+    elif kind == "page":
         if media not in _PAGE_TYPES:
             raise FetchError(f"not a web page ({media[:80]})", url)
     elif media in _NOT_FEED_TYPES or media.startswith(_NOT_FEED_PREFIXES):

@@ -226,6 +226,7 @@ class Feed:
     full_text: FullTextPolicy = "auto"
     max_articles: int = 200
     user_typed: bool = True  # typed by the user: private addresses allowed
+    images: str = ""  # "auto" | "halfblock" | "off"; "" follows the config's ``images``
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -31,6 +31,7 @@ from .articles import apply_rules, record_from_article, with_article
 from .config import TagRule
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult, HTTPStatusError
+from .images import ImageLoader, article_images, trusted_hosts
 from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed, union
 from .pool import WorkerPool
 from .sanitize import sanitize_line
@@ -74,10 +75,13 @@ class _PageJob:
     article_id: str = field(compare=False)
     url: str = field(compare=False)
     allow_private: bool = field(compare=False)
+    images_from: frozenset[str] | None = field(compare=False, default=None)  # None: no pictures
 
 
 ProgressCallback = Callable[[RefreshProgress], None]
 ArticlesCallback = Callable[[list[str]], None]
+ImagePolicy = Callable[[Feed], bool]  # fetch this feed's pictures with its pages?
+_IMAGE_WORKERS = 2
 
 
 class Refresher:
@@ -89,6 +93,7 @@ class Refresher:
                  page_workers: int | None = None, parse_timeout: float | None = None,
                  extract_timeout: float | None = None,
                  rules: Sequence[TagRule] = (),
+                 fetch_images: ImagePolicy | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.store = store
         self.fetcher = fetcher
@@ -99,6 +104,7 @@ class Refresher:
         self.parse_timeout = parse_timeout
         self.extract_timeout = extract_timeout
         self.rules = tuple(rules)
+        self.fetch_images = fetch_images
         self.clock = clock
         self._current: asyncio.Task[RefreshProgress] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -110,6 +116,8 @@ class Refresher:
         self._page_ready = asyncio.Event()
         self._feeds_finished = False
         self._seq = itertools.count()
+        self._image_tasks: set[asyncio.Task[None]] = set()
+        self._image_slots = asyncio.Semaphore(_IMAGE_WORKERS)
 
     @property
     def running(self) -> bool:
@@ -143,9 +151,10 @@ class Refresher:
                 self._feeds_finished = True
                 self._page_ready.set()
                 await asyncio.gather(*workers)
+                await asyncio.gather(*self._image_tasks)
             finally:
-                for worker in workers:
-                    worker.cancel()
+                for task in (*workers, *self._image_tasks):
+                    task.cancel()
             return self._progress
         finally:
             self._executor.shutdown(wait=False)
@@ -235,7 +244,8 @@ class Refresher:
                 new += existing is None
             if _wants_page(feed, entry, record):
                 jobs.append(_PageJob(-record.published, next(self._seq), entry_id, entry.url,
-                                     _may_fetch_private(feed, entry.url)))
+                                     _may_fetch_private(feed, entry.url),
+                                     trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
             self.store.put_articles(list(records.values()))
         if not parsed.entries:
@@ -290,6 +300,22 @@ class Refresher:
             self._error(job.url, str(exc))
             return
         self._announce(ids)
+        if job.images_from is not None:
+            task = asyncio.create_task(self._fetch_images(article, job.images_from))
+            self._image_tasks.add(task)
+            task.add_done_callback(self._image_tasks.discard)
+
+    def _wants_images(self, feed: Feed) -> bool:
+        return self.fetch_images is not None and self.fetch_images(feed)
+
+    async def _fetch_images(self, article: Article, hosts: frozenset[str]) -> None:
+        """The page's pictures, so they show offline; their failures are the reader's to show."""
+        async with self._image_slots:
+            loader = ImageLoader(self.store, self.fetcher, run=self._store)
+            try:
+                await loader.fetch(article_images(article), trusted_hosts=hosts)
+            except StoreError:
+                pass  # a full disk is reported by the pages' own writes
 
     def _mark_failed(self, article_id_: str, reason: str) -> None:
         record = self.store.get_article(article_id_)

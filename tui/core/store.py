@@ -37,6 +37,7 @@ SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
 _SEQ_KEY = "warta:seq"
 RAW_SIZE_LIMIT = 512 * 2**20
+IMAGE_KEY_PREFIX = "img:"  # pictures share the raw cache (and its budget) with pages
 RebuildProgress = Callable[[int, int], None]  # (articles indexed so far, total)
 _BUSY_TIMEOUT = 2.0
 
@@ -365,7 +366,7 @@ class Store:
         return blob[4 + size :], headers
 
     def raw_ids(self) -> list[str]:
-        return [key for key in _keys(self._raw) if not key.startswith("warta:")]
+        return [key for key in _keys(self._raw) if not key.startswith(("warta:", IMAGE_KEY_PREFIX))]
 
     def raw_size(self) -> int:
         """Bytes the raw pages take on disk (diskcache's estimate: database pages plus files)."""
