@@ -19,7 +19,8 @@ from pathlib import Path
 
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
-from .core.errors import SchemaMismatchError, StoreError, WartaError
+from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 from .core.store import Store
 
@@ -35,8 +36,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
         return command(args, config)
+    except BrokenPipeError:
+        return _reader_went_away()
     except WartaError as error:
-        print(f"warta: {error}", file=sys.stderr)
+        print(f"warta: {describe_error(error)}", file=sys.stderr)
         return 1
     except ModuleNotFoundError as error:
         hint = "pip install 'lxml[html-clean]'" if "lxml" in (error.name or "") else "reinstall Warta"
@@ -44,6 +47,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def describe_error(error: WartaError) -> str:
+    """The error as one safe line, naming the feed or page it is about (``HTTP 404`` alone
+    does not say which of the URLs went wrong)."""
+    text = sanitize_line(str(error), 500)
+    url = getattr(error, "url", "")
+    if isinstance(error, SourceError) and url and url not in text:
+        text = f"{sanitize_line(url, 200)}: {text}"
+    return text
+
+
+def _reader_went_away() -> int:
+    """``warta list | head -1``: the reader closed the pipe. Not an error worth a traceback;
+    stdout goes to /dev/null so the interpreter's last flush does not fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 141  # 128 + SIGPIPE, what a shell reports for a command killed by the closed pipe
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -142,9 +164,10 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
             raise
-        fallback = Path(tempfile.mkdtemp(prefix="warta-data-"))
-        print(f"warta: {error}; using a temporary data dir {fallback} instead (set --data-dir)",
-              file=sys.stderr)
+        # One private fallback, the same on every run (cron): not a new temp dir each time.
+        fallback = spare_dir() / "data"
+        print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
+              "(set --data-dir)", file=sys.stderr)
         return Store.open(fallback, raw_size_limit=limit)
 
 
@@ -321,15 +344,24 @@ async def _refresh(store: Store, config: Config, progress: Callable[..., None]) 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:
     from .core.refresh import add_url
-    from .core.sources import network
+    from .core.sources import all_feeds, network
 
     async def add(store: Store) -> str:
+        known = {feed.url: feed for feed in all_feeds(config, store)}
         async with network(config) as (fetcher, pool):
             result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                   tags=args.tag, page_only=args.page)
+                                   tags=args.tag, page_only=args.page, known_feeds=known)
         if result.feed is not None:
+            feed = known.get(result.feed.url, result.feed)
+            name = f"{sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 500)})"
+            if result.known:
+                return f"Already subscribed to {name}"
             store.add_subscription(result.feed)
-            return f"Subscribed to {sanitize_line(result.feed.name or result.feed.url)} ({result.feed.url})"
+            text = f"Subscribed to {name}"
+            if result.other_feeds:
+                others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
+                text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"
+            return text
         return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
 
     with open_store(args, config) as store:

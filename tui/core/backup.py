@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from .errors import StoreError
+from .private import make_private, read_private, spare_dir, spare_dir_path, write_private
 
 BACKUP_NAME = "state.json"
 _NETWORK_FILESYSTEMS = ("nfs", "nfs4", "cifs", "smbfs", "smb3", "sshfs", "fuse.sshfs", "9p")
@@ -26,15 +28,11 @@ def write(data_dir: Path, data: dict[str, Any]) -> Path:
     """Write ``data`` atomically (temp file, fsync, rename); keep the previous one."""
     folder = data_dir / "backups"
     folder.mkdir(mode=0o700, exist_ok=True)
+    make_private(folder)
     target = folder / BACKUP_NAME
-    temporary = folder / (BACKUP_NAME + ".tmp")
-    with open(temporary, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
     if target.exists():
         os.replace(target, folder / ("previous-" + BACKUP_NAME))
-    os.replace(temporary, target)
+    write_private(target, json.dumps(data, ensure_ascii=False).encode())
     return target
 
 
@@ -71,31 +69,40 @@ def network_filesystem(path: Path) -> str | None:
     return best_type if best_type in _NETWORK_FILESYSTEMS else None
 
 
-def _pending_path(data_dir: Path) -> Path:
+def _pending_name(data_dir: Path) -> str:
+    """A full data dir's changes wait in the user's private spare dir (another filesystem,
+    often), never at a predictable name in the shared temp dir."""
     key = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
-    return Path(tempfile.gettempdir()) / f"warta-pending-{key}.json"
+    return f"pending-{key}.json"
 
 
 def park_pending(data_dir: Path, changes: dict[str, dict[str, Any]]) -> str:
-    """Keep state changes that could not be saved in the temp dir; a one-line account of it."""
+    """Keep state changes that could not be saved outside the data dir; a one-line account."""
     if not changes:
         return ""
-    path = _pending_path(data_dir)
     try:
-        path.write_text(json.dumps(changes), encoding="utf-8")
-        os.chmod(path, 0o600)
+        path = spare_dir() / _pending_name(data_dir)
+        write_private(path, json.dumps(changes).encode())
+    except StoreError as exc:
+        return f"disk full: {len(changes):,} read/star changes could not be saved ({exc})"
     except OSError as exc:
         return f"disk full: {len(changes):,} read/star changes could not be saved ({exc.strerror})"
     return f"disk full: {len(changes):,} read/star changes kept in {path} until there is room"
 
 
 def take_pending(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """The parked changes for ``data_dir`` (removing the file), or {}."""
-    path = _pending_path(data_dir)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    """The parked changes for ``data_dir`` (removing the file), or {}.
+
+    Only a regular file of this user's counts: one another user planted is left alone.
+    """
+    path = spare_dir_path() / _pending_name(data_dir)
+    blob = read_private(path)
+    if blob is None:
         return {}
+    try:
+        data = json.loads(blob)
+    except ValueError:
+        data = None
     path.unlink(missing_ok=True)
     if not isinstance(data, dict):
         return {}

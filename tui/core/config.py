@@ -24,6 +24,13 @@ from .urls import is_http_url
 APP_NAME = "warta"
 _IMAGE_MODES = ("auto", "halfblock", "off")  # tui.core.images.ImageMode
 DEFAULT_THEME = "textual-dark"
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few KB; ``--config /dev/zero`` must not read forever
+# Settings where 0 would hang a fetch (no connection slot ever free) or fail every feed at once.
+_MORE_THAN_ZERO = frozenset({
+    "fetch.max_connections", "fetch.per_host", "fetch.workers", "fetch.connect_timeout",
+    "fetch.read_timeout", "fetch.deadline", "fetch.extract_timeout", "fetch.page_max_mb",
+    "fetch.feed_max_mb",
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,13 +106,17 @@ def find_config_path(explicit: str | None) -> tuple[Path, bool]:
 def load_config(explicit: str | None = None) -> Config:
     path, required = find_config_path(explicit)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except (FileNotFoundError, NotADirectoryError):
         if required:
             raise ConfigError(f"config error: {path}: file not found") from None
         return Config()
     except OSError as exc:
         raise ConfigError(f"config error: {path}: {exc.strerror}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config error: {path}: larger than {MAX_CONFIG_BYTES // 2**20} MiB; "
+                          "not a config file") from None
     return parse_config(raw, path)
 
 
@@ -115,6 +126,7 @@ def parse_config(raw: bytes, path: Path) -> Config:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"config error: {path}: line {line}: not valid UTF-8") from None
+    text = text.removeprefix("\ufeff")  # editors on Windows save UTF-8 with a BOM
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -200,6 +212,8 @@ class _Reader:
                 raise self.fail(f"{name}.{key}", f"expected {kind}, got {value!r}")
             if wanted != "bool" and value < 0:
                 raise self.fail(f"{name}.{key}", f"must not be negative, got {value!r}")
+            if f"{name}.{key}" in _MORE_THAN_ZERO and value == 0:
+                raise self.fail(f"{name}.{key}", "must be more than 0, got 0")
             values[key] = float(value) if wanted == "float" else value
         return cls(**values)
 

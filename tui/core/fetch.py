@@ -28,7 +28,8 @@ import httpx
 
 from .. import __version__
 from .errors import FetchError, UnsafeURLError
-from .urls import check_public_host, is_http_url
+from .sanitize import sanitize_line
+from .urls import check_public_host, is_http_url, url_problem
 
 try:  # optional: without it we simply do not advertise "br"
     import brotli as _brotli
@@ -189,8 +190,9 @@ class Fetcher:
         """
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
-        if not is_http_url(url):
-            raise BlockedURLError(f"not a web address: {url[:200]}", url)
+        problem = url_problem(url)
+        if problem:
+            raise BlockedURLError(f"not a web address ({problem})", url)
         attempt = 0
         while True:
             try:
@@ -479,8 +481,10 @@ def _next_hop(url: str, location: str) -> str:
         target = str(httpx.URL(url).join(location.strip()))
     except (httpx.InvalidURL, ValueError):
         raise BlockedURLError("redirect to unsupported address", url) from None
-    if not is_http_url(target):
-        raise BlockedURLError("redirect to unsupported address", url)
+    problem = url_problem(target)
+    if problem:
+        shown = sanitize_line(target, 200)
+        raise BlockedURLError(f"redirect to unsupported address ({problem}): {shown}", url)
     return target
 
 

@@ -18,7 +18,7 @@ import hashlib
 import heapq
 import itertools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
                      WartaError)
 from .articles import apply_rules, record_from_article, with_article
-from .config import TagRule
+from .config import TagRule, normalise_feed_url
 from .feeds import find_feed_links
 from .fetch import Fetcher, FetchResult, HTTPStatusError
 from .images import ImageLoader, article_images, trusted_hosts
@@ -36,7 +36,7 @@ from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed, union
 from .pool import WorkerPool
 from .sanitize import sanitize_line
 from .store import Store
-from .urls import article_id, is_http_url, site_of
+from .urls import article_id, is_http_url, site_of, url_problem
 
 T = TypeVar("T")
 
@@ -451,17 +451,26 @@ class AddResult:
     feed: Feed | None = None
     article_id: str | None = None
     title: str = ""
+    known: bool = False  # ``feed`` is one the user is already subscribed to
+    other_feeds: tuple[str, ...] = ()  # further feeds the page advertised, not taken
 
 
 async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
-                  tags: Sequence[str] = (), page_only: bool = False) -> AddResult:
+                  tags: Sequence[str] = (), page_only: bool = False,
+                  known_feeds: Collection[str] = ()) -> AddResult:
     """Work out what the user gave ``warta add``: a feed, a page advertising one, or a page.
 
-    Returns the ``Feed`` to subscribe to (the caller subscribes) or the id of the one article
-    saved. Raises ``SourceError``/``ExtractionError`` with a plain reason otherwise.
+    Returns the ``Feed`` to subscribe to (the caller subscribes unless ``known``: it is one of
+    ``known_feeds``) or the id of the one article saved. ``example.com/feed`` means https, as
+    everywhere else a user types an address. Raises ``SourceError``/``ExtractionError`` with a
+    plain reason otherwise.
     """
-    if not is_http_url(url):
-        raise SourceError(f"not a web address: {url[:200]}", url)
+    url = normalise_feed_url(url) or url.strip()
+    problem = url_problem(url)
+    if problem:
+        raise SourceError(f"not a web address ({problem})", url)
+    if not page_only and url in known_feeds:
+        return AddResult(feed=Feed(url=url, tags=tuple(tags)), known=True)
     result = await fetcher.fetch(url, kind="feed", allow_private=True)
     if not page_only:
         try:
@@ -471,14 +480,15 @@ async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
         except NotAFeedError:
             pass
         links = await asyncio.to_thread(find_feed_links, result.content[: 2**20], result.url)
-        for link in links[:3]:
+        for number, link in enumerate(links[:3]):
             try:
                 found = await fetcher.fetch(link, kind="feed", allow_private=True)
                 parsed = await pool.parse_feed(found.content, found.url, found.content_type)
             except (SourceError, WartaError):
                 continue
             return AddResult(feed=Feed(url=link, name=parsed.title, tags=tuple(tags)),
-                             title=parsed.title)
+                             title=parsed.title, known=link in known_feeds,
+                             other_feeds=tuple(links[:number] + links[number + 1:]))
     media = (result.content_type or "").split(";")[0].strip().lower()
     if media and media not in ("text/html", "application/xhtml+xml"):
         what = "not a web page" if page_only else "not a feed or a web page"

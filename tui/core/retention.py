@@ -5,8 +5,9 @@ today with an old (or bogus) date is not deleted at once — and re-added by the
 while its feed still carries it. ``keep_days`` applies to read and unread articles alike: an
 article nobody opened in ``keep_days`` is not coming back to be read, and keeping unread ones
 would let a busy feed grow the cache without bound. Starred articles are kept (by default)
-however old. Raw pages go with their articles; the rest are then trimmed, oldest stored first,
-to ``raw_budget_bytes``.
+however old. ``keep_days = 0`` (the default) keeps every article: it removes nothing by age.
+Raw pages go with their articles; the rest are then trimmed, oldest stored first, to
+``raw_budget_bytes``.
 """
 
 from __future__ import annotations
@@ -37,11 +38,14 @@ class GcSummary:
         """One line for the CLI: what went, what was kept, what is left."""
         days = f"{self.keep_days:g} day" + ("" if self.keep_days == 1 else "s")
         noun = "article" if self.articles_removed == 1 else "articles"
-        text = f"removed {self.articles_removed:,} {noun} older than {days}"
+        if self.keep_days:
+            text = f"removed {self.articles_removed:,} {noun} older than {days}"
+        else:
+            text = "kept every article (keep_days = 0 keeps them forever)"
         notes = []
         if self.unread_removed:
             notes.append(f"{self.unread_removed:,} of them unread")
-        if self.keep_starred:
+        if self.keep_starred and self.keep_days:
             notes.append(f"{self.starred_kept:,} starred kept" if self.starred_kept else "starred kept")
         if notes:
             text += f" ({', '.join(notes)})"
@@ -58,11 +62,14 @@ def collect_garbage(store: Store, *, keep_days: float, keep_starred: bool = True
     if keep_days < 0:
         raise ValueError("keep_days must be 0 or more")
     now = time.time() if now is None else now
-    cutoff = now - keep_days * DAY
     index = store.index
-    old = "max(a.published, a.fetched) < ?"
-    starred_kept = len(index.rowids(f"{old} AND a.starred = 1", [cutoff])) if keep_starred else 0
-    doomed = index.summaries(index.rowids(old + (" AND a.starred = 0" if keep_starred else ""), [cutoff]))
+    starred_kept, doomed = 0, []
+    if keep_days:  # 0 keeps forever: nothing is old
+        cutoff = [now - keep_days * DAY]
+        old = "max(a.published, a.fetched) < ?"
+        starred_kept = len(index.rowids(f"{old} AND a.starred = 1", cutoff)) if keep_starred else 0
+        doomed = index.summaries(index.rowids(old + (" AND a.starred = 0" if keep_starred else ""),
+                                              cutoff))
     raw_before = store.raw_size()
     removed = 0
     for start in range(0, len(doomed), _BATCH):

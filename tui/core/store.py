@@ -16,7 +16,6 @@ bytes and text only and refuses pickled rows. Each diskcache carries a schema ve
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 import zlib
@@ -32,6 +31,7 @@ from . import backup
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
+from .private import make_private
 
 SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
@@ -169,6 +169,8 @@ class Store:
             state, state_is_new = _open_or_move_aside(data_dir / "state", notices,
                                                       eviction_policy="none", sqlite_synchronous=2)
             index = ArticleIndex.open(data_dir / "index.sqlite")
+            for private in (data_dir, data_dir / "backups"):  # also when it was made 0755 before
+                make_private(private)
         except (OSError, sqlite3.Error) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
@@ -594,7 +596,7 @@ def _open_cache(directory: Path, **settings: Any) -> tuple[diskcache.Cache, bool
     settings.setdefault("size_limit", 2**62)
     cache = _connect_cache(directory, settings)
     try:
-        os.chmod(directory, 0o700)
+        make_private(directory)
         found = _get(cache, _SCHEMA_KEY)
         created = found is None and len(cache) == 0
         # An evicting cache evicts its own schema mark first (it is the oldest entry stored).

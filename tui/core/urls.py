@@ -13,19 +13,42 @@ from .errors import UnsafeURLError
 _UNSAFE_CHARS = re.compile("[\x00-\x20\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
 _HOST = re.compile(r"[\w.:-]+")  # names (IDN too), IPv4, IPv6; not "|cmd" or "%20"
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid", "ocid", "cmpid", "_ga")
+_DOTTED_NUMBERS = re.compile(r"[0-9.]+")
+MAX_URL_LENGTH = 16_384  # far beyond any real article link; servers refuse more than 8 KB
 
 
 def is_http_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host and nothing that could act as an option."""
-    if not url or url != url.strip() or url.startswith("-"):
-        return False
-    if _UNSAFE_CHARS.search(url):  # controls, spaces, bidi controls (a URL that reads backwards)
-        return False
+    return url_problem(url) is None
+
+
+def url_problem(url: str | None) -> str | None:
+    """Why ``url`` is not an http(s) address Warta will use, in a few words; None if it is."""
+    if not url:
+        return "empty address"
+    if len(url) > MAX_URL_LENGTH:
+        return f"address too long ({len(url):,} characters)"
+    if url != url.strip() or url.startswith("-") or _UNSAFE_CHARS.search(url):
+        # controls, spaces, bidi controls (a URL that reads backwards), an option's dash
+        return "address with spaces, control characters or a leading '-'"
     try:
         parts = urlsplit(url)
-    except ValueError:
-        return False
-    return parts.scheme in ("http", "https") and bool(_HOST.fullmatch(parts.hostname or ""))
+        port = parts.port  # ValueError outside 0-65535
+    except ValueError as exc:
+        return "port out of range (1-65535)" if "port" in str(exc).lower() else "malformed address"
+    if parts.scheme not in ("http", "https"):
+        return "only http and https addresses"
+    host = parts.hostname or ""
+    if not _HOST.fullmatch(host):
+        return "no valid host name"
+    if _DOTTED_NUMBERS.fullmatch(host):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            return f"{host} is not a valid IP address"
+    if port == 0:
+        return "port out of range (1-65535)"
+    return None
 
 
 def canonical_url(url: str) -> str:
