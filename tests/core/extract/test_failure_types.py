@@ -150,3 +150,19 @@ def test_zero_width_titles_are_not_stored_or_shown(server: TestServer, tmp_path:
     for output in (listed, shown, warta("show", row["id"], "--json")):
         assert not any(char in output for char in ZERO_WIDTH)
     assert "Pier to be rebuilt" in listed and "Pier to be rebuilt" in shown
+
+
+def test_unclosed_title_does_not_swallow_the_page() -> None:
+    page = ("<html><head><title>Pier to be rebuilt<script>document.write('ad')</script></head><body>"
+            f"<div class='story'>{STORY_HTML}</div></body></html>")
+    assert_story(extract(page, "https://news.example/pier").text)
+
+
+def test_weak_class_word_on_a_block_of_real_prose_is_not_furniture() -> None:
+    # A photo post whose words sit in a "caption" element, and a Blogger body inside "byline-author".
+    page = blog_page(f"<div class='post'><h2>Pier</h2><div class='caption-image'><img src='/a.jpg'>"
+                     f"<p>{STORY[0]} {STORY[1]}</p></div><span class='byline-author'>{STORY[2]} {STORY[3]}</span>"
+                     f"<div class='caption'>Photo: the old pier</div></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "Photo: the old pier" not in text

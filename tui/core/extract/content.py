@@ -24,6 +24,7 @@ from .dom import class_and_id, is_element, is_hidden, link_density, normalize_sp
 
 PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
 PROSE_SHARE = 0.4
+WEAK_HINT_SHARE = 0.1  # a weak class word loses against this share of the prose
 MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
 _REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
                 "input", "textarea", "option", "link", "meta", "object", "embed", "dialog", "map")
@@ -95,7 +96,7 @@ def prune(root: HtmlElement) -> None:
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
     total = len(text_of(body)) if body is not None else 0
-    _mark_prose_holders(body)
+    prose_shares = _mark_prose_holders(body)
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("html", "body", "main", "article"):
             continue
@@ -107,19 +108,19 @@ def prune(root: HtmlElement) -> None:
         if _STRONG_FURNITURE_HINT.search(hint):
             if not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
                 _drop(element)
-        elif _WEAK_FURNITURE_HINT.search(hint) and element.get(PROSE_MARK) is None \
+        elif _WEAK_FURNITURE_HINT.search(hint) and prose_shares.get(element, 0.0) < WEAK_HINT_SHARE \
                 and not _holds_article(element, total, False):
             _drop(element)
     _drop_hover_cards(root)
 
 
-def _mark_prose_holders(body: HtmlElement | None) -> None:
-    """Mark the elements that hold most of the page's prose (text outside links).
+def _mark_prose_holders(body: HtmlElement | None) -> dict[HtmlElement, float]:
+    """Each element's share of the page's prose (text outside links); mark those holding most.
 
     Comment sections can out-write the article, so their prose does not count.
     """
     if body is None:
-        return
+        return {}
     prose: dict[HtmlElement, int] = {}
     for _, element in etree.iterwalk(body, events=("end",)):
         if not is_element(element) or element.tag == "a" or _COMMENT_HINT.search(class_and_id(element)):
@@ -131,10 +132,12 @@ def _mark_prose_holders(body: HtmlElement | None) -> None:
         prose[element] = length
     page = prose.get(body, 0)
     if page < 200:
-        return
-    for element, length in prose.items():
-        if length >= page * PROSE_SHARE and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
+        return {}
+    shares = {element: length / page for element, length in prose.items()}
+    for element, share in shares.items():
+        if share >= PROSE_SHARE and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
             element.set(PROSE_MARK, "")
+    return shares
 
 
 def _role_hint(element: HtmlElement) -> str:
