@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
@@ -23,6 +24,9 @@ from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaErro
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 from .core.store import Store
+
+if TYPE_CHECKING:
+    from .core.models import ArticleSummary
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -267,17 +271,39 @@ def run_list(args: argparse.Namespace, config: Config) -> int:
         where = compile_filter(" ".join(args.filter),
                                feed_names=feed_names(all_feeds(config, store)))
         rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+        title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
             for summary in store.index.summaries(rowids[start : start + 1000]):
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
-                    mark = " " if summary.read else "●"
-                    star = "★" if summary.starred else " "
-                    site = sanitize_line(summary.site, 24)
-                    print(f"{summary.id}  {mark}{star} {render.relative_date(summary.published):>10}  "
-                          f"{site:<24}  {sanitize_line(summary.title)}")
+                    print(_list_line(summary, title_room))
     return 0
+
+
+LIST_SITE_CELLS = 24
+
+
+def _list_line(summary: ArticleSummary, title_room: int | None) -> str:
+    """One ``warta list`` row; columns measured in terminal cells, so CJK names line up."""
+    from .core import render
+    from .core.textwidth import fit, truncate
+
+    mark = " " if summary.read else "●"
+    star = "★" if summary.starred else " "
+    title = sanitize_line(summary.title)
+    if title_room is not None:
+        title = truncate(title, title_room)
+    return (f"{summary.id}  {mark}{star} {render.relative_date(summary.published):>10}  "
+            f"{fit(sanitize_line(summary.site), LIST_SITE_CELLS)}  {title}")
+
+
+def _title_room() -> int | None:
+    """Cells left for the title on a terminal (None when not printing to one: keep it whole)."""
+    if not sys.stdout.isatty():
+        return None
+    columns = shutil.get_terminal_size().columns
+    return max(10, columns - (16 + 2 + 2 + 1 + 10 + 2 + LIST_SITE_CELLS + 2))  # id is 16 hex
 
 
 def _summary_json(summary: object) -> dict[str, object]:
@@ -370,16 +396,19 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
-    from .core.opml import import_opml
+    from .core.opml import read_opml
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
-    feeds = import_opml(data)
+    result = read_opml(data)
     with open_store(args, config) as store:
         known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
-        new = [feed for feed in feeds if feed.url not in known]
+        new = [feed for feed in result.feeds if feed.url not in known]
         for feed in new:
             store.add_subscription(feed)
-    print(f"Imported {len(new):,} feeds ({len(feeds) - len(new):,} already subscribed)")
+    summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
+    print(summary)
+    for warning in warnings:
+        print(f"warta: {warning}", file=sys.stderr)
     return 0
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.common import FakeOpener
-from tui.core.browser import NoBrowserError, browser_program, open_url
+from tui.core.browser import (NoBrowserError, browser_command, browser_program, open_url,
+                              run_in_terminal)
 from tui.core.errors import UnsafeURLError
 
 
@@ -40,10 +41,64 @@ def test_refuses_anything_but_plain_http(url: str, browser: str) -> None:
     assert opener.calls == []
 
 
-def test_browser_variable_with_arguments_uses_the_program_only(browser: str) -> None:
+def test_browser_variable_keeps_its_flags_and_fills_the_placeholder(browser: str) -> None:
     opener = FakeOpener()
     open_url("http://example.org/", opener=opener, environ={"BROWSER": f"{browser} --new-window %s"})
-    assert opener.calls == [[browser, "http://example.org/"]]
+    assert opener.calls == [[browser, "--new-window", "http://example.org/"]]
+
+
+def test_browser_flags_without_placeholder_put_the_url_last(browser: str) -> None:
+    opener = FakeOpener()
+    open_url("http://example.org/", opener=opener, environ={"BROWSER": f"{browser} --new-tab"})
+    assert opener.calls == [[browser, "--new-tab", "http://example.org/"]]
+
+
+def test_placeholder_inside_a_word_stays_one_argument(browser: str) -> None:
+    url = "https://example.org/a?x=1&y=2;rm%20-rf"
+    argv = browser_command({}, f"'{browser}' --url=%u -P 'my profile'").argv(url)
+    assert argv == [browser, f"--url={url}", "-P", "my profile"]
+
+
+def test_config_browser_wins_over_the_environment(browser: str) -> None:
+    command = browser_command({"BROWSER": "no-such-browser-xyz"}, browser)
+    assert command.program == browser and not command.in_terminal
+
+
+@pytest.mark.parametrize("name", ["w3m", "lynx", "links", "elinks", "browsh"])
+def test_known_text_browsers_run_in_the_terminal(tmp_path: Path, name: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    program = tmp_path / name
+    program.write_text("#!/bin/sh\nexit 0\n")
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert browser_command({"BROWSER": f"{name} -dump"}).in_terminal
+    assert not browser_command({"BROWSER": name}, in_terminal=False).in_terminal
+
+
+def test_in_terminal_setting_marks_any_browser(browser: str) -> None:
+    assert browser_command({}, browser, in_terminal=True).in_terminal
+    assert not browser_command({}, browser).in_terminal
+
+
+def test_unbalanced_quote_in_browser_is_one_line() -> None:
+    with pytest.raises(NoBrowserError, match="cannot be read"):
+        browser_command({"BROWSER": "firefox 'oops"})
+
+
+def test_terminal_browser_command_still_refuses_non_web_links(browser: str) -> None:
+    with pytest.raises(UnsafeURLError):
+        browser_command({}, browser, in_terminal=True).argv("file:///etc/passwd")
+
+
+def test_run_in_terminal_waits_and_passes_one_argument(tmp_path: Path) -> None:
+    record = tmp_path / "argv.txt"
+    program = tmp_path / "textbrowser"
+    program.write_text(f'#!/bin/sh\nprintf "%s\\n" "$#" "$@" > {record}\nexit 3\n')
+    program.chmod(0o755)
+    url = "https://example.org/x?q=$(id)"
+    status = run_in_terminal(browser_command({}, f"{program} -o x", in_terminal=True).argv(url))
+    assert status == 3  # waited for it: its exit status is known and the file is written
+    assert record.read_text().splitlines() == ["3", "-o", "x", url]
 
 
 def test_first_browser_on_path_wins(browser: str) -> None:

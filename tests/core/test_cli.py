@@ -73,9 +73,14 @@ def test_add_fetch_list_show(server: TestServer, data_dir: Path, capsys: pytest.
 
 
 def test_import_and_export_round_trip(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    opml = next((FIXTURES / "opml").glob("*.opml"))
+    opml = FIXTURES / "opml" / "subscriptions.opml"
     status, out, _ = run(capsys, "import", str(opml), "--data-dir", str(data_dir))
-    assert status == 0 and out.startswith("Imported ")
+    assert status == 0 and out == "Imported 4 feeds (5 outlines skipped: not an http(s) URL)\n"
+    status, out, _ = run(capsys, "import", str(FIXTURES / "opml" / "fault-bare-ampersand.opml"),
+                         "--data-dir", str(data_dir))
+    assert status == 0 and out == "Imported 3 feeds (3 lines repaired)\n"
+    status, out, _ = run(capsys, "import", str(opml), "--data-dir", str(data_dir))
+    assert out == "Imported 0 feeds (4 already subscribed, 5 outlines skipped: not an http(s) URL)\n"
     status, out, _ = run(capsys, "export", "--data-dir", str(data_dir))
     assert status == 0 and out.lstrip().startswith("<?xml") and "<opml" in out
 

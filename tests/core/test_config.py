@@ -47,6 +47,13 @@ def test_env_var_names_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         (b'[[rules]]\npattern = "(unclosed"\ntag = "x"\n', r"line 2: rules\[1\].pattern: bad regular expression"),
         (b'theme = "caf\xe9"\n', r"line 1: not valid UTF-8"),
         (b'[keys]\n"list.down" = 5\n', r"keys.list.down: expected a string"),
+        (b'browser = ["w3m"]\n', r"line 1: browser: expected a command in quotes"),
+        (b'browser = "w3m \'oops"\n', r"line 1: browser: cannot read the command"),
+        (b'browser_in_terminal = "yes"\n', r"line 1: browser_in_terminal: expected true or false"),
+        (b'[pipe]\ntimeout = "long"\n', r"line 2: pipe.timeout: expected a number"),
+        (b'[pipe]\nshell = true\n', r"line 2: pipe.shell: unknown setting"),
+        (b'[pipe.commands]\nsum = "llm -s \'x"\n', r"line 2: pipe.commands.sum: cannot read the command"),
+        (b'[pipe.commands]\nsum = ""\n', r"pipe.commands.sum: empty command"),
     ],
 )
 def test_bad_config_gives_one_line_naming_file_and_line(tmp_path: Path, content: bytes, expected: str) -> None:
@@ -69,3 +76,12 @@ def test_feed_urls_are_normalised_and_deduplicated(tmp_path: Path) -> None:
 def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="file not found"):
         load_config(str(tmp_path / "nope.toml"))
+
+
+def test_browser_and_pipe_settings(tmp_path: Path) -> None:
+    config = parse_config(
+        b'browser = "firefox --new-tab %u"\nbrowser_in_terminal = false\n'
+        b'[pipe]\ntimeout = 5\n[pipe.commands]\nglow = "glow -s dark -"\n', tmp_path / "c.toml")
+    assert config.browser == "firefox --new-tab %u" and config.browser_in_terminal is False
+    assert config.pipe.timeout == 5.0 and config.pipe.commands == {"glow": "glow -s dark -"}
+    assert Config().browser_in_terminal is None  # auto: yes for the known terminal browsers

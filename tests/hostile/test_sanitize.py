@@ -7,6 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.core.textwidth import cells
 from tui.core.sanitize import sanitize, sanitize_line
 
 _BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029"
@@ -38,7 +39,9 @@ def test_idempotent(text: str) -> None:
 @given(TEXT, st.integers(min_value=1, max_value=400))
 def test_line_is_one_bounded_line(text: str, limit: int) -> None:
     line = sanitize_line(text, limit)
-    assert "\n" not in line and "\t" not in line and len(line) <= limit
+    # Bounded in terminal cells (a CJK character is two) and, against piles of zero-width
+    # marks, in characters too.
+    assert "\n" not in line and "\t" not in line and cells(line) <= limit and len(line) <= 2 * limit
     assert not _BAD.search(line)
 
 

@@ -216,7 +216,13 @@ def test_t4_browser_variable_cannot_smuggle_options_or_commands() -> None:
         with pytest.raises(NoBrowserError):
             browser_program({"BROWSER": value})
     program = browser_program({"BROWSER": "true --some-flag"})
-    assert program.endswith("/true")  # only the program; its words never reach argv
+    assert program.endswith("/true")
+    # The user's own words stay (issue 13: "firefox --new-tab" keeps its flag); the URL is
+    # still one argument after them, and a URL can never add a word.
+    calls: list[list[str]] = []
+    url = "https://example.org/a b;$(id) --flag".replace(" ", "%20")
+    open_url(url, opener=lambda argv: calls.append(list(argv)), environ={"BROWSER": "true --some-flag"})
+    assert calls == [[program, "--some-flag", url]]
 
 
 # -- T5 enormous text ---------------------------------------------------------------------------

@@ -2,14 +2,18 @@
 
 Links come from web pages, so they are hostile: only ``http``/``https`` URLs are opened
 (``urls.is_http_url``: no ``file:``, ``javascript:``, control characters, or a leading ``-`` that
-a browser would read as an option), no shell is involved, and the browser gets exactly one
-argument, the URL. The browser is started in its own session and not waited for, so a slow
-browser never freezes the reader.
+a browser would read as an option), no shell is involved, and the URL is exactly one argument.
 
-Which browser: the first program of ``$BROWSER`` found on ``PATH``; otherwise ``open`` on macOS,
-the shell association on Windows, and ``xdg-open`` (or a graphical browser known to
-``webbrowser``) when a display is present. A terminal browser is never picked by guessing: it
-would fight the reader for the terminal. With none of these, ``NoBrowserError`` says so.
+Which browser: the config's ``browser``, else the first program of ``$BROWSER`` found on
+``PATH`` (split with shell rules, so ``"firefox --new-tab"`` keeps its flag; a ``%u`` or ``%s``
+argument is replaced by the URL, else the URL goes last); otherwise ``open`` on macOS, the shell
+association on Windows, and ``xdg-open`` (or a graphical browser known to ``webbrowser``) when a
+display is present. A terminal browser is never picked by guessing.
+
+A graphical browser is started in its own session and not waited for, so a slow browser never
+freezes the reader. A browser that lives in the terminal (w3m, lynx, links, elinks, browsh, or
+any with ``browser_in_terminal = true``) needs the terminal itself: ``BrowserCommand.in_terminal``
+tells the app to step aside (suspend) and ``run_in_terminal`` to wait for it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import sys
 import threading
 import webbrowser
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from .errors import UnsafeURLError, WartaError
@@ -30,25 +35,74 @@ from .sanitize import sanitize_line
 from .urls import is_http_url
 
 Opener = Callable[[Sequence[str]], None]
-"""Starts ``argv`` (``[program, url]``); raises ``OSError`` when the program cannot run."""
+"""Starts ``argv`` (the browser command with the URL); raises ``OSError`` when it cannot run."""
+
+TERMINAL_BROWSERS = frozenset({"w3m", "lynx", "links", "links2", "elinks", "browsh", "carbonyl"})
+PLACEHOLDERS = ("%u", "%s")
 
 
 class NoBrowserError(WartaError):
     """No browser can be started here (headless machine, ``$BROWSER`` not found)."""
 
 
-def open_url(url: str, *, opener: Opener | None = None,
-             environ: Mapping[str, str] | None = None) -> None:
-    """Open ``url`` in a browser; ``UnsafeURLError`` unless it is a plain http(s) URL."""
+@dataclass(frozen=True, slots=True)
+class BrowserCommand:
+    """A browser as the user configured it: the program (found on ``PATH``) and its arguments."""
+
+    words: tuple[str, ...]
+    in_terminal: bool = False
+
+    @property
+    def program(self) -> str:
+        return self.words[0]
+
+    def argv(self, url: str) -> list[str]:
+        """The command for ``url``: the URL replaces ``%u``/``%s``, else it is the last word;
+        always one argv element, never parsed by a shell. ``UnsafeURLError`` unless http(s)."""
+        check_url(url)
+        if any(p in word for word in self.words[1:] for p in PLACEHOLDERS):
+            return [self.words[0], *(_substitute(word, url) for word in self.words[1:])]
+        return [*self.words, url]
+
+
+def _substitute(word: str, url: str) -> str:
+    for placeholder in PLACEHOLDERS:
+        word = word.replace(placeholder, url)
+    return word
+
+
+def check_url(url: str) -> None:
+    """``UnsafeURLError`` unless ``url`` is a plain http(s) URL a browser may be given."""
     if not is_http_url(url):
         raise UnsafeURLError(f"not opening {sanitize_line(url, 80)!r}: only http(s) links open "
                              "in the browser", url)
-    if opener is None and sys.platform.startswith("win"):
+
+
+def open_url(url: str, *, opener: Opener | None = None,
+             environ: Mapping[str, str] | None = None,
+             command: BrowserCommand | None = None) -> None:
+    """Open ``url`` in a graphical browser, not waiting for it; ``UnsafeURLError`` unless it is
+    a plain http(s) URL. ``command`` defaults to ``browser_command(environ)``."""
+    check_url(url)
+    environ = os.environ if environ is None else environ
+    if command is None and opener is None and sys.platform.startswith("win") and not environ.get("BROWSER"):
         os.startfile(url)  # type: ignore[attr-defined]  # the shell association, no command line
         return
-    argv = [browser_program(os.environ if environ is None else environ), url]
+    argv = (command or browser_command(environ)).argv(url)
     try:
         (opener or spawn)(argv)
+    except OSError as exc:
+        raise NoBrowserError(f"cannot start the browser {argv[0]}: {exc.strerror or exc}") from exc
+
+
+def run_in_terminal(argv: Sequence[str]) -> int:
+    """Run a terminal browser on this terminal and wait for it; its exit status.
+
+    The caller hands the terminal over first (the app suspends itself); the browser reads the
+    keyboard and draws until the user quits it.
+    """
+    try:
+        return subprocess.run(list(argv), close_fds=True, check=False).returncode
     except OSError as exc:
         raise NoBrowserError(f"cannot start the browser {argv[0]}: {exc.strerror or exc}") from exc
 
@@ -123,18 +177,44 @@ def _same_site(shown: str, real: str) -> bool:
     return real == shown or real.endswith("." + shown)
 
 
+def browser_command(environ: Mapping[str, str], configured: str = "",
+                    in_terminal: bool | None = None) -> BrowserCommand:
+    """The browser to hand URLs to, or ``NoBrowserError`` with one line saying why not.
+
+    ``configured`` (the config's ``browser``) wins over ``$BROWSER``; ``in_terminal`` None means
+    "yes for the known terminal browsers". A browser found by guessing is always graphical.
+    """
+    for source, value in (("browser in the config", configured), ("$BROWSER", environ.get("BROWSER", ""))):
+        if not value.strip():
+            continue
+        words = _first_on_path(value, source)
+        terminal = os.path.basename(words[0]) in TERMINAL_BROWSERS if in_terminal is None else in_terminal
+        return BrowserCommand(words, terminal)
+    return BrowserCommand((_default_program(environ),), bool(in_terminal))
+
+
 def browser_program(environ: Mapping[str, str]) -> str:
-    """The program to hand the URL to, or ``NoBrowserError`` with one line saying why not."""
-    configured = environ.get("BROWSER", "")
-    for entry in configured.split(os.pathsep):
-        words = shlex.split(entry) if entry.strip() else []
+    """The program that ``browser_command(environ)`` would start."""
+    return browser_command(environ).program
+
+
+def _first_on_path(value: str, source: str) -> tuple[str, ...]:
+    """The words of the first entry of ``value`` (``:``-separated, like ``$BROWSER``) whose
+    program is on ``PATH``, the program replaced by its full path."""
+    for entry in value.split(os.pathsep):
+        try:
+            words = shlex.split(entry)
+        except ValueError as exc:
+            raise NoBrowserError(f"{source} ({sanitize_line(value, 60)}) cannot be read: {exc}") from None
         if words and not words[0].startswith("-"):
             found = shutil.which(words[0])
             if found:
-                return found
-    if configured.strip():
-        raise NoBrowserError(f"$BROWSER ({sanitize_line(configured, 60)}) is not a program on PATH; "
-                             "press y to copy the link instead")
+                return (found, *words[1:])
+    raise NoBrowserError(f"{source} ({sanitize_line(value, 60)}) is not a program on PATH; "
+                         "press y to copy the link instead")
+
+
+def _default_program(environ: Mapping[str, str]) -> str:
     if sys.platform == "darwin":
         return "open"
     if environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -72,6 +73,15 @@ class TagRule:
 
 
 @dataclass(frozen=True, slots=True)
+class PipeConfig:
+    """``|``: commands the article (as Markdown) can be piped into, by name, and their limits."""
+
+    timeout: float = 60.0  # seconds before the command's process group is killed
+    max_output_kb: float = 1024.0  # of stdout, and of stderr; past it the command is stopped
+    commands: dict[str, str] = field(default_factory=dict)  # name -> command line (shell rules)
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None = None
     data_dir: Path | None = None
@@ -83,6 +93,9 @@ class Config:
     keys: dict[str, str] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
     rules: tuple[TagRule, ...] = ()
+    browser: str = ""  # a command line (shell rules; %u or %s for the URL); else $BROWSER
+    browser_in_terminal: bool | None = None  # None: yes for w3m, lynx, links, elinks, browsh
+    pipe: PipeConfig = field(default_factory=PipeConfig)
     images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
 
 
@@ -163,7 +176,7 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
-                 "images"}
+                 "browser", "browser_in_terminal", "pipe", "images"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -184,8 +197,37 @@ class _Reader:
             keys=self.string_table("keys", data.get("keys", {})),
             filters=self.string_table("filters", data.get("filters", {})),
             rules=self.rules(data.get("rules", [])),
+            **self.browser(data),
+            pipe=self.pipe(data.get("pipe", {})),
             images=self.image_mode("images", data.get("images", "auto")),
         )
+
+    def browser(self, data: dict[str, Any]) -> dict[str, Any]:
+        browser = data.get("browser", "")
+        if not isinstance(browser, str):
+            raise self.fail("browser", "expected a command in quotes, like \"firefox --new-tab %u\"")
+        self.command_words("browser", browser)
+        in_terminal = data.get("browser_in_terminal")
+        if in_terminal is not None and not isinstance(in_terminal, bool):
+            raise self.fail("browser_in_terminal", f"expected true or false, got {in_terminal!r}")
+        return {"browser": browser, "browser_in_terminal": in_terminal}
+
+    def pipe(self, table: Any) -> PipeConfig:
+        if not isinstance(table, dict):
+            raise self.fail("pipe", "expected a table, like [pipe]")
+        commands = self.string_table("pipe.commands", table.get("commands", {}))
+        for name, command in commands.items():
+            if not self.command_words(f"pipe.commands.{name}", command):
+                raise self.fail(f"pipe.commands.{name}", "empty command")
+        limits = self.section("pipe", PipeConfig, {k: v for k, v in table.items() if k != "commands"})
+        return PipeConfig(timeout=limits.timeout, max_output_kb=limits.max_output_kb, commands=commands)
+
+    def command_words(self, key: str, command: str) -> list[str]:
+        """A command line split as a shell would (no shell ever runs it)."""
+        try:
+            return shlex.split(command)
+        except ValueError as exc:
+            raise self.fail(key, f"cannot read the command: {exc}") from None
 
     def image_mode(self, key: str, value: Any) -> str:
         if value not in _IMAGE_MODES:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from .textwidth import truncate
+
 # ESC followed by a CSI, OSC/DCS/APC/PM/SOS string, or a single-character sequence.
 _ESCAPE_SEQUENCE = re.compile(
     r"""
@@ -55,8 +57,11 @@ def sanitize(text: str | None) -> str:
 
 
 def sanitize_line(text: str | None, limit: int = TITLE_LIMIT) -> str:
-    """Sanitise to one line of at most ``limit`` characters (titles, names, tags)."""
+    """Sanitise to one line of at most ``limit`` terminal cells (titles, names, tags); a CJK
+    character counts two, and a cut never splits a character from its accent."""
     line = _WHITESPACE.sub(" ", _ZERO_WIDTH.sub("", sanitize(text))).strip()
-    if len(line) > limit:
-        line = line[: limit - 1].rstrip() + "…"
+    if len(line) > limit // 2:  # cheap test first: no line this short can be too wide
+        line = truncate(line, limit)
+        if len(line) > 2 * limit:  # zero-width marks piled up: bound the length as well
+            line = line[: 2 * limit]
     return line
