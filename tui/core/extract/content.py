@@ -115,25 +115,31 @@ def prune(root: HtmlElement) -> None:
 
 
 def _mark_prose_holders(body: HtmlElement | None) -> dict[HtmlElement, float]:
-    """Each element's share of the page's prose (text outside links); mark those holding most.
-
-    Comment sections can out-write the article, so their prose does not count.
-    """
+    """The share of the page's prose (text outside links) in each element with a class or id;
+    mark those holding most of it. Comment sections can out-write the article, so their prose
+    does not count. One pass; only hinted elements are kept, since only they can be pruned."""
     if body is None:
         return {}
-    prose: dict[HtmlElement, int] = {}
+    pending: dict[HtmlElement, int] = {}  # finished elements whose parent has not ended yet
+    hinted: dict[HtmlElement, int] = {}
     for _, element in etree.iterwalk(body, events=("end",)):
-        if not is_element(element) or element.tag == "a" or _COMMENT_HINT.search(class_and_id(element)):
-            prose[element] = 0
+        tag = element.tag
+        if tag == "a" or not isinstance(tag, str):
+            pending[element] = 0
             continue
         length = len((element.text or "").strip())
         for child in element:
-            length += prose.get(child, 0) + len((child.tail or "").strip())
-        prose[element] = length
-    page = prose.get(body, 0)
+            length += pending.pop(child, 0) + len((child.tail or "").strip())
+        hint = class_and_id(element) if element.get("class") or element.get("id") else ""
+        if hint and _COMMENT_HINT.search(hint):
+            length = 0
+        pending[element] = length
+        if hint:
+            hinted[element] = length
+    page = pending.get(body, 0)
     if page < 200:
         return {}
-    shares = {element: length / page for element, length in prose.items()}
+    shares = {element: length / page for element, length in hinted.items()}
     for element, share in shares.items():
         if share >= PROSE_SHARE and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
             element.set(PROSE_MARK, "")
