@@ -384,6 +384,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
                 return f"Already subscribed to {name}"
             store.add_subscription(result.feed)
             text = f"Subscribed to {name}"
+            if result.problem:
+                text += f"\nwarning: {sanitize_line(result.problem)}"
             if result.other_feeds:
                 others = ", ".join(sanitize_line(link, 200) for link in result.other_feeds)
                 text += f"\nThe page also advertises {others} (warta add one of them to follow it too)"
@@ -399,7 +401,7 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
     from .core.opml import read_opml
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
-    result = read_opml(data)
+    result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_store(args, config) as store:
         known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
         new = [feed for feed in result.feeds if feed.url not in known]

@@ -20,7 +20,7 @@ from tui.core.images import (CellImage, ImageCache, ImageError, ImageLoader, Ima
                              article_images, fit, image_mode, probe, to_cells)
 from tui.core.models import Article, Block, Feed
 from tui.core.store import Store
-from tui.core.urls import check_public_host
+from tui.core.urls import check_public_host, origin
 
 FAST = FetchLimits(min_delay_per_host=0.0, connect_timeout=1.0, read_timeout=1.0,
                    total_deadline=3.0, retries=0)
@@ -183,7 +183,7 @@ async def load_all(loader: ImageLoader, refs: list[ImageRef],
 async def test_fetched_once_cached_then_shown_offline(server: TestServer, store: Store) -> None:
     url = server.add("/photo.jpg", picture(), "image/jpeg")
     async with Fetcher(FAST) as fetcher:
-        shown = await load_all(ImageLoader(store, fetcher), [replace(IMG, url=url)], trusted_hosts={"127.0.0.1"})
+        shown = await load_all(ImageLoader(store, fetcher), [replace(IMG, url=url)], trusted_hosts={origin(server.url("/"))})
     assert isinstance(shown[url], CellImage) and shown[url].height == 8
     assert server.hits["/photo.jpg"] == 1
     offline = await load_all(ImageLoader(store, None), [replace(IMG, url=url)])
@@ -237,7 +237,7 @@ async def test_article_byte_cap_stops_fetching(server: TestServer, store: Store)
     size = len(picture(800, 600))
     async with Fetcher(FAST) as fetcher:
         loader = ImageLoader(store, fetcher, article_max_bytes=2 * size)
-        stored = await loader.fetch([replace(IMG, url=url) for url in urls], trusted_hosts={"127.0.0.1"})
+        stored = await loader.fetch([replace(IMG, url=url) for url in urls], trusted_hosts={origin(server.url("/"))})
     assert len(stored) == 2
     assert [server.hits[f"/p{n}.jpg"] for n in range(4)] == [1, 1, 0, 0]
 
@@ -249,6 +249,6 @@ async def test_pictures_stay_within_the_raw_cache_budget(server: TestServer, tmp
         async with Fetcher(FAST) as fetcher:
             loader = ImageLoader(store, fetcher, article_max_bytes=2**40)
             for url in urls:
-                await loader.fetch([replace(IMG, url=url)], trusted_hosts={"127.0.0.1"})
+                await loader.fetch([replace(IMG, url=url)], trusted_hosts={origin(server.url("/"))})
         assert sum(server.bytes_sent.values()) > 2 * budget
         assert store.raw_size() <= budget * 1.1  # diskcache culls after each write

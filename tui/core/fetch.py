@@ -29,7 +29,7 @@ import httpx
 from .. import __version__
 from .errors import FetchError, UnsafeURLError
 from .sanitize import sanitize_line
-from .urls import check_public_host, is_http_url, url_problem
+from .urls import check_public_host, origin, url_problem
 
 try:  # optional: without it we simply do not advertise "br"
     import brotli as _brotli
@@ -185,8 +185,10 @@ class Fetcher:
                     last_modified: str | None = None, allow_private: bool = False) -> FetchResult:
         """Fetch ``url`` as a feed or a page; raise ``FetchError`` with a plain reason.
 
-        ``allow_private`` is for URLs the user typed; URLs that came from a feed must not make
-        Warta probe the user's own network, so each of their hops is checked after DNS.
+        ``allow_private`` is for URLs the user gave (typed, in the config, imported): their
+        origin is trusted as given, even on the user's own network. Every other hop (all of
+        them for URLs that came from content, and redirects away from the given origin) is
+        checked after DNS, so a feed or a redirect cannot make Warta probe that network.
         """
         if self._client is None:
             raise RuntimeError("Fetcher used outside 'async with'")
@@ -212,8 +214,9 @@ class Fetcher:
     async def _follow(self, url: str, kind: FetchKind, etag: str | None,
                       last_modified: str | None, allow_private: bool) -> FetchResult:
         budget = self.limits.total_deadline
+        trusted = origin(url) if allow_private else None
         for _hop in range(self.limits.max_redirects + 1):
-            if not allow_private:
+            if origin(url) != trusted:
                 await self._check_host(url)
             started = time.monotonic()
             async with self._slot(url):

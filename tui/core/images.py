@@ -21,7 +21,6 @@ import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar, get_args
-from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -30,7 +29,7 @@ from .fetch import Fetcher
 from .models import Article, Feed
 from .sanitize import sanitize_line
 from .store import IMAGE_KEY_PREFIX, Store
-from .urls import is_http_url
+from .urls import is_http_url, origin
 
 ImageMode = Literal["auto", "halfblock", "off"]
 IMAGE_MODES: tuple[str, ...] = get_args(ImageMode)
@@ -167,9 +166,10 @@ def image_policy(default: str) -> Callable[[Feed], bool]:
 
 
 def trusted_hosts(feeds: Iterable[Feed]) -> frozenset[str]:
-    """Hosts whose pictures may be on the user's own network: those of feeds the user typed
-    (the rule pages follow too: a feed from a private host may link to that same host)."""
-    return frozenset(urlsplit(feed.url).hostname or "" for feed in feeds if feed.user_typed) - {""}
+    """Origins whose pictures may be on the user's own network: those of feeds the user gave
+    (the rule pages follow too: a feed from a private host may link to that same origin, not
+    to the host's other ports)."""
+    return frozenset(origin(feed.url) for feed in feeds if feed.user_typed)
 
 
 # -- decoding -------------------------------------------------------------------------------
@@ -364,7 +364,7 @@ class ImageLoader:
         assert self.fetcher is not None
         try:
             result = await self.fetcher.fetch(url, kind="image",
-                                              allow_private=urlsplit(url).hostname in trusted_hosts)
+                                              allow_private=origin(url) in trusted_hosts)
         except WartaError as exc:
             failed: StoredImage = await self._run(self.cache.put_failure, url, str(exc))
             return failed

@@ -261,3 +261,4 @@ class ParsedFeed:
     title: str = ""
     site_url: str = ""
     entries: tuple[FeedEntry, ...] = field(default_factory=tuple)
+    problem: str = ""  # usable, but worth telling the user (a feed cut off mid-way)

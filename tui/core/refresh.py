@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
                      WartaError)
@@ -36,7 +35,7 @@ from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed, union
 from .pool import WorkerPool
 from .sanitize import sanitize_line
 from .store import Store
-from .urls import article_id, is_http_url, site_of, url_problem
+from .urls import article_id, is_http_url, origin, site_of, url_problem
 
 T = TypeVar("T")
 
@@ -113,6 +112,7 @@ class Refresher:
     def _reset(self) -> None:
         self._progress = RefreshProgress()
         self._pages: list[_PageJob] = []
+        self._page_ids: set[str] = set()  # articles whose page this refresh fetches already
         self._page_ready = asyncio.Event()
         self._feeds_finished = False
         self._seq = itertools.count()
@@ -214,6 +214,8 @@ class Refresher:
         except StoreError as exc:
             self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1)
             return
+        jobs = [job for job in jobs if job.article_id not in self._page_ids]  # in 3 feeds: once
+        self._page_ids.update(job.article_id for job in jobs)
         for job in jobs:
             heapq.heappush(self._pages, job)
         if jobs:
@@ -221,6 +223,8 @@ class Refresher:
         self._update(feeds_done=self._progress.feeds_done + 1,
                      pages_total=self._progress.pages_total + len(jobs),
                      new_articles=self._progress.new_articles + new)
+        if parsed.problem:  # stored what it had, but the user should know it is not all
+            self._error(feed.url, parsed.problem)
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
@@ -248,10 +252,7 @@ class Refresher:
                                      trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
             self.store.put_articles(list(records.values()))
-        if not parsed.entries:
-            note = "0 items (unchanged)"
-        else:
-            note = ""
+        note = parsed.problem or ("0 items (unchanged)" if not parsed.entries else "")
         live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
         self._save_meta(feed.url, {
             "etag": result.etag, "last_modified": result.last_modified, "checked": now,
@@ -323,13 +324,19 @@ class Refresher:
             self.store.put_articles([record.with_changes(status="failed", error=reason)])
 
     def _store_article(self, article_id_: str, article: Article, final_url: str) -> list[str]:
-        """Store thread: the record becomes "full", or merges into its twin under another URL."""
+        """Store thread: the record becomes "full", or merges into its twin under another URL.
+
+        Only a twin on the same site: the same text on another site is a copy (a scraper
+        republishing it), and a merge must never move an article to another site's URL.
+        """
         record = self.store.get_article(article_id_)
         if record is None:
             return []
         updated = with_article(record, article, final_url)
         twin_id = self.store.find_by_fingerprint(updated.fingerprint) if updated.fingerprint else None
         twin = self.store.get_article(twin_id) if twin_id and twin_id != article_id_ else None
+        if twin is not None and site_of(twin.url) != site_of(updated.url):
+            twin = None
         if twin is None:
             self.store.put_articles([updated])
             return [article_id_]
@@ -390,8 +397,9 @@ def _wants_page(feed: Feed, entry: FeedEntry, record: ArticleRecord) -> bool:
 
 
 def _may_fetch_private(feed: Feed, url: str) -> bool:
-    """A feed the user typed on a private host may link to pages on that same host."""
-    return feed.user_typed and urlsplit(url).hostname == urlsplit(feed.url).hostname
+    """A feed the user gave on a private host may link to pages on that same origin (host and
+    port; not the host's other ports)."""
+    return feed.user_typed and origin(url) == origin(feed.url)
 
 
 def _carry_state(store: Store, from_id: str, to_id: str) -> None:
@@ -453,6 +461,7 @@ class AddResult:
     title: str = ""
     known: bool = False  # ``feed`` is one the user is already subscribed to
     other_feeds: tuple[str, ...] = ()  # further feeds the page advertised, not taken
+    problem: str = ""  # the feed works, but not fully (cut off): worth saying at once
 
 
 async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
@@ -476,18 +485,21 @@ async def add_url(url: str, *, store: Store, fetcher: Fetcher, pool: WorkerPool,
         try:
             parsed = await pool.parse_feed(result.content, result.url, result.content_type)
             return AddResult(feed=Feed(url=url, name=parsed.title, tags=tuple(tags)),
-                             title=parsed.title)
+                             title=parsed.title, problem=parsed.problem)
         except NotAFeedError:
             pass
         links = await asyncio.to_thread(find_feed_links, result.content[: 2**20], result.url)
         for number, link in enumerate(links[:3]):
-            try:
-                found = await fetcher.fetch(link, kind="feed", allow_private=True)
+            own = origin(link) == origin(url)  # the page advertised it: content, unless on the
+            try:                                # origin the user gave
+                found = await fetcher.fetch(link, kind="feed", allow_private=own)
                 parsed = await pool.parse_feed(found.content, found.url, found.content_type)
             except (SourceError, WartaError):
                 continue
-            return AddResult(feed=Feed(url=link, name=parsed.title, tags=tuple(tags)),
+            return AddResult(feed=Feed(url=link, name=parsed.title, tags=tuple(tags),
+                                       user_typed=own),
                              title=parsed.title, known=link in known_feeds,
+                             problem=parsed.problem,
                              other_feeds=tuple(links[:number] + links[number + 1:]))
     media = (result.content_type or "").split(";")[0].strip().lower()
     if media and media not in ("text/html", "application/xhtml+xml"):

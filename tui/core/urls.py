@@ -72,17 +72,67 @@ def article_id(url: str) -> str:
     return hashlib.sha256(canonical_url(url).encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
+def origin(url: str) -> str:
+    """``scheme://host:port`` of ``url`` (default port filled in): what trust is given to.
+
+    A feed the user gave on ``http://192.168.1.5:8080`` is trusted there, not on the host's
+    other ports (its router admin page on :80) nor wherever it redirects.
+    """
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    scheme = parts.scheme.lower()
+    port = port or (443 if scheme == "https" else 80)
+    return f"{scheme}://{(parts.hostname or '').lower().rstrip('.')}:{port}"
+
+
 def site_of(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host[4:] if host.startswith("www.") else host
 
 
+# Not globally reachable, from the IANA IPv4 and IPv6 Special-Purpose Address Registries
+# (plus multicast, the deprecated site-local fec0::/10 and 6to4 relay anycast). Addresses that
+# wrap an IPv4 address (mapped, 6to4, Teredo, NAT64) are judged by the address they wrap.
+_BLOCKED_NETWORKS = tuple(ipaddress.ip_network(block) for block in (
+    "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.0.0.0/24", "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15",
+    "198.51.100.0/24", "203.0.113.0/24", "224.0.0.0/4", "240.0.0.0/4",
+    "::/128", "::1/128", "::/96", "64:ff9b:1::/48", "100::/64", "2001::/23", "2001:db8::/32",
+    "3fff::/20", "5f00::/16", "fc00::/7", "fe80::/10", "fec0::/10", "ff00::/8",
+))
+_GLOBAL_UNICAST = ipaddress.ip_network("2000::/3")
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_TEREDO = ipaddress.ip_network("2001::/32")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def is_public_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified)
+    """True if ``address`` is globally reachable: not loopback, private, shared (CGNAT),
+    link- or site-local, documentation, benchmarking, multicast or reserved, and not one of
+    those wrapped in IPv6."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        wrapped = _wrapped_ipv4(ip)
+        if wrapped:
+            return all(is_public_address(str(inner)) for inner in wrapped)
+        if ip not in _GLOBAL_UNICAST:
+            return False
+    return not any(ip.version == block.version and ip in block for block in _BLOCKED_NETWORKS)
+
+
+def _wrapped_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip in _SIX_TO_FOUR and ip.sixtofour:
+        return [ip.sixtofour]
+    if ip in _TEREDO and ip.teredo:
+        return list(ip.teredo)  # (server, client)
+    if ip in _NAT64:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    return []
 
 
 def check_public_host(host: str, port: int | None = None) -> None:
