@@ -49,8 +49,17 @@ def article_markdown(record: ArticleRecord, state: ArticleState | None = None) -
     tags = dict.fromkeys((*record.feed_tags, *record.page_tags, *state.tags))
     if tags:
         lines += ["Tags: " + " ".join("#" + escape(sanitize_line(t, 60)) for t in tags), ""]
+    rows: list[str] = []
     for block in body_blocks(record):
+        if block.kind == "row":
+            rows.append(_inline(block, links))
+            continue
+        if rows:
+            lines += [_table(rows), ""]
+            rows = []
         lines += [_block(block, links), ""]
+    if rows:
+        lines += [_table(rows), ""]
     usable = [(n, url) for n, url in enumerate(links, 1) if is_http_url(url)]
     if usable:
         lines += ["---", ""] + [f"[{n}]: <{_url(url)}>" for n, url in usable] + [""]
@@ -74,6 +83,16 @@ def _block(block: Block, links: tuple[str, ...]) -> str:
     if block.kind == "image":
         return f"*[image: {text}]*" if text else "*[image]*"
     return text
+
+
+def _table(rows: list[str]) -> str:
+    """Consecutive table rows (cells split by tabs) as a Markdown table; the first row is the
+    header, as Markdown tables must have one."""
+    cells = [row.split("\t") for row in rows]
+    count = max(len(row) for row in cells)
+    lines = ["| " + " | ".join(row + [""] * (count - len(row))) + " |" for row in cells]
+    lines.insert(1, "|" + " --- |" * count)
+    return "\n".join(lines)
 
 
 def _inline(block: Block, links: tuple[str, ...]) -> str:

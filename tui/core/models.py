@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "image"]
+BlockKind = Literal["heading", "paragraph", "item", "quote", "code", "image", "row"]
 FullTextStatus = Literal["summary", "full", "failed"]
 FullTextPolicy = Literal["always", "never", "auto"]
 
@@ -34,7 +34,9 @@ class Block:
     ``links`` are ``(start, end, number)`` spans of ``text``; ``number`` is 1-based into
     ``Article.links``. The plain text never contains link markers (the reader adds "[n]").
     ``level`` is the heading level (1-6) or the nesting depth of a list item (0 = top).
-    ``marker`` is the list item's bullet ("•") or number ("3.").
+    ``marker`` is the list item's bullet ("•") or number ("3."), or ``th`` for a table's header
+    row. A ``row`` is one row of a data table, its cells separated by tabs (consecutive rows
+    make one table).
     """
 
     kind: BlockKind

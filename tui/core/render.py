@@ -19,6 +19,7 @@ from rich.text import Text
 
 from .models import Article, ArticleRecord, ArticleState, Block
 from .sanitize import sanitize, sanitize_line
+from .textwidth import TABLE_GAP, column_widths, pad
 
 BODY_LIMIT = 200_000  # characters; beyond this the reader shows a notice instead of stalling
 
@@ -236,9 +237,26 @@ def plain_text(record: ArticleRecord, *, with_header: bool = True) -> str:
         lines.append(sanitize_line(record.url, 2000))
         lines.append("")
     paragraphs = []
+    rows: list[list[str]] = []
     for block in body_blocks(record):
         text = sanitize(block.text)
+        if block.kind == "row":
+            rows.append(text.split("\t"))
+            continue
+        if rows:
+            paragraphs.append(aligned_table(rows))
+            rows = []
         if block.kind == "item":
             text = "  " * block.level + (sanitize_line(block.marker, 8) or "•") + " " + text
         paragraphs.append(text)
+    if rows:
+        paragraphs.append(aligned_table(rows))
     return "\n".join([*lines, "\n\n".join(paragraphs)])
+
+
+def aligned_table(rows: list[list[str]]) -> str:
+    """Table rows as lines of columns padded to their widths in terminal cells."""
+    widths = column_widths(rows, 10**6) or []
+    gap = " " * TABLE_GAP
+    return "\n".join(gap.join(pad(cell, width) for cell, width in zip(row, widths)).rstrip()
+                     for row in rows)

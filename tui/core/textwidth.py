@@ -246,10 +246,15 @@ def code_lines(source: str, size: int, *, hang: int = 2) -> list[CodeLine]:
             rest = body
             while rest:
                 piece = clip(rest, room) or next(iter_graphemes(rest))
+                if len(piece) < len(rest):  # prefer to wrap after a space in the line's second half
+                    space = piece.rfind(" ")
+                    if space >= len(piece) // 2:
+                        piece = piece[: space + 1]
                 result.append(CodeLine(start, start + len(piece), indent + (hang if continued else 0),
                                        continued))
-                start += len(piece)
-                rest = rest[len(piece):]
+                skipped = len(rest) - len(piece) - len(rest[len(piece):].lstrip(" "))
+                start += len(piece) + skipped  # spaces at a wrap are dropped, as in prose
+                rest = rest[len(piece) + skipped:]
                 if not continued:
                     continued = True
                     room = max(1, size - indent - hang)
@@ -268,7 +273,8 @@ def column_widths(rows: Sequence[Sequence[str]], size: int, *, gap: int = TABLE_
     cannot fit with every column at least ``min_column`` wide (show it row by row instead).
 
     Columns get their natural width when the table fits; otherwise the widest columns are
-    narrowed (their cells wrap) until it does.
+    narrowed (their cells wrap), first no narrower than their longest word, so a number or a
+    name is cut only when nothing else makes the table fit.
     """
     count = max((len(row) for row in rows), default=0)
     if count == 0:
@@ -278,13 +284,26 @@ def column_widths(rows: Sequence[Sequence[str]], size: int, *, gap: int = TABLE_
     room = size - gap * (count - 1)
     if sum(natural) <= room:
         return natural
-    floor = [min(n, min_column) for n in natural]
-    if sum(floor) > room:
-        return None
+    words = [max((_longest_unit(row[i]) for row in rows if i < len(row)), default=0) for i in range(count)]
+    for floor in ([max(min(n, min_column), w) for n, w in zip(natural, words)],
+                  [min(n, min_column) for n in natural]):
+        if sum(floor) <= room:
+            return _narrow(natural, floor, room)
+    return None
+
+
+def _narrow(natural: list[int], floor: list[int], room: int) -> list[int]:
+    """Take cells from the widest columns (never below ``floor``) until the sum is ``room``."""
     widths = list(natural)
     while sum(widths) > room:
-        widest = max(range(count), key=lambda i: widths[i])
-        excess = sum(widths) - room
-        second = max((w for i, w in enumerate(widths) if i != widest), default=0)
-        widths[widest] = max(floor[widest], widths[widest] - max(1, min(excess, widths[widest] - second)))
+        shrinkable = [i for i in range(len(widths)) if widths[i] > floor[i]]
+        widest = max(shrinkable, key=lambda i: widths[i])
+        others = [widths[i] for i in shrinkable if i != widest]
+        step = max(1, min(sum(widths) - room, widths[widest] - max(others, default=0)))
+        widths[widest] = max(floor[widest], widths[widest] - step)
     return widths
+
+
+def _longest_unit(text: str) -> int:
+    """The widest piece of ``text`` that its lines cannot break inside (a word, a number)."""
+    return max((cells(word) for word in text.split() if not has_ideographs(word)), default=2 if text else 0)

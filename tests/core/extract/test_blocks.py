@@ -61,8 +61,7 @@ def test_table_rows_are_lines() -> None:
     element = lxml.html.fromstring("<div><table><tr>\n<td>Pos.</td>\n<td>Driver</td></tr><tr><td>1</td>"
                                    "<td>Kyle Busch</td></tr></table></div>")
     blocks, _ = to_blocks(element, None)
-    texts = [b.text for b in blocks]
-    assert "Pos. Driver" in texts and "1 Kyle Busch" in texts
+    assert [(b.kind, b.text) for b in blocks] == [("row", "Pos.\tDriver"), ("row", "1\tKyle Busch")]
 
 
 def test_terminal_escapes_are_removed_from_text() -> None:

@@ -95,6 +95,11 @@ class BlockBuilder:
             self._image(element)
             self._tail(element, context, href)
             return
+        if tag == "table" and _is_data_table(element):
+            self._flush()
+            self._table(element, context, href, depth)
+            self._tail(element, context, href)
+            return
         outer_href = href
         if tag == "a":
             href = self._href(element.get("href")) or href
@@ -171,6 +176,36 @@ class BlockBuilder:
         self.blocks.append(Block("image", text, links=((0, len(text), number),)))
         self._run, self._run_kind, self._run_level, self._run_marker = saved
 
+    def _table(self, element: HtmlElement, context: _Context, href: str | None, depth: int) -> None:
+        """A data table: one ``row`` block per ``<tr>``, its cells joined by tabs (whitespace
+        inside a cell is collapsed, so a tab can only be a cell boundary); a row of ``<th>``
+        only has the marker ``th``."""
+        for row in element.iter("tr"):
+            if self._full():
+                return
+            cells = [cell for cell in row if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+            texts: list[str] = []
+            links: list[tuple[int, int, int]] = []
+            offset = 0
+            for cell in cells:
+                saved = self._run
+                self._run = _Run()
+                if cell.text:
+                    self._run.add(cell.text, href)
+                for child in cell:
+                    self._walk(child, _Context("paragraph", context.list_depth), href, depth + 1)
+                pieces, self._run = self._run.pieces, saved
+                text, spans = _join([(p if p == _BREAK else sanitize(p), h) for p, h in pieces], False)
+                text = text.replace("\n", " ")
+                links += [(offset + a, offset + b, self._number(h)) for a, b, h in spans if b > a]
+                texts.append(text)
+                offset += len(text) + 1
+            if any(t.strip() for t in texts):
+                joined = "\t".join(texts)
+                header = all(cell.tag == "th" for cell in cells)
+                self.blocks.append(Block("row", joined, marker="th" if header else "", links=tuple(links)))
+                self._chars += len(joined)
+
     # -- links ----------------------------------------------------------------------------
 
     def _href(self, href: str | None) -> str | None:
@@ -212,6 +247,25 @@ class BlockBuilder:
             self._chars += len(part)
         if self._run_kind in ("heading", "item"):
             self._run_kind, self._run_level, self._run_marker = "paragraph", 0, ""
+
+
+_TABLE_BLOCKS = frozenset("table p div ul ol pre blockquote h1 h2 h3 h4 h5 h6 section article "
+                          "header footer nav aside figure form".split())
+
+
+def _is_data_table(table: HtmlElement) -> bool:
+    """A table of data (rows of short cells, two columns or more), not one laying out a page:
+    a layout table holds paragraphs, lists or other tables, and stays ordinary blocks."""
+    rows = 0
+    widest = 0
+    for element in table.iterdescendants():
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _TABLE_BLOCKS:
+            return False
+        if tag == "tr":
+            rows += 1
+            widest = max(widest, sum(1 for c in element if isinstance(c.tag, str) and c.tag in ("td", "th")))
+    return rows >= 2 and 2 <= widest <= 20
 
 
 def _join(pieces: list[tuple[str, str | None]], preformatted: bool) -> tuple[str, list[tuple[int, int, str]]]:

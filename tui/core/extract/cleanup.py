@@ -197,7 +197,7 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
     kept: list[Block] = []
     total = len(blocks)
     for index, block in enumerate(blocks):
-        if block.kind == "image":
+        if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture
             kept.append(block)
             continue
         if is_comments_heading(block) and index > total * 0.5:
