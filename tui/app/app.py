@@ -89,9 +89,10 @@ class WartaApp(App[None]):
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
-        for notice in (self.notice, *self.store.notices):
+        for notice in (self.notice, *self.store.earlier_notices, *self.store.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
+        self.store.notices_shown()  # every repair said once in the app, then forgotten
         if self.refresh_on_start:
             self.refresher.start()
         minutes = self.config.refresh.interval_minutes

@@ -21,6 +21,12 @@ def all_feeds(config: Config, store: Store) -> list[Feed]:
     return list(feeds.values())
 
 
+def all_filters(config: Config, store: Store) -> dict[str, str]:
+    """Saved filters: the config's first (they win on a name), then those imported into the data dir."""
+    imported = store.saved_filters()
+    return {**config.filters, **{name: text for name, text in imported.items() if name not in config.filters}}
+
+
 def feed_names(feeds: list[Feed]) -> dict[str, str]:
     """Lower-case feed name -> URL, for the ``feed:`` filter."""
     return {feed.name.lower(): feed.url for feed in feeds if feed.name}
