@@ -349,7 +349,6 @@ def find_content(root: HtmlElement) -> Content:
         if (semantic_quality > max(readable_quality * 1.25, readable_quality + 200) and link_density(semantic) < 0.3
                 and (readable is None or _contains_text_of(semantic, readable))):
             return Content(semantic, "semantic")
-
     if readable is not None and readable_quality > 0:
         return Content(readable, "readability")
     if readable is not None and len(text_of(readable)) >= 50:
