@@ -390,11 +390,16 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
     with open_store(args, config) as store:
+        if store.read_only:  # nothing fetched could be kept
+            raise StoreError(f"disk full — not saving to {store.data_dir}; nothing fetched")
         result = asyncio.run(_refresh(store, config, progress))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
+    if result.stopped:  # once, however many writes it refused; and not a success
+        print(f"warta: {sanitize_line(result.stopped)}; the refresh stopped", file=sys.stderr)
+        return 1
     print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
           f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
           f"{_count(len(result.errors), 'error')}")

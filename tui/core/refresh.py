@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
-                     WartaError)
+from .errors import (DiskFullError, ExtractionError, FetchError, NotAFeedError, SourceError,
+                     StoreError, WartaError)
 from .articles import apply_rules, record_from_article, with_article
 from .config import TagRule, normalise_feed_url
 from .feeds import find_feed_links
@@ -51,6 +51,7 @@ class RefreshProgress:
     errors: tuple[tuple[str, str], ...] = ()  # (feed or page URL, plain reason)
     new_articles: int = 0
     gone: tuple[str, ...] = ()  # feeds that answered 410 Gone: worth offering to unsubscribe
+    stopped: str = ""  # why the refresh stopped early (a full disk), said once
 
     @property
     def finished(self) -> bool:
@@ -75,6 +76,10 @@ class _PageJob:
     url: str = field(compare=False)
     allow_private: bool = field(compare=False)
     images_from: frozenset[str] | None = field(compare=False, default=None)  # None: no pictures
+
+
+class _Stopped(Exception):
+    """Internal: the refresh has stopped (``RefreshProgress.stopped`` says why)."""
 
 
 ProgressCallback = Callable[[RefreshProgress], None]
@@ -161,13 +166,25 @@ class Refresher:
             self._executor = None
 
     async def _store(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a store call on the store thread. A full disk stops the whole refresh: every
+        later write would fail the same way (158 identical lines), and nothing more is saved."""
+        if self._progress.stopped:
+            raise _Stopped()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(function, *args))
+        try:
+            return await loop.run_in_executor(self._executor, partial(function, *args))
+        except DiskFullError as exc:
+            if not self._progress.stopped:
+                self._update(stopped=str(exc))
+            raise _Stopped() from None
 
     async def _guarded(self, work: Any, url: str, *, feed: bool = False) -> None:
         """A bug or an unforeseen error in one feed or page must not end the whole refresh."""
         try:
             await work
+        except _Stopped:  # said once, in ``stopped``
+            if feed:
+                self._update(feeds_done=self._progress.feeds_done + 1)
         except Exception as exc:  # noqa: BLE001 - reported, never raised
             done = {"feeds_done": self._progress.feeds_done + 1} if feed else {}
             self._error(url, f"unexpected error ({type(exc).__name__}: {exc})"[:300], **done)
@@ -278,7 +295,8 @@ class Refresher:
                 self._page_ready.clear()
                 await self._page_ready.wait()
             job = heapq.heappop(self._pages)
-            await self._guarded(self._prefetch(job), job.url)
+            if not self._progress.stopped:
+                await self._guarded(self._prefetch(job), job.url)
             self._update(pages_done=self._progress.pages_done + 1)
 
     async def _prefetch(self, job: _PageJob) -> None:

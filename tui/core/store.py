@@ -27,7 +27,7 @@ from typing import Any, Literal, TypeVar
 import diskcache
 from diskcache.core import MODE_PICKLE
 
-from . import backup
+from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import ArticleIndex
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
@@ -160,6 +160,7 @@ class Store:
         self.notices: list[str] = []
         self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
         self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
+        self.read_only = False  # opened where nothing can be written (``_open_read_only``)
         self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
         index.on_damage = self._index_damaged
         self._state_changed = False
@@ -177,6 +178,8 @@ class Store:
         """
         data_dir = Path(data_dir)
         notices: list[str] = []
+        if readonly.cannot_write(data_dir) and (data_dir / "state" / "cache.db").is_file():
+            return cls._open_read_only(data_dir, raw_size_limit)
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             articles, _ = _open_or_move_aside(data_dir / "articles", notices, eviction_policy="none")
@@ -189,6 +192,8 @@ class Store:
             for private in (data_dir, data_dir / "backups"):  # also when it was made 0755 before
                 make_private(private)
         except (OSError, sqlite3.Error) as exc:
+            if readonly.cannot_write(data_dir) and (data_dir / "state" / "cache.db").is_file():
+                return cls._open_read_only(data_dir, raw_size_limit)  # filled up meanwhile
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
@@ -203,6 +208,30 @@ class Store:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
                            "there; run one Warta at a time")
         store._sync_index(on_rebuild)
+        return store
+
+    @classmethod
+    def _open_read_only(cls, data_dir: Path, raw_size_limit: int) -> Store:
+        """The data dir as it is, for reading, when nothing can be written there (full disk,
+        read-only filesystem): every write fails as a full disk does, and is queued or said."""
+        why = readonly.cannot_write(data_dir) or "full"
+        try:
+            caches = [readonly.ReadOnlyCache(data_dir / name, JSONDisk, **settings) for name, settings in (
+                ("articles", {}), ("raw", {"eviction_policy": "least-recently-stored",
+                                           "size_limit": raw_size_limit}), ("state", {}))]
+            store = cls(data_dir, *caches, ArticleIndex.open_read_only(data_dir / "index.sqlite"))
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open data dir {data_dir}: {exc}") from exc
+        what = "the disk is full" if why == "full" else "its filesystem is read-only"
+        store.notices.append(f"{what}: opened {data_dir} read-only; reading works, and changes "
+                             "are kept until they can be saved")
+        store.read_only = True
+        seqs = (store._seq(store._articles), store._seq(store._state))
+        if store.index.applied_seqs() != seqs:  # rebuilt in memory, not on the disk
+            store.index = ArticleIndex.in_memory()
+            store.index.on_damage = store._index_damaged
+            store.rebuild_index()
+        store._apply_parked()
         return store
 
     def _apply_parked(self) -> None:
