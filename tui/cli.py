@@ -159,6 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--keep-days", type=float, default=None,
                     help="override [storage] keep_days (0 keeps every article)")
     gc.set_defaults(run=run_gc)
+
+    sync = sub.add_parser("sync", parents=[common],
+                          help="sync feeds and read/star/tag marks with the [sync] server")
+    sync.add_argument("action", nargs="?", choices=["login"],
+                      help="login: only check the address and the credentials")
+    sync.add_argument("--status", action="store_true",
+                      help="show the last sync and the changes waiting for the server (no network)")
+    sync.set_defaults(run=run_sync)
     return parser
 
 
@@ -188,7 +196,8 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
     path = resolve_data_dir(args, config)
     limit = int(config.storage.raw_cache_mb * 2**20)
     try:
-        return _told(Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress))
+        return _with_sync_journal(_told(Store.open(path, raw_size_limit=limit,
+                                                   on_rebuild=_rebuild_progress)), config)
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -197,7 +206,7 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return _told(Store.open(fallback, raw_size_limit=limit))
+        return _with_sync_journal(_told(Store.open(fallback, raw_size_limit=limit)), config)
 
 
 def _told(store: Store) -> Store:
@@ -206,6 +215,15 @@ def _told(store: Store) -> Store:
     for line in store.notices:
         print(f"warta: {line}", file=sys.stderr)
     store.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return store
+
+
+def _with_sync_journal(store: Store, config: Config) -> Store:
+    """With a [sync] server, every change from now on is journaled for it (even offline)."""
+    if config.sync is not None:
+        from .core.sync import attach_journal
+
+        attach_journal(store)
     return store
 
 
@@ -549,3 +567,67 @@ def run_gc(args: argparse.Namespace, config: Config) -> int:
                                   raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
     print(summary.describe())
     return 0
+
+
+def run_sync(args: argparse.Namespace, config: Config) -> int:
+    from .core.sync import open_sync, server_name, sync_status
+    from .core.sync.errors import SyncSetupError
+
+    if config.sync is None:
+        raise SyncSetupError("sync: no [sync] section in the config (see config.example.toml)")
+    if args.status:
+        with open_store(args, config) as store:
+            status, pending = sync_status(store)
+        print(_sync_status_line(server_name(config.sync), status, pending))
+        return 0
+    if args.action == "login":
+        print(asyncio.run(_sync_login(config)))
+        return 0
+
+    async def run(store: Store) -> object:
+        from .core.refresh import Refresher
+        from .core.sources import network
+
+        async with network(config) as (fetcher, pool):
+            refresher = Refresher(store, fetcher, pool, extract_timeout=config.fetch.extract_timeout,
+                                  rules=config.rules)
+            syncer = open_sync(config, store, refresher)
+            try:
+                return await syncer.run()
+            finally:
+                await syncer.backend.aclose()
+
+    with open_store(args, config) as store:
+        report = asyncio.run(run(store))
+    for notice in getattr(report, "notices", ()):
+        print(f"warta: {sanitize_line(notice)}", file=sys.stderr)
+    print(report.describe())  # type: ignore[attr-defined]
+    return 0
+
+
+async def _sync_login(config: Config) -> str:
+    from .core.sync import make_backend, server_name
+    from .core.sync.secret import sync_password
+
+    sync = config.sync
+    assert sync is not None
+    backend = make_backend(sync, config, sync_password(sync))
+    try:
+        await backend.login()
+    finally:
+        await backend.aclose()
+    return f"Logged in to {server_name(sync)} as {sync.user} ({backend.name})"
+
+
+def _sync_status_line(server: str, status: object, pending: int) -> str:
+    import time
+
+    from .core.sync import SyncStatus
+
+    assert isinstance(status, SyncStatus)
+    when = (time.strftime("%Y-%m-%d %H:%M", time.localtime(status.last_ok))
+            if status.last_ok else "never")
+    line = f"{server}: last good sync {when}; {_count(pending, 'change')} waiting to be sent"
+    if status.last_error and status.last_try >= status.last_ok:
+        line += f"; last attempt failed: {sanitize_line(status.last_error)}"
+    return line

@@ -28,6 +28,7 @@ from .refresh import (ArticlesArrived, RefreshController, RefreshFinished, Refre
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .sync import SyncController, SyncFailed, SyncFinished
 
 ARRIVAL_BATCH = 0.3  # seconds: new articles are merged into the list at most this often
 
@@ -68,6 +69,8 @@ class WartaApp(App[None]):
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self)
+        self.sync = SyncController(self)
+        self.sync_error: tuple[str, str] | None = None  # (server, what failed + last good sync)
         self.last_errors: tuple[tuple[str, str], ...] = ()
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
@@ -95,9 +98,11 @@ class WartaApp(App[None]):
         self.store.notices_shown()  # every repair said once in the app, then forgotten
         if self.refresh_on_start:
             self.refresher.start()
+            self.sync.start()
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
+            self.set_interval(minutes * 60, self.sync.start)
         self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
 
     def on_ready(self) -> None:
@@ -115,6 +120,7 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        await self.sync.close()
         await self.refresher.close()
 
     def apply_keymap(self) -> None:
@@ -140,6 +146,7 @@ class WartaApp(App[None]):
 
     def action_refresh_all(self) -> None:
         self._start_refresh(None)
+        self.sync.start()
 
     def action_refresh_feed(self) -> None:
         article_id = self.main.current_article_id()
@@ -161,7 +168,8 @@ class WartaApp(App[None]):
     def action_show_errors(self) -> None:
         if not isinstance(self.screen, ErrorsScreen):
             hints = {url: self._gone_hint(url) for url in self.gone_feeds}
-            self.push_screen(ErrorsScreen(self.last_errors, gone=hints, unsubscribe=self.unsubscribe))
+            errors = (*self.last_errors, *([self.sync_error] if self.sync_error else []))
+            self.push_screen(ErrorsScreen(errors, gone=hints, unsubscribe=self.unsubscribe))
 
     def _config_file_hint(self, url: str) -> str | None:
         """For a feed listed in the config file: where to remove it (the app never edits it)."""
@@ -204,6 +212,16 @@ class WartaApp(App[None]):
             self.notify(f"Saved {sanitize_line(result.title)}", markup=False)
             self.main.articles_changed({result.article_id})
 
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.sync_error = None
+        self.main.status.set_activity(message.report.describe())
+        for notice in message.report.notices:
+            self.notify(sanitize_line(notice), markup=False, timeout=10)
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.sync_error = (f"sync with {message.server}", message.line)
+        self.main.status.set_activity(f"sync failed (E shows why): {sanitize_line(message.line, 120)}")
+
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self.main.status.set_activity(message.progress.describe())
 
@@ -235,6 +253,8 @@ class WartaApp(App[None]):
         if progress.errors:
             count = len(progress.errors)
             summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
+        if self.sync_error is not None:
+            summary += " · sync failed (E shows why)"
         self.main.status.set_activity(summary)
 
     # -- state --------------------------------------------------------------------------------

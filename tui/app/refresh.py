@@ -104,6 +104,10 @@ class RefreshController:
             await asyncio.to_thread(self.app.store.add_subscription, result.feed)
         self.app.post_message(SourceAdded(result))
 
+    async def shared(self) -> Refresher:
+        """The app's refresher (built on first use), for the sync to merge server items with."""
+        return await self._ready()
+
     async def _ready(self) -> Refresher:
         if self._refresher is None:
             config = self.app.config
