@@ -43,19 +43,16 @@ from tests.sync.freshrss import FreshRSS, unpack, why_not_available  # noqa: E40
 CHILD = textwrap.dedent("""
     import asyncio, json, resource, sys, time
     sys.path.insert(0, {root!r})
+    from pathlib import Path
     from tui.core.config import load_config
-    from tui.core.refresh import Refresher
-    from tui.core.sources import network
-    from tui.core.store import Store
-    from tui.core.sync import attach_journal, open_sync
+    from tui.core.library import Library
 
     config = load_config(sys.argv[1])
-    store = Store.open(sys.argv[2])
-    attach_journal(store)
+    library = Library.open(config, Path(sys.argv[2]))  # journals for the [sync] server
 
     async def main():
-        async with network(config) as (fetcher, pool):
-            syncer = open_sync(config, store, Refresher(store, fetcher, pool))
+        async with library.network() as network:
+            syncer = network.syncer()
             started = time.perf_counter()
             try:
                 report = await syncer.run()
@@ -65,7 +62,7 @@ CHILD = textwrap.dedent("""
                 syncer.backend.http.bytes_received
 
     report, seconds, requests, received = asyncio.run(main())
-    store.close()
+    library.close()
     print(json.dumps({{"seconds": seconds, "new": report.new_articles, "requests": requests,
                       "bytes": received, "summary": report.describe(),
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -200,6 +197,7 @@ async def keys_during_sync(work: Path, data: Path, config_path: Path,
     from benchmarks.scale import FrameWatch
     from tui.app.app import WartaApp
     from tui.core.config import load_config
+    from tui.core.library import Library
     from tui.core.store import Store
     from tui.core.sync import attach_journal
 
@@ -210,7 +208,7 @@ async def keys_during_sync(work: Path, data: Path, config_path: Path,
     store = Store.open(copy)
     attach_journal(store)
     store.sync_set({"account": "forgotten"})
-    app = WartaApp(store, config, refresh_on_start=False)
+    app = WartaApp(Library(store, config), refresh_on_start=False)
     watch = FrameWatch(app)
     idle: list[float] = []
     during: list[float] = []

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.library import Library
 from .core.locks import reader_lock
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
-from .core.store import Store
 
 if TYPE_CHECKING:
     from .core.models import ArticleSummary
@@ -59,12 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _in_demo_dir(command: Command, args: argparse.Namespace, config: Config) -> int:
     """``warta --demo list`` (or any command): run it on a temporary data dir with the sample
     articles, as the reader does, never on (or creating) the real one."""
-    from .core.demo import seed_demo
-
     demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
     try:
-        with Store.open(demo_dir) as store:
-            seed_demo(store)
+        with Library.open(config, demo_dir) as library:
+            library.seed_demo()
         args.data_dir = str(demo_dir)
         return command(args, replace(config, data_dir=None))
     finally:
@@ -191,13 +189,14 @@ def _rebuild_progress(done: int, total: int) -> None:
           end=end, file=sys.stderr, flush=True)
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Store:
-    """The data dir's store; if the default location is unusable, a temporary one, with a warning."""
+def open_library(args: argparse.Namespace, config: Config, *,
+                 rebuild_later: bool = False) -> Library:
+    """The data dir's library; if the default location is unusable, a temporary one, with a
+    warning. ``rebuild_later``: the app rebuilds a stale index behind its first frame."""
     path = resolve_data_dir(args, config)
-    limit = int(config.storage.raw_cache_mb * 2**20)
+    progress = None if rebuild_later else _rebuild_progress
     try:
-        return _with_sync_journal(_told(Store.open(path, raw_size_limit=limit,
-                                                   on_rebuild=_rebuild_progress)), config)
+        return _told(Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later))
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -206,25 +205,16 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return _with_sync_journal(_told(Store.open(fallback, raw_size_limit=limit)), config)
+        return _told(Library.open(config, fallback))
 
 
-def _told(store: Store) -> Store:
+def _told(library: Library) -> Library:
     """Every repair the store makes is said on stderr: what opening did, and what it does later
     (an index found damaged while listing)."""
-    for line in store.notices:
+    for line in library.notices:
         print(f"warta: {line}", file=sys.stderr)
-    store.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
-    return store
-
-
-def _with_sync_journal(store: Store, config: Config) -> Store:
-    """With a [sync] server, every change from now on is journaled for it (even offline)."""
-    if config.sync is not None:
-        from .core.sync import attach_journal
-
-        attach_journal(store)
-    return store
+    library.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return library
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -236,28 +226,26 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
 
         demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
         try:
-            store = Store.open(demo_dir)
-            count = seed_demo(store)
+            library = Library.open(config, demo_dir)
+            count = library.seed_demo()
             notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
-            return _run_reader(store, config, notice, refresh=False)
+            return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
     with reader_lock(resolve_data_dir(args, config)):  # a second reader is refused
-        store = open_store(args, config)
-        return _run_reader(store, config, None, refresh=None if not args.offline else False)
+        library = open_library(args, config, rebuild_later=True)
+        return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
-def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
+def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
-    from .core.sources import all_filters
 
     try:
-        config = replace(config, filters=all_filters(config, store))  # the app's keys 1-9
-        WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh).run()
     finally:
-        shown = len(store.notices)
-        store.close()
-        for line in store.notices[shown:]:  # what closing had to say (a full disk)
+        shown = len(library.notices)
+        library.close()
+        for line in library.notices[shown:]:  # what closing had to say (a full disk)
             print(f"warta: {line}", file=sys.stderr)
     return 0
 
@@ -308,7 +296,7 @@ def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str 
 
 async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str | None]:
     from .core.fetch import Fetcher
-    from .core.sources import fetch_limits
+    from .core.library import fetch_limits
 
     async with Fetcher(fetch_limits(config)) as fetcher:
         result = await fetcher.fetch(url, kind="page", allow_private=True)
@@ -316,22 +304,20 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
+    from .core import render
     from .core.index import IndexRebuiltError
-    from .core.query import compile_filter
-    from .core.sources import all_feeds, feed_names
 
-    with open_store(args, config) as store:
-        where = compile_filter(" ".join(args.filter),
-                               feed_names=feed_names(all_feeds(config, store)))
+    with open_library(args, config) as library:
+        where = library.compile(" ".join(args.filter))
         try:
-            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
-            first = store.index.summaries(rowids[:1000])
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
         except IndexRebuiltError:  # damage found (and repaired) before anything was printed
-            rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
-            first = store.index.summaries(rowids[:1000])
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            batch = first if start == 0 else store.index.summaries(rowids[start : start + 1000])
+            batch = first if start == 0 else library.summaries(rowids[start : start + 1000])
             for summary in batch:
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
@@ -379,10 +365,10 @@ def _summary_json(summary: object) -> dict[str, object]:
 def run_show(args: argparse.Namespace, config: Config) -> int:
     from .core import render
 
-    with open_store(args, config) as store:
-        record = store.get_article(args.id)
-        summary = store.index.summary(args.id)
-        if record is None and args.id in store.damaged:
+    with open_library(args, config) as library:
+        record = library.article(args.id)
+        summary = library.summary(args.id)
+        if record is None and library.is_damaged(args.id):
             raise WartaError(f"article {args.id} is damaged in the article cache and reads as "
                              "missing; the next warta fetch stores it again if its feed still has it")
         if record is None or summary is None:
@@ -405,10 +391,14 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         if show_progress:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
-    with open_store(args, config) as store:
-        if store.read_only:  # nothing fetched could be kept
-            raise StoreError(f"disk full — not saving to {store.data_dir}; nothing fetched")
-        result = asyncio.run(_refresh(store, config, progress))
+    async def refresh(library: Library) -> RefreshProgress:
+        async with library.network(on_progress=progress) as network:
+            return await network.refresh()
+
+    with open_library(args, config) as library:
+        if library.read_only:  # nothing fetched could be kept
+            raise StoreError(f"disk full — not saving to {library.data_dir}; nothing fetched")
+        result = asyncio.run(refresh(library))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
@@ -416,40 +406,20 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
     if result.stopped:  # once, however many writes it refused; and not a success
         print(f"warta: {sanitize_line(result.stopped)}; the refresh stopped", file=sys.stderr)
         return 1
-    print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
-          f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
-          f"{_count(len(result.errors), 'error')}")
-    failed_all = result.feeds_total > 0 and len(result.errors) >= result.feeds_total + result.pages_total
-    return 1 if failed_all else 0
-
-
-async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
-    from .core.images import image_policy
-    from .core.refresh import Refresher
-    from .core.sources import all_feeds, network
-
-    async with network(config) as (fetcher, pool):
-        refresher = Refresher(store, fetcher, pool, on_progress=progress,
-                              extract_timeout=config.fetch.extract_timeout, rules=config.rules,
-                              fetch_images=image_policy(config.images))
-        return await refresher.run(all_feeds(config, store))
+    print(result.report())
+    return 1 if result.failed_all else 0
 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import add_url
-    from .core.sources import all_feeds, network
-
-    async def add(store: Store) -> str:
-        known = {feed.url: feed for feed in all_feeds(config, store)}
-        async with network(config) as (fetcher, pool):
-            result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                   tags=args.tag, page_only=args.page, known_feeds=known)
+    async def add(library: Library) -> str:
+        known = {feed.url: feed for feed in library.feeds()}
+        async with library.network() as network:
+            result = await network.add(args.url, tags=args.tag, page_only=args.page)
         if result.feed is not None:
             feed = known.get(result.feed.url, result.feed)
             name = f"{sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 500)})"
             if result.known:
                 return f"Already subscribed to {name}"
-            store.add_subscription(result.feed)
             text = f"Subscribed to {name}"
             if result.problem:
                 text += f"\nwarning: {sanitize_line(result.problem)}"
@@ -459,8 +429,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
             return text
         return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
 
-    with open_store(args, config) as store:
-        print(asyncio.run(add(store)))
+    with open_library(args, config) as library:
+        print(asyncio.run(add(library)))
     return 0
 
 
@@ -478,12 +448,12 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
     return _import_newsboat(args, config, data, state if args.state is not None else None)
 
 
-def _subscribe_new(store: Store, config: Config, feeds: Sequence[Feed]) -> int:
+def _subscribe_new(library: Library, feeds: Sequence[Feed]) -> int:
     """Subscribe to the feeds not yet known; returns how many were new."""
-    known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
+    known = {feed.url for feed in library.feeds()}
     new = [feed for feed in feeds if feed.url not in known]
     for feed in new:
-        store.add_subscription(feed)
+        library.subscribe(feed)
     return len(new)
 
 
@@ -491,8 +461,8 @@ def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     from .core.opml import read_opml
 
     result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
-    with open_store(args, config) as store:
-        new = _subscribe_new(store, config, result.feeds)
+    with open_library(args, config) as library:
+        new = _subscribe_new(library, result.feeds)
     summary, *warnings = result.describe(new, already=len(result.feeds) - new)
     print(summary)
     for warning in warnings:
@@ -502,15 +472,14 @@ def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
 
 def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
                      state: Path | None) -> int:
-    from .core.newsboat import import_cache, parse_urls
-    from .core.sources import all_feeds
+    from .core.newsboat import parse_urls
 
     urls = parse_urls(data.decode("utf-8", "replace"))
-    with open_store(args, config) as store:
-        new = _subscribe_new(store, config, urls.feeds)
+    with open_library(args, config) as library:
+        new = _subscribe_new(library, urls.feeds)
         if urls.filters:
-            store.save_filters(urls.filters)
-        cached = import_cache(state, store, all_feeds(config, store)) if state else None
+            library.save_filters(urls.filters)
+        cached = library.import_newsboat_cache(state) if state else None
     summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
     print(summary)
     if cached is not None:
@@ -530,73 +499,56 @@ def _read_file(name: str) -> bytes:
 def run_export(args: argparse.Namespace, config: Config) -> int:
     from .core.newsboat import export_urls
     from .core.opml import export_opml
-    from .core.sources import all_feeds
 
-    with open_store(args, config) as store:
-        feeds = all_feeds(config, store)
+    with open_library(args, config) as library:
+        feeds = library.feeds()
     print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
     return 0
 
 
 def run_reextract(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import reextract
-    from .core.sources import worker_pool
+    async def run(library: Library) -> int:
+        async with library.network() as network:
+            return await network.reextract()
 
-    async def run(store: Store) -> int:
-        pool = worker_pool(config)
-        try:
-            return await reextract(store, pool)
-        finally:
-            pool.close()
-
-    with open_store(args, config) as store:
-        updated = asyncio.run(run(store))
+    with open_library(args, config) as library:
+        updated = asyncio.run(run(library))
     print(f"Re-extracted {updated:,} articles from cached pages")
     return 0
 
 
 def run_gc(args: argparse.Namespace, config: Config) -> int:
-    from .core.retention import collect_garbage
-
-    storage = config.storage
-    keep_days = storage.keep_days if args.keep_days is None else args.keep_days
-    with open_store(args, config) as store:
-        summary = collect_garbage(store, keep_days=keep_days, keep_starred=storage.keep_starred,
-                                  raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
+    with open_library(args, config) as library:
+        summary = library.collect_garbage(keep_days=args.keep_days)
     print(summary.describe())
     return 0
 
 
 def run_sync(args: argparse.Namespace, config: Config) -> int:
-    from .core.sync import open_sync, server_name, sync_status
+    from .core.sync import server_name
     from .core.sync.errors import SyncSetupError
 
     if config.sync is None:
         raise SyncSetupError("sync: no [sync] section in the config (see config.example.toml)")
     if args.status:
-        with open_store(args, config) as store:
-            status, pending = sync_status(store)
+        with open_library(args, config) as library:
+            status, pending = library.sync_status()
         print(_sync_status_line(server_name(config.sync), status, pending))
         return 0
     if args.action == "login":
         print(asyncio.run(_sync_login(config)))
         return 0
 
-    async def run(store: Store) -> object:
-        from .core.refresh import Refresher
-        from .core.sources import network
-
-        async with network(config) as (fetcher, pool):
-            refresher = Refresher(store, fetcher, pool, extract_timeout=config.fetch.extract_timeout,
-                                  rules=config.rules)
-            syncer = open_sync(config, store, refresher)
+    async def run(library: Library) -> object:
+        async with library.network() as network:
+            syncer = network.syncer()
             try:
                 return await syncer.run()
             finally:
                 await syncer.backend.aclose()
 
-    with open_store(args, config) as store:
-        report = asyncio.run(run(store))
+    with open_library(args, config) as library:
+        report = asyncio.run(run(library))
     for notice in getattr(report, "notices", ()):
         print(f"warta: {sanitize_line(notice)}", file=sys.stderr)
     print(report.describe())  # type: ignore[attr-defined]

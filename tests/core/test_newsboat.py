@@ -308,14 +308,14 @@ def test_what_warta_exports_newsboat_reads(tmp_path: Path, server: TestServer) -
 
 def test_imported_filters_join_the_configs_and_survive_a_backup(tmp_path: Path) -> None:
     from tui.core.config import Config
-    from tui.core.sources import all_filters
+    from tui.core.library import Library
 
     config = Config(filters={"mine": "is:starred", "Unread tech": "+tech"})
     with Store.open(tmp_path / "data") as store:
         store.save_filters({"Unread tech": "is:unread +linux", "Recent": "since:8d"})
         store.save_filters({"Recent": "since:3d"})
         assert store.saved_filters() == {"Unread tech": "is:unread +linux", "Recent": "since:3d"}
-        assert list(all_filters(config, store).items()) == [
+        assert list(Library(store, config).filters().items()) == [
             ("mine", "is:starred"), ("Unread tech", "+tech"), ("Recent", "since:3d")]
         saved = store.export_state()
     with Store.open(tmp_path / "other") as store:

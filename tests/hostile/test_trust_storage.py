@@ -140,7 +140,7 @@ def test_a_damaged_article_row_reads_as_a_miss_with_a_message(tmp_path: Path, da
     assert listed.returncode == 0 and "Traceback" not in listed.stderr
     (data / "index.sqlite").unlink()  # a rebuild reads every row: the damaged one is skipped
     with Store.open(data) as store:
-        assert store.index.count() == 2 and store.get_article(victim) is None
+        assert store.count() == 2 and store.get_article(victim) is None
 
 
 async def test_highlighting_a_damaged_article_in_the_app_is_a_miss_not_a_crash(tmp_path: Path) -> None:

@@ -6,17 +6,15 @@ import asyncio
 from typing import Any
 
 from tests.sync.conftest import Device
-from tui.core.refresh import Refresher
-from tui.core.sources import network
+from tui.core.library import Library
 from tui.core.store import Store
-from tui.core.sync import SyncReport, open_sync
+from tui.core.sync import SyncReport
 from tui.core.urls import article_id
 
 
 async def sync_store(device: Device, store: Store, **http_options: Any) -> SyncReport:
-    async with network(device.config) as (fetcher, pool):
-        refresher = Refresher(store, fetcher, pool)
-        syncer = open_sync(device.config, store, refresher, **http_options)
+    async with Library(store, device.config).network() as network:
+        syncer = network.syncer(**http_options)
         try:
             return await syncer.run()
         finally:

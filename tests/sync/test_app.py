@@ -13,6 +13,7 @@ from tests.sync.conftest import make_device, serve_feed
 from tests.sync.freshrss import User
 from tests.sync.proxy import FaultProxy
 from tui.app.app import WartaApp
+from tui.core.library import Library
 from tui.app.screens.errors import ErrorsScreen
 from tui.core.sync import sync_status
 
@@ -36,7 +37,7 @@ def test_app_syncs_at_start_and_on_r_and_reports_a_failing_server(
     store = device.open()
 
     async def run() -> None:
-        app = WartaApp(store, device.config)
+        app = WartaApp(Library(store, device.config))
         async with app.run_test(size=(120, 40)) as pilot:
             await _until(lambda: len(titles(app)) == 3 and not app.sync.running, pilot)
             assert "Synced with" in status_text(app)

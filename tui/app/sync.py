@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import TYPE_CHECKING
+from typing import Any
 
+from textual.app import App
 from textual.message import Message
 
 from ..core.errors import WartaError
-from ..core.sync import SyncReport, Syncer, open_sync, server_name
-from ..core.sync.ledger import Ledger
-
-if TYPE_CHECKING:
-    from .app import WartaApp
+from ..core.library import Library
+from ..core.sync import SyncReport, Syncer, server_name
+from .refresh import RefreshController
 
 
 class SyncFinished(Message):
@@ -39,14 +38,16 @@ class SyncFailed(Message):
 
 
 class SyncController:
-    def __init__(self, app: WartaApp) -> None:
+    def __init__(self, app: App[Any], library: Library, refresher: RefreshController) -> None:
         self.app = app
+        self.library = library
+        self.refresher = refresher
         self._syncer: Syncer | None = None
         self._busy = False
 
     @property
     def enabled(self) -> bool:
-        return self.app.config.sync is not None
+        return self.library.config.sync is not None
 
     @property
     def running(self) -> bool:
@@ -61,17 +62,17 @@ class SyncController:
         return True
 
     async def _run(self) -> None:
-        config, store = self.app.config, self.app.store
+        config = self.library.config
         assert config.sync is not None
         server = server_name(config.sync)
         try:
             if self._syncer is None:
-                refresher = await self.app.refresher.shared()
+                network = await self.refresher.shared()
                 # The password command may take a moment (a password manager): not on the loop.
-                self._syncer = await asyncio.to_thread(open_sync, config, store, refresher)
+                self._syncer = await asyncio.to_thread(network.syncer)
             report = await self._syncer.run()
         except WartaError as error:
-            last_ok = (await asyncio.to_thread(Ledger(store).status)).last_ok
+            last_ok = (await asyncio.to_thread(self.library.sync_status))[0].last_ok
             when = time.strftime("%H:%M", time.localtime(last_ok)) if last_ok else "never"
             self.app.post_message(SyncFailed(server, f"{error} (last good sync: {when})"))
         else:
