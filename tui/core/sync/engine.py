@@ -100,10 +100,10 @@ class Syncer:
                 raise
             except (TypeError, KeyError, ValueError, AttributeError) as exc:
                 # Server data of a shape nobody foresaw: a failed sync, not a crash.
-                error = SyncProtocolError(f"sync: {self.server} sent an answer Warta does not "
-                                          f"understand ({type(exc).__name__})")
-                await self._save_status(replace(status, last_try=started, last_error=str(error)))
-                raise error from exc
+                failure = SyncProtocolError(f"sync: {self.server} sent an answer Warta does not "
+                                            f"understand ({type(exc).__name__})")
+                await self._save_status(replace(status, last_try=started, last_error=str(failure)))
+                raise failure from exc
             await self._save_status(SyncStatus(last_ok=started, last_try=started,
                                                last_summary=report.describe()))
             return report

@@ -50,7 +50,7 @@ def atom(items: Sequence[ServerItem]) -> bytes:
             ET.SubElement(author, f"{{{_ATOM}}}name").text = _clean(item.author)
         if item.html:
             ET.SubElement(entry, f"{{{_ATOM}}}content", type="html").text = _clean(item.html)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
 
 
 def _clean(text: str) -> str:
