@@ -452,8 +452,7 @@ def _subscribe_new(library: Library, feeds: Sequence[Feed]) -> int:
     """Subscribe to the feeds not yet known; returns how many were new."""
     known = {feed.url for feed in library.feeds()}
     new = [feed for feed in feeds if feed.url not in known]
-    for feed in new:
-        library.subscribe(feed)
+    library.subscribe_many(new)
     return len(new)
 
 
@@ -472,17 +471,17 @@ def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
 
 def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
                      state: Path | None) -> int:
-    from .core.newsboat import parse_urls
+    from .core.newsboat import CacheImport, parse_urls
 
     urls = parse_urls(data.decode("utf-8", "replace"))
     with open_library(args, config) as library:
         new = _subscribe_new(library, urls.feeds)
         if urls.filters:
             library.save_filters(urls.filters)
-        cached = library.import_newsboat_cache(state) if state else None
+        cached = asyncio.run(library.import_newsboat_cache(state)) if state else None
     summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
     print(summary)
-    if cached is not None:
+    if isinstance(cached, CacheImport):
         print(cached.describe())
     for note in notes:
         print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
