@@ -132,6 +132,11 @@ class Library:
     def on_notice(self, handler: Callable[[str], None] | None) -> None:
         self._store.on_notice = handler
 
+    @property
+    def articles_lost(self) -> bool:
+        """The article store started empty beside pages that survived (``reextract`` them)."""
+        return self._store.articles_lost
+
     def is_damaged(self, article_id: str) -> bool:
         """The article's row was found damaged (it reads as missing)."""
         return article_id in self._store.damaged
