@@ -33,11 +33,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.server import TestServer  # noqa: E402
-from tui.core.fetch import Fetcher, FetchLimits  # noqa: E402
+from tui.core.config import Config, FetchConfig  # noqa: E402
+from tui.core.library import Library  # noqa: E402
 from tui.core.models import Feed  # noqa: E402
-from tui.core.pool import WorkerPool  # noqa: E402
-from tui.core.refresh import Refresher  # noqa: E402
-from tui.core.store import Store  # noqa: E402
 
 
 def load_pages(shared: Path) -> list[bytes]:
@@ -84,21 +82,19 @@ async def run_warta(feeds: list[Feed], workers: int, data_dir: Path) -> dict[str
             gaps.append(now - last - 0.01)
             last = now
 
-    store = Store.open(data_dir)
-    pool = WorkerPool(workers)
+    library = Library.open(Config(fetch=FetchConfig(min_delay=0.0, workers=workers)), data_dir)
     cpu_before = _cpu()
-    limits = FetchLimits(min_delay_per_host=0.0)
     tick = asyncio.create_task(ticker())
     started = time.perf_counter()
     try:
-        async with Fetcher(limits) as fetcher:
-            progress = await Refresher(store, fetcher, pool).run(feeds)
+        # Leaving network() closes the pool, which reaps the workers: RUSAGE_CHILDREN covers them.
+        async with library.network() as network:
+            progress = await network.refresh(feeds)
         elapsed = time.perf_counter() - started
     finally:
         stop.set()
         await tick
-        pool.close()  # reaps the workers, so RUSAGE_CHILDREN covers them
-        store.close()
+        library.close()
     cpu_after = _cpu()
     return {"seconds": elapsed, "cpu_main": cpu_after[0] - cpu_before[0],
             "cpu_workers": cpu_after[1] - cpu_before[1], "pages": progress.pages_done, "errors": len(progress.errors),

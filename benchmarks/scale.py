@@ -199,7 +199,7 @@ class Corpus:
             fetched=published + rng.random() * 3600, feeds=(f"https://{site}/feed.xml",),
             feed_tags=tuple(tags[:split]), page_tags=tuple(tags[split:]), lang=lang,
             byline=" ".join(words(2)).title(), summary=text[:300], status="full",
-            fingerprint=fingerprint(text), article=article,
+            fingerprint=fingerprint(article), article=article,
         )
 
 
@@ -317,11 +317,10 @@ def _time(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
 def probe(data_dir: Path) -> dict[str, Any]:
     """What the measurements look for: the newest title, the counts, a common tag."""
     with Store.open(data_dir) as store:
-        index = store.index
-        [first] = index.summaries(index.rowids()[:1])
-        counts = index.tag_counts()
-        return {"title": first.title, "count": index.count(), "unread": index.unread_count(),
-                "tag": counts[0][0], "tag_total": counts[0][3]}
+        [first] = store.summaries(store.rowids()[:1])
+        [top, *_] = store.tag_counts()
+        return {"title": first.title, "count": store.count(), "unread": store.unread_count(),
+                "tag": top.tag, "tag_total": top.total}
 
 
 def filters(info: dict[str, Any]) -> dict[str, str]:
@@ -342,9 +341,10 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
     """Everything measured inside one process with the real app, headless."""
     from rich.console import Console
 
+    from tui.app import render
     from tui.app.app import WartaApp
-    from tui.core import render
     from tui.core.config import Config
+    from tui.core.library import Library
     from tui.core.query import compile_filter
 
     info = probe(data_dir)
@@ -353,7 +353,7 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
 
     # Index API alone.
     with Store.open(data_dir) as store:
-        index = store.index
+        index = store._index
         out["store open"] = _time(lambda: Store.open(data_dir).close(), runs)[0]
         out["rowids, all"], _ = _time(index.rowids, runs)
         out["unread_count"], _ = _time(index.unread_count, runs)
@@ -365,7 +365,7 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
 
             def run(text: str = text) -> list[int]:
                 compiled = compile_filter(text)
-                return index.rowids(compiled.sql, compiled.params, compiled.order_by, compiled.joins)
+                return index.rowids(compiled)
 
             out[f"index: {name}"], found = _time(run, runs)
             hits[name] = len(found)
@@ -376,7 +376,7 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
     for attempt in range(-1, runs):  # run -1 warms up (lazy imports, CSS parsing)
         clock = time.perf_counter()
         store = Store.open(data_dir)
-        app = WartaApp(store, Config())
+        app = WartaApp(Library(store, Config()))
         watch = FrameWatch(app)
         try:
             async with app.run_test(size=TERMINAL_SIZE) as pilot:
@@ -393,7 +393,7 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
     # Opening an article without the app: read the record, lay it out at the reader's width.
     with Store.open(data_dir) as store:
         console = Console(width=57, color_system="truecolor", force_terminal=True, record=False)
-        ids = [s.id for s in store.index.summaries(store.index.rowids()[:runs])]
+        ids = [s.id for s in store.summaries(store.rowids()[:runs])]
         times = []
         for shown_id in ids:
             clock = time.perf_counter()
@@ -409,7 +409,7 @@ async def _headless_figures(data_dir: Path, runs: int) -> dict[str, Any]:
 async def _interactive(out: dict[str, Any], app: Any, pilot: Any, watch: FrameWatch,
                        info: dict[str, Any], runs: int) -> None:
     main = app.main
-    index = app.store.index
+    index = app.library
     for name, text in filters(info).items():
         times = []
         for _ in range(runs):
@@ -461,7 +461,7 @@ async def _interactive(out: dict[str, Any], app: Any, pilot: Any, watch: FrameWa
 
     # Opening an article in the app: the reader shows it in the next frame.
     open_times = []
-    ids = [s.id for s in index.summaries(index.rowids()[100 : 100 + runs])]
+    ids = [s.id for s in index.summaries(index.listing().rowids[100 : 100 + runs])]
     for shown_id in ids:
         await pilot.pause()
         since = len(watch.frames)
@@ -508,10 +508,11 @@ async def _until_first_frame(data_dir: Path | None) -> None:
     else:
         from tui.app.app import WartaApp
         from tui.core.config import Config
+        from tui.core.library import Library
 
         info = probe(data_dir)
         store = Store.open(data_dir)
-        app, needles = WartaApp(store, Config()), start_needles(info)
+        app, needles = WartaApp(Library(store, Config())), start_needles(info)
     watch = FrameWatch(app)
     async with app.run_test(size=TERMINAL_SIZE) as pilot:
         await watch.first_with(needles)

@@ -21,9 +21,9 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
+from .core.library import Library
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
-from .core.store import Store
 
 if TYPE_CHECKING:
     from .core.models import ArticleSummary
@@ -158,12 +158,14 @@ def _rebuild_progress(done: int, total: int) -> None:
           end=end, file=sys.stderr, flush=True)
 
 
-def open_store(args: argparse.Namespace, config: Config) -> Store:
-    """The data dir's store; if the default location is unusable, a temporary one, with a warning."""
+def open_library(args: argparse.Namespace, config: Config, *,
+                 rebuild_later: bool = False) -> Library:
+    """The data dir's library; if the default location is unusable, a temporary one, with a
+    warning. ``rebuild_later``: the app rebuilds a stale index behind its first frame."""
     path = resolve_data_dir(args, config)
-    limit = int(config.storage.raw_cache_mb * 2**20)
+    progress = None if rebuild_later else _rebuild_progress
     try:
-        return Store.open(path, raw_size_limit=limit, on_rebuild=_rebuild_progress)
+        return Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later)
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -172,7 +174,7 @@ def open_store(args: argparse.Namespace, config: Config) -> Store:
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return Store.open(fallback, raw_size_limit=limit)
+        return Library.open(config, fallback)
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -184,25 +186,25 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
 
         demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
         try:
-            store = Store.open(demo_dir)
-            count = seed_demo(store)
+            library = Library.open(config, demo_dir)
+            count = library.seed_demo()
             notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
-            return _run_reader(store, config, notice, refresh=False)
+            return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    store = open_store(args, config)
-    return _run_reader(store, config, None, refresh=None if not args.offline else False)
+    library = open_library(args, config, rebuild_later=True)
+    return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
-def _run_reader(store: Store, config: Config, notice: str | None, *, refresh: bool | None) -> int:
+def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
 
     try:
-        WartaApp(store, config, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh).run()
     finally:
-        shown = len(store.notices)
-        store.close()
-        for line in store.notices[shown:]:  # what closing had to say (a full disk)
+        shown = len(library.notices)
+        library.close()
+        for line in library.notices[shown:]:  # what closing had to say (a full disk)
             print(f"warta: {line}", file=sys.stderr)
     return 0
 
@@ -253,7 +255,7 @@ def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str 
 
 async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str | None]:
     from .core.fetch import Fetcher
-    from .core.sources import fetch_limits
+    from .core.library import fetch_limits
 
     async with Fetcher(fetch_limits(config)) as fetcher:
         result = await fetcher.fetch(url, kind="page", allow_private=True)
@@ -262,16 +264,12 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
-    from .core.query import compile_filter
-    from .core.sources import all_feeds, feed_names
 
-    with open_store(args, config) as store:
-        where = compile_filter(" ".join(args.filter),
-                               feed_names=feed_names(all_feeds(config, store)))
-        rowids = store.index.rowids(where.sql, where.params, where.order_by, where.joins)
+    with open_library(args, config) as library:
+        rowids = library.listing(library.compile(" ".join(args.filter))).rowids
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            for summary in store.index.summaries(rowids[start : start + 1000]):
+            for summary in library.summaries(rowids[start : start + 1000]):
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -318,9 +316,9 @@ def _summary_json(summary: object) -> dict[str, object]:
 def run_show(args: argparse.Namespace, config: Config) -> int:
     from .core import render
 
-    with open_store(args, config) as store:
-        record = store.get_article(args.id)
-        summary = store.index.summary(args.id)
+    with open_library(args, config) as library:
+        record = library.article(args.id)
+        summary = library.summary(args.id)
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:
@@ -341,46 +339,30 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         if show_progress:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
-    with open_store(args, config) as store:
-        result = asyncio.run(_refresh(store, config, progress))
+    async def refresh(library: Library) -> RefreshProgress:
+        async with library.network(on_progress=progress) as network:
+            return await network.refresh()
+
+    with open_library(args, config) as library:
+        result = asyncio.run(refresh(library))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
     for url, reason in result.errors:
         print(f"warta: {sanitize_line(url, 200)}: {sanitize_line(reason)}", file=sys.stderr)
-    print(f"Refreshed {_count(result.feeds_total, 'feed')}: "
-          f"{_count(result.new_articles, 'new article')}, {_count(result.pages_done, 'page')} fetched, "
-          f"{_count(len(result.errors), 'error')}")
-    failed_all = result.feeds_total > 0 and len(result.errors) >= result.feeds_total + result.pages_total
-    return 1 if failed_all else 0
-
-
-async def _refresh(store: Store, config: Config, progress: Callable[..., None]) -> object:
-    from .core.images import image_policy
-    from .core.refresh import Refresher
-    from .core.sources import all_feeds, network
-
-    async with network(config) as (fetcher, pool):
-        refresher = Refresher(store, fetcher, pool, on_progress=progress,
-                              extract_timeout=config.fetch.extract_timeout, rules=config.rules,
-                              fetch_images=image_policy(config.images))
-        return await refresher.run(all_feeds(config, store))
+    print(result.report())
+    return 1 if result.failed_all else 0
 
 
 def run_add(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import add_url
-    from .core.sources import all_feeds, network
-
-    async def add(store: Store) -> str:
-        known = {feed.url: feed for feed in all_feeds(config, store)}
-        async with network(config) as (fetcher, pool):
-            result = await add_url(args.url, store=store, fetcher=fetcher, pool=pool,
-                                   tags=args.tag, page_only=args.page, known_feeds=known)
+    async def add(library: Library) -> str:
+        known = {feed.url: feed for feed in library.feeds()}
+        async with library.network() as network:
+            result = await network.add(args.url, tags=args.tag, page_only=args.page)
         if result.feed is not None:
             feed = known.get(result.feed.url, result.feed)
             name = f"{sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 500)})"
             if result.known:
                 return f"Already subscribed to {name}"
-            store.add_subscription(result.feed)
             text = f"Subscribed to {name}"
             if result.problem:
                 text += f"\nwarning: {sanitize_line(result.problem)}"
@@ -390,8 +372,8 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
             return text
         return f"Saved {sanitize_line(result.title)} (id {result.article_id})"
 
-    with open_store(args, config) as store:
-        print(asyncio.run(add(store)))
+    with open_library(args, config) as library:
+        print(asyncio.run(add(library)))
     return 0
 
 
@@ -400,11 +382,11 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
 
     data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
-    with open_store(args, config) as store:
-        known = {feed.url for feed in store.subscriptions()} | {feed.url for feed in config.feeds}
+    with open_library(args, config) as library:
+        known = {feed.url for feed in library.feeds()}
         new = [feed for feed in result.feeds if feed.url not in known]
         for feed in new:
-            store.add_subscription(feed)
+            library.subscribe(feed)
     summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
     print(summary)
     for warning in warnings:
@@ -421,37 +403,25 @@ def _read_file(name: str) -> bytes:
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
     from .core.opml import export_opml
-    from .core.sources import all_feeds
 
-    with open_store(args, config) as store:
-        print(export_opml(all_feeds(config, store)))
+    with open_library(args, config) as library:
+        print(export_opml(library.feeds()))
     return 0
 
 
 def run_reextract(args: argparse.Namespace, config: Config) -> int:
-    from .core.refresh import reextract
-    from .core.sources import worker_pool
+    async def run(library: Library) -> int:
+        async with library.network() as network:
+            return await network.reextract()
 
-    async def run(store: Store) -> int:
-        pool = worker_pool(config)
-        try:
-            return await reextract(store, pool)
-        finally:
-            pool.close()
-
-    with open_store(args, config) as store:
-        updated = asyncio.run(run(store))
+    with open_library(args, config) as library:
+        updated = asyncio.run(run(library))
     print(f"Re-extracted {updated:,} articles from cached pages")
     return 0
 
 
 def run_gc(args: argparse.Namespace, config: Config) -> int:
-    from .core.retention import collect_garbage
-
-    storage = config.storage
-    keep_days = storage.keep_days if args.keep_days is None else args.keep_days
-    with open_store(args, config) as store:
-        summary = collect_garbage(store, keep_days=keep_days, keep_starred=storage.keep_starred,
-                                  raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
+    with open_library(args, config) as library:
+        summary = library.collect_garbage(keep_days=args.keep_days)
     print(summary.describe())
     return 0

@@ -10,6 +10,7 @@ import pytest
 
 from tests.common import FakeOpener
 from tui.app.app import WartaApp
+from tui.core.library import Library
 from tui.core.config import Config
 from tui.core.demo import seed_demo
 from tui.core.models import Article, ArticleRecord, Block
@@ -59,7 +60,7 @@ def export_dir(tmp_path: Path) -> Path:
 
 def make_app(store: Store, config: Config | None = None, *, opener: FakeOpener | None = None,
              export_dir: Path | None = None) -> WartaApp:
-    return WartaApp(store, config or Config(), opener=opener, export_dir=export_dir)
+    return WartaApp(Library(store, config or Config()), opener=opener, export_dir=export_dir)
 
 
 def link_record(n: int, links: int, *, tags: tuple[str, ...] = ("news",),

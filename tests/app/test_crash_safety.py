@@ -46,7 +46,7 @@ def test_marks_survive_sigkill_right_after(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     with Store.open(data_dir) as store:
         store.put_articles([make_record(n) for n in range(1, 6)])
-        first = store.index.summaries(store.index.rowids())[0]
+        first = store.summaries(store.rowids())[0]
     assert first.title == "Article number 5" and not first.read and not first.starred
     config = tmp_path / "config.toml"
     config.write_text("")
@@ -79,5 +79,5 @@ def test_marks_survive_sigkill_right_after(tmp_path: Path) -> None:
     with Store.open(data_dir) as store:
         state = store.get_state(first.id)
         assert state.read and state.starred
-        summary = store.index.summary(first.id)
+        summary = store.summary(first.id)
         assert summary is not None and summary.read and summary.starred

@@ -89,7 +89,7 @@ async def test_every_action_is_in_the_command_palette(app: WartaApp) -> None:
         command = next(c for t, _, c in provider._commands() if t == "Star or unstar the article")
         article = current_id(app)
         await command()  # type: ignore[misc]
-        assert app.store.get_state(article).starred
+        assert app.library.state(article).starred
 
 
 async def test_command_palette_opens_and_runs_a_command(app: WartaApp) -> None:
@@ -102,4 +102,4 @@ async def test_command_palette_opens_and_runs_a_command(app: WartaApp) -> None:
         await pilot.pause(0.5)
         await pilot.press("enter")
         await pilot.pause()
-        assert app.store.get_state(current_id(app)).read
+        assert app.library.state(current_id(app)).read

@@ -7,6 +7,7 @@ from pathlib import Path
 from tui.app.app import WartaApp
 from tui.core.config import Config
 from tui.core.store import Store
+from tui.core.query import CompiledFilter
 
 from .conftest import FakeOpener, link_record, make_app
 from .helpers import article_list, current_id, notifications, reader, reader_text, titles
@@ -34,7 +35,7 @@ async def test_l_opens_and_focuses_the_reader(app: WartaApp) -> None:
         await pilot.pause()
         assert app.focused is reader(app)
         assert reader(app).article_id == current_id(app)
-        assert app.store.get_state(current_id(app)).read
+        assert app.library.state(current_id(app)).read
 
 
 async def test_h_and_escape_go_back_to_the_list(app: WartaApp) -> None:
@@ -99,20 +100,20 @@ async def test_tab_switches_pane(app: WartaApp) -> None:
 
 async def test_n_opens_next_unread_skipping_read(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        ids = [s.id for s in app.store.index.summaries(article_list(app).rowids)]
-        app.set_state(ids[1], read=True)
+        ids = [s.id for s in app.library.summaries(article_list(app).rowids)]
+        app.main.set_state(ids[1], read=True)
         await pilot.press("n")
         assert article_list(app).cursor == 2
         assert reader(app).article_id == ids[2]
-        assert app.store.get_state(ids[2]).read
+        assert app.library.state(ids[2]).read
         await pilot.press("p")  # back to the previous unread: row 0 (row 1 is read)
         assert article_list(app).cursor == 0
 
 
 async def test_N_and_P_do_not_skip_read_articles(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
-        ids = [s.id for s in app.store.index.summaries(article_list(app).rowids)]
-        app.set_state(ids[1], read=True)
+        ids = [s.id for s in app.library.summaries(article_list(app).rowids)]
+        app.main.set_state(ids[1], read=True)
         await pilot.press("N")
         assert article_list(app).cursor == 1
         assert reader(app).article_id == ids[1]
@@ -130,13 +131,13 @@ async def test_n_at_the_end_says_so(app: WartaApp) -> None:
 async def test_m_toggles_read_and_persists(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         article = current_id(app)
-        unread_before = app.store.index.unread_count()
+        unread_before = app.library.counts()[1]
         await pilot.press("m")
-        assert app.store.get_state(article).read
+        assert app.library.state(article).read
         assert article_list(app).current is not None and article_list(app).current.read
         assert f"{unread_before - 1} unread" in str(app.main.status.render())
         await pilot.press("m")
-        assert not app.store.get_state(article).read
+        assert not app.library.state(article).read
 
 
 async def test_s_stars_and_persists(app: WartaApp) -> None:
@@ -144,17 +145,17 @@ async def test_s_stars_and_persists(app: WartaApp) -> None:
         await pilot.pause(0.2)
         article = current_id(app)
         await pilot.press("s")
-        assert app.store.get_state(article).starred
-        assert app.store.index.summary(article).starred  # type: ignore[union-attr]
+        assert app.library.state(article).starred
+        assert app.library.summary(article).starred  # type: ignore[union-attr]
         assert "★" in reader_text(app)
         await pilot.press("s")
-        assert not app.store.get_state(article).starred
+        assert not app.library.state(article).starred
 
 
 async def test_o_opens_the_article_in_the_browser(app: WartaApp, opener: FakeOpener) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("o")
-        url = app.store.index.summary(current_id(app)).url  # type: ignore[union-attr]
+        url = app.library.summary(current_id(app)).url  # type: ignore[union-attr]
         assert opener.calls == [["/bin/true", url]]
 
 
@@ -162,7 +163,7 @@ async def test_y_copies_the_url(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("j", "y")
         await pilot.pause()
-        url = app.store.index.summary(current_id(app)).url  # type: ignore[union-attr]
+        url = app.library.summary(current_id(app)).url  # type: ignore[union-attr]
         assert app.clipboard == url
         assert any(m.startswith("Copied ") for m in notifications(app))
 
@@ -238,12 +239,12 @@ async def test_number_keys_apply_saved_filters(demo_store: Store) -> None:
     app = make_app(demo_store, config)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")
-        climate = len(demo_store.index.rowids(
-            "a.rowid IN (SELECT article FROM tags WHERE tag = 'climate')"))
+        climate = len(demo_store._index.rowids(CompiledFilter(
+            sql="a.rowid IN (SELECT article FROM tags WHERE tag = 'climate')")))
         assert len(article_list(app).rowids) == climate
         assert "climate (+climate)" in str(app.main.status.render())
         await pilot.press("2")
-        assert len(article_list(app).rowids) == demo_store.index.unread_count()
+        assert len(article_list(app).rowids) == demo_store.unread_count()
         await pilot.press("3")
         await pilot.pause()
         assert any("No saved filter 3" in m for m in notifications(app))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from tui.app.app import WartaApp
+
+from tui.core.library import Library
 from tui.app.widgets.article_list import ArticleList
 from tui.app.widgets.reader import Reader
 from tui.core.config import Config
@@ -44,7 +46,7 @@ async def test_moving_and_enter_show_text_and_metadata(app: WartaApp) -> None:
         assert "Sekelompok spesialis militer Rusia" in text
         assert app.focused is app.screen.query_one(Reader)
         seed = app.screen.query_one(ArticleList).summary_at(position)
-        assert seed is not None and app.store.get_state(seed.id).read
+        assert seed is not None and app.library.state(seed.id).read
 
 
 async def test_arrows_move_and_tab_switches_pane(app: WartaApp) -> None:
@@ -85,7 +87,7 @@ async def test_markup_in_titles_is_shown_literally(store: Store) -> None:
     from ..conftest import make_record
 
     store.put_articles([make_record(1, title="[@click=app.quit]Click me[/] [bold]x[/bold] [link=http://e]")])
-    app = WartaApp(store, Config())
+    app = WartaApp(Library(store, Config()))
     async with app.run_test() as pilot:
         await pilot.pause()
         await pilot.click(ArticleList, offset=(5, 0))
@@ -96,7 +98,7 @@ async def test_markup_in_titles_is_shown_literally(store: Store) -> None:
 
 
 async def test_empty_data_dir_shows_welcome(store: Store) -> None:
-    app = WartaApp(store, Config())
+    app = WartaApp(Library(store, Config()))
     async with app.run_test() as pilot:
         await pilot.pause()
         text = reader_text(app)
@@ -110,7 +112,7 @@ async def test_narrow_layout_stacks_panes(app: WartaApp) -> None:
         article_list = app.screen.query_one(ArticleList)
         reader = app.screen.query_one(Reader)
         assert reader.region.y > article_list.region.y
-    async with WartaApp(app.store, Config()).run_test(size=(120, 30)) as pilot:
+    async with WartaApp(Library(app.library._store, Config())).run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         screen = pilot.app.screen
         assert screen.query_one(Reader).region.x > screen.query_one(ArticleList).region.x
@@ -132,7 +134,7 @@ async def test_site_furniture_leaves_the_reader_once_known(store: Store) -> None
         article = replace(record.article, blocks=(*record.article.blocks, Block("paragraph", footer)))
         records.append(record.with_changes(article=article))
     store.put_articles(records)
-    app = WartaApp(store, Config())
+    app = WartaApp(Library(store, Config()))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("enter")
         for _ in range(40):

@@ -10,6 +10,7 @@ from rich.console import Console
 
 from tests.server import TestServer
 from tui.app.app import WartaApp
+from tui.core.library import Library
 from tui.app.screens.errors import ErrorsScreen, errors_table
 from tui.app.widgets.article_list import ArticleList
 from tui.app.widgets.reader import Reader
@@ -62,13 +63,13 @@ def titles(app: WartaApp) -> list[str]:
 
 async def test_refresh_on_start_fills_the_list_and_fetches_full_text(server: TestServer, store: Store) -> None:
     url = publish(server, "keepers", 3)
-    app = WartaApp(store, config_for(url))
+    app = WartaApp(Library(store, config_for(url)))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "Refreshed 1 feed ·" in status_text(app))
         assert titles(app) == ["keepers 2", "keepers 1", "keepers 0"]
         assert app.focused is app.main.article_list  # the welcome gave way to the list
         assert "3 articles" in status_text(app) and "3 new" in status_text(app)
-        assert all(s.status == "full" for s in store.index.summaries(store.index.rowids()))
+        assert all(s.status == "full" for s in store.summaries(store.rowids()))
         await pilot.press("enter")
         await pilot.pause()
         text = "\n".join(app.main.query_one(Reader).text_lines)
@@ -82,7 +83,7 @@ async def test_summary_shows_until_full_text_arrives_then_updates_in_place(
     server.routes.pop("/slowpage/a0")
     feed = server.add("/slow.xml", server.routes["/slowpage.xml"].body.replace(
         b"/slowpage/a0", b"/slow?s=1.5"), "application/rss+xml")
-    app = WartaApp(store, config_for(feed))
+    app = WartaApp(Library(store, config_for(feed)))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: bool(titles(app)))
         await pilot.press("enter")
@@ -98,7 +99,7 @@ async def test_summary_shows_until_full_text_arrives_then_updates_in_place(
 async def test_errors_view_names_each_failing_source(server: TestServer, store: Store) -> None:
     good = publish(server, "fine", 1)
     bad = server.url("/status/404")
-    app = WartaApp(store, config_for(good, bad))
+    app = WartaApp(Library(store, config_for(good, bad)))
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, lambda: "Refreshed" in status_text(app))
         assert "1 error (E shows them)" in status_text(app)
@@ -115,7 +116,7 @@ async def test_errors_view_names_each_failing_source(server: TestServer, store: 
 
 async def test_offline_start_says_so_once_and_keeps_the_cache(store: Store) -> None:
     store.put_articles([make_record(1, title="Cached story")])
-    app = WartaApp(store, config_for("http://127.0.0.1:9/feed.xml", "http://127.0.0.1:9/other.xml"))
+    app = WartaApp(Library(store, config_for("http://127.0.0.1:9/feed.xml", "http://127.0.0.1:9/other.xml")))
     async with app.run_test(size=(100, 30)) as pilot:
         assert titles(app) == ["Cached story"]
         await wait_for(pilot, lambda: "offline" in status_text(app))
@@ -128,7 +129,7 @@ async def test_offline_start_says_so_once_and_keeps_the_cache(store: Store) -> N
 async def test_cursor_stays_on_its_article_when_new_ones_arrive(server: TestServer, store: Store) -> None:
     store.put_articles([make_record(n, title=f"Old {n}", age_days=400 + n) for n in range(5)])
     url = publish(server, "fresh", 4)
-    app = WartaApp(store, config_for(url), refresh_on_start=False)
+    app = WartaApp(Library(store, config_for(url)), refresh_on_start=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("j", "j")
         article_list = app.main.query_one(ArticleList)
@@ -146,7 +147,7 @@ async def test_cursor_stays_on_its_article_when_new_ones_arrive(server: TestServ
 async def test_r_while_refreshing_does_not_start_a_second_refresh(server: TestServer, store: Store) -> None:
     feed = server.add("/slowfeed.xml", b"", status=200)
     server.routes.pop("/slowfeed.xml")
-    app = WartaApp(store, config_for(server.url("/slow?s=1")))
+    app = WartaApp(Library(store, config_for(server.url("/slow?s=1"))))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause(0.1)
         assert app.refresher.running
@@ -159,7 +160,7 @@ async def test_r_while_refreshing_does_not_start_a_second_refresh(server: TestSe
 
 async def test_a_subscribes_to_a_feed_and_fetches_it(server: TestServer, store: Store) -> None:
     url = publish(server, "added", 2)
-    app = WartaApp(store, config_for())
+    app = WartaApp(Library(store, config_for()))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("a")
         await pilot.pause()
@@ -177,7 +178,7 @@ async def test_a_subscribes_to_a_feed_and_fetches_it(server: TestServer, store: 
 async def test_a_saves_a_page_without_a_feed_as_one_article(server: TestServer, store: Store) -> None:
     page = server.add("/lonely", f"<html><head><title>Lonely page</title></head><body><article>"
                       f"<h1>Lonely page</h1><p>{body('lonely')}</p></article></body></html>")
-    app = WartaApp(store, config_for())
+    app = WartaApp(Library(store, config_for()))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("a")
         app.main.query_one("#add-prompt Input").value = page  # type: ignore[attr-defined]

@@ -12,7 +12,7 @@ SIZE = (80, 24)
 
 def two_articles(store: Store) -> list[str]:
     store.put_articles([link_record(1, 1), link_record(2, 1)])
-    return [s.id for s in store.index.summaries(store.index.rowids())]
+    return [s.id for s in store.summaries(store.rowids())]
 
 
 async def test_position_is_saved_after_scrolling_stops(store: Store) -> None:

@@ -9,7 +9,7 @@ from tui.app.app import WartaApp
 from tui.app.screens.tag_editor import TagEditor, parse_tags
 from tui.app.screens.tag_picker import TagPicker
 from tui.app.widgets.prompt import FilterPrompt
-from tui.core.render import STYLE_HIGHLIGHT
+from tui.app.render import STYLE_HIGHLIGHT
 from tui.core.store import Store
 
 from .conftest import link_record, make_app
@@ -30,8 +30,8 @@ def tagged_store(store: Store) -> Store:
 async def test_tag_picker_lists_tags_with_counts(store: Store) -> None:
     app = make_app(tagged_store(store))
     async with app.run_test(size=SIZE) as pilot:
-        ids = [s.id for s in store.index.summaries(store.index.rowids())]
-        app.set_state(ids[1], read=True)
+        ids = [s.id for s in store.summaries(store.rowids())]
+        app.main.set_state(ids[1], read=True)
         await pilot.press("t")
         assert isinstance(app.screen, TagPicker)
         options = app.screen.query_one(SelectionList)
@@ -90,7 +90,7 @@ async def test_T_edits_user_tags(store: Store) -> None:
         assert isinstance(app.screen, TagEditor)
         app.screen.query_one(Input).value = "later, #Deep dive,later"
         await pilot.press("enter")
-        assert app.store.get_state(article).tags == ("later", "Deep", "dive")
+        assert app.library.state(article).tags == ("later", "Deep", "dive")
         assert "later" in article_list(app).current.user_tags  # type: ignore[union-attr]
         await pilot.press("t")
         options = app.screen.query_one(SelectionList)
@@ -112,7 +112,7 @@ async def test_filter_prompt_applies_and_shows_count(app: WartaApp) -> None:
         await pilot.press("enter")
         assert not prompt.is_open
         count = len(article_list(app).rowids)
-        assert 0 < count < app.store.index.count()
+        assert 0 < count < app.library.article_count()
         assert f"{count} articles" in status_text(app) and "filter: +climate" in status_text(app)
         assert app.focused is article_list(app)
 
@@ -139,9 +139,9 @@ async def test_bad_filter_points_at_the_token_and_keeps_the_old_one(app: WartaAp
 async def test_empty_filter_clears(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"+sport", "enter")
-        assert len(article_list(app).rowids) < app.store.index.count()
+        assert len(article_list(app).rowids) < app.library.article_count()
         await pilot.press("slash", "ctrl+u", "enter")  # ctrl+u: delete to the start of the line
-        assert len(article_list(app).rowids) == app.store.index.count()
+        assert len(article_list(app).rowids) == app.library.article_count()
         assert "filter" not in status_text(app)
 
 

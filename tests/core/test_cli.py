@@ -150,4 +150,4 @@ def test_gc_applies_retention(data_dir: Path, capsys: pytest.CaptureFixture[str]
     status, out, _ = run(capsys, "gc", "--keep-days", "30", "--data-dir", str(data_dir))
     assert status == 0 and out.startswith("removed 1 article")
     with Store.open(data_dir) as store:
-        assert store.index.count() == 2 and store.get_article(make_record(1).id) is None
+        assert store.count() == 2 and store.get_article(make_record(1).id) is None

@@ -15,8 +15,8 @@ from ..conftest import make_record
 
 def rows(store: Store, text: str) -> list[str]:
     compiled = compile_filter(text)
-    rowids = store.index.rowids(compiled.sql, compiled.params, compiled.order_by, compiled.joins)
-    return [s.title for s in store.index.summaries(rowids)]
+    rowids = store._index.rowids(compiled)
+    return [s.title for s in store.summaries(rowids)]
 
 
 @pytest.fixture
@@ -102,7 +102,7 @@ def test_fts_syntax_in_user_text_is_inert(store: Store) -> None:
             compiled = compile_filter(hostile)
         except FilterError:
             continue
-        store.index.rowids(compiled.sql, compiled.params, compiled.order_by, compiled.joins)
+        store._index.rowids(compiled)
 
 
 def test_since_uses_now() -> None:

@@ -39,7 +39,7 @@ def test_truncated_state_store_is_restored_from_backup(tmp_path: Path) -> None:
         assert any("restored 2 marks" in n for n in store.notices), store.notices
         assert store.get_state(make_record(0).id).read
         assert store.get_state(make_record(1).id).tags == ("keep",)
-        assert store.index.summary(make_record(1).id).starred  # type: ignore[union-attr]
+        assert store.summary(make_record(1).id).starred  # type: ignore[union-attr]
 
 
 def test_deleted_state_store_is_noticed_and_restored(tmp_path: Path) -> None:

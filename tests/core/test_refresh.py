@@ -320,7 +320,7 @@ async def test_auto_tag_rules_apply_on_arrival(server: TestServer, env) -> None:
     url = publish(server, "rules", 3)
     rules = [TagRule("title", re.compile(r"rules-[12]$"), "picked")]
     await Refresher(store, fetcher, pool, rules=rules).run([Feed(url=url, full_text="never")])
-    tagged = {s.title: "picked" in s.feed_tags for s in store.index.summaries(store.index.rowids())}
+    tagged = {s.title: "picked" in s.feed_tags for s in store.summaries(store.rowids())}
     assert tagged == {"rules-0": False, "rules-1": True, "rules-2": True}
 
 

@@ -11,6 +11,7 @@ import pytest
 from tui.core.models import ArticleRecord
 from tui.core.retention import GcSummary, collect_garbage
 from tui.core.store import Store
+from tui.core.query import CompiledFilter
 
 from ..conftest import make_record
 
@@ -34,7 +35,7 @@ def test_old_articles_go_young_and_starred_stay(store: Store) -> None:
     assert (summary.articles_removed, summary.starred_kept, summary.articles_remaining) == (1, 1, 2)
     assert store.get_article(old.id) is None
     assert store.get_article(young.id) is not None and store.get_article(starred.id) is not None
-    assert [s.id for s in store.index.summaries(store.index.rowids())] == [young.id, starred.id]
+    assert [s.id for s in store.summaries(store.rowids())] == [young.id, starred.id]
 
 
 def test_unread_articles_age_out_too(store: Store) -> None:
@@ -49,7 +50,7 @@ def test_starred_go_too_when_not_kept(store: Store) -> None:
     store.put_articles([record])
     store.update_state(record.id, starred=True)
     summary = collect_garbage(store, keep_days=90, keep_starred=False, now=NOW)
-    assert summary.articles_removed == 1 and store.index.count() == 0
+    assert summary.articles_removed == 1 and store.count() == 0
 
 
 def test_a_recent_fetch_keeps_an_old_dated_article(store: Store) -> None:
@@ -69,9 +70,9 @@ def test_removed_articles_leave_search_state_and_raw_pages(store: Store) -> None
 
     assert store.get_raw(old.id) is None and summary.raw_bytes_freed >= 50_000
     assert store.get_state(old.id).is_default
-    assert store.index.rowids("a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)",
-                              ["zeppelin"]) == []
-    assert all(tag != "later" for tag, *_ in store.index.tag_counts())
+    assert store._index.rowids(CompiledFilter(
+        sql="a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", params=("zeppelin",))) == []
+    assert all(tag != "later" for tag, *_ in store._index.tag_counts())
 
 
 def test_nothing_to_collect_changes_nothing(store: Store) -> None:
@@ -108,7 +109,7 @@ def test_state_and_index_agree_after_collecting(tmp_path: Path,
         collect_garbage(store, keep_days=90, now=NOW)
     monkeypatch.setattr(Store, "rebuild_index", lambda self: pytest.fail("index rebuilt"))
     with Store.open(tmp_path) as store:
-        assert store.index.count() == 5 and store.index.unread_count() == 0
+        assert store.count() == 5 and store.unread_count() == 0
 
 
 def test_negative_keep_days_is_refused(store: Store) -> None:

@@ -14,6 +14,7 @@ import pytest
 from tui.core.errors import SchemaMismatchError
 from tui.core.models import ArticleState, Feed
 from tui.core.store import Store, _pack
+from tui.core.query import CompiledFilter
 
 from ..conftest import make_record
 
@@ -22,7 +23,7 @@ def test_article_round_trip_keeps_every_field(store: Store) -> None:
     record = make_record(1, tags=("tech", "science"))
     store.put_articles([record])
     assert store.get_article(record.id) == record
-    [summary] = store.index.summaries(store.index.rowids())
+    [summary] = store.summaries(store.rowids())
     assert (summary.id, summary.title, summary.feed_tags) == (record.id, record.title, ("tech", "science"))
 
 
@@ -30,7 +31,7 @@ def test_list_is_newest_first_and_updates_replace(store: Store) -> None:
     records = [make_record(n) for n in range(5)]
     store.put_articles(records)
     store.put_articles([records[0].with_changes(title="Retitled")])
-    titles = [s.title for s in store.index.summaries(store.index.rowids())]
+    titles = [s.title for s in store.summaries(store.rowids())]
     assert titles == ["Article number 4", "Article number 3", "Article number 2",
                       "Article number 1", "Retitled"]
 
@@ -38,8 +39,8 @@ def test_list_is_newest_first_and_updates_replace(store: Store) -> None:
 def test_search_follows_replacements(store: Store) -> None:
     record = make_record(1, body="The zeppelin landed in the harbour. " * 10)
     store.put_articles([record])
-    hits = lambda word: store.index.rowids(  # noqa: E731
-        "a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", [word])
+    hits = lambda word: store._index.rowids(CompiledFilter(  # noqa: E731
+        sql="a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", params=(word,)))
     assert len(hits("zeppelin")) == 1
     store.put_articles([make_record(1, body="A submarine surfaced instead. " * 10)])
     assert hits("zeppelin") == [] and len(hits("submarine")) == 1
@@ -50,7 +51,7 @@ def test_state_round_trip_and_index_flags(store: Store) -> None:
     store.put_articles([record])
     store.update_state(record.id, read=True, starred=True, tags=("later",), position=12)
     assert store.get_state(record.id) == ArticleState(True, True, ("later",), 12)
-    [summary] = store.index.summaries(store.index.rowids())
+    [summary] = store.summaries(store.rowids())
     assert summary.read and summary.starred and summary.user_tags == ("later",)
 
 
@@ -70,7 +71,7 @@ def test_index_rebuilt_when_it_missed_a_write(tmp_path: Path) -> None:
         store._articles.set("a:" + record.id, _pack(record.to_json()))  # write without index
         store._articles.incr("warta:seq")
     with Store.open(tmp_path) as store:
-        assert store.index.count() == 2
+        assert store.count() == 2
 
 
 def test_corrupt_index_is_rebuilt(tmp_path: Path) -> None:
@@ -80,7 +81,7 @@ def test_corrupt_index_is_rebuilt(tmp_path: Path) -> None:
     for suffix in ("-wal", "-shm"):
         (tmp_path / f"index.sqlite{suffix}").unlink(missing_ok=True)
     with Store.open(tmp_path) as store:
-        assert store.index.count() == 3
+        assert store.count() == 3
 
 
 def test_raw_pages_are_evicted_but_user_state_never(tmp_path: Path) -> None:
@@ -150,13 +151,13 @@ def test_tag_counts_count_unread(store: Store) -> None:
     records = [make_record(n, tags=("tech",) if n % 2 else ("tech", "world")) for n in range(4)]
     store.put_articles(records)
     store.update_state(records[0].id, read=True)
-    counts = {tag: (unread, total) for tag, _kind, unread, total in store.index.tag_counts()}
+    counts = {tag: (unread, total) for tag, _kind, unread, total in store._index.tag_counts()}
     assert counts == {"tech": (3, 4), "world": (1, 2)}
 
 
 def _counted_tags(store: Store) -> list[tuple[str, int, int, int]]:
     """``tag_counts()`` the slow way: counted from the tag rows (what tag_stats must equal)."""
-    rows = store.index.db.execute(
+    rows = store._index.db.execute(
         "SELECT t.tag, min(t.kind), count(DISTINCT CASE WHEN a.read = 0 THEN t.article END),"
         " count(DISTINCT t.article) FROM tags t JOIN articles a ON a.rowid = t.article"
         " GROUP BY t.tag").fetchall()
@@ -182,8 +183,8 @@ def test_tag_counts_follow_every_kind_of_write(store: Store) -> None:
                                tags=tuple(rng.sample(names, rng.randint(0, 2))))
         elif ids:
             store.delete_articles([rng.choice(ids)])
-        assert store.index.tag_counts() == _counted_tags(store), f"step {step}"
-    assert store.index.tag_counts()  # the walk did leave some tags
+        assert store._index.tag_counts() == _counted_tags(store), f"step {step}"
+    assert store._index.tag_counts()  # the walk did leave some tags
 
 
 def test_tag_counts_survive_a_rebuild_and_an_index_without_them(tmp_path: Path) -> None:
@@ -192,24 +193,24 @@ def test_tag_counts_survive_a_rebuild_and_an_index_without_them(tmp_path: Path) 
         records = [make_record(n, tags=("tech",) if n % 2 else ("tech", "world")) for n in range(6)]
         store.put_articles(records)
         store.update_state(records[1].id, read=True, tags=("later", "tech"))
-        expected = store.index.tag_counts()
+        expected = store._index.tag_counts()
         assert expected == _counted_tags(store)
         store.rebuild_index()
-        assert store.index.tag_counts() == expected
+        assert store._index.tag_counts() == expected
         # An index written by a Warta that did not keep tag_stats: no table, or stale seqs.
-        store.index.db.execute("DROP TABLE tag_stats")
+        store._index.db.execute("DROP TABLE tag_stats")
     with Store.open(data) as store:
-        assert store.index.tag_counts() == expected
-        with store.index.db:
-            store.index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
-            store.index.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'state_seq'")
+        assert store._index.tag_counts() == expected
+        with store._index.db:
+            store._index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
+            store._index.db.execute("UPDATE meta SET value = value + 1 WHERE key = 'state_seq'")
     with Store.open(data) as store:  # out of step: rebuilt, stats and all
-        assert store.index.tag_counts() == expected
-        with store.index.db:
-            store.index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
-            store.index.db.execute("DELETE FROM meta WHERE key = 'tag_stats:articles_seq'")
+        assert store._index.tag_counts() == expected
+        with store._index.db:
+            store._index.db.execute("DELETE FROM tag_stats WHERE tag = 'world'")
+            store._index.db.execute("DELETE FROM meta WHERE key = 'tag_stats:articles_seq'")
     with Store.open(data) as store:  # index in step, stats not: stats refilled, no rebuild
-        assert store.index.tag_counts() == expected
+        assert store._index.tag_counts() == expected
 
 
 def test_rebuild_keeps_search_and_tags_and_rolls_back_on_error(store: Store) -> None:
@@ -218,25 +219,25 @@ def test_rebuild_keeps_search_and_tags_and_rolls_back_on_error(store: Store) -> 
     records = [make_record(n, body=f"Unique word quokka{n} here. " * 5) for n in range(1200)]
     store.put_articles(records)
     store.update_state(records[7].id, read=True, starred=True)
-    hits = lambda word: store.index.rowids(
-        "a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", [word])
-    before = store.index.summaries(store.index.rowids())
+    hits = lambda word: store._index.rowids(CompiledFilter(
+        sql="a.rowid IN (SELECT rowid FROM search WHERE search MATCH ?)", params=(word,)))
+    before = store.summaries(store.rowids())
     seen: list[int] = []
-    store.index.rebuild(
+    store._index.rebuild(
         ((r, store.get_state(r.id)) for r in [*records, records[3]]),  # a duplicate id is skipped
-        seqs=store.index.applied_seqs(), progress=seen.append)
-    assert store.index.summaries(store.index.rowids()) == before
+        seqs=store._index.applied_seqs(), progress=seen.append)
+    assert store.summaries(store.rowids()) == before
     assert seen[-1] == 1200 and len(seen) > 1
     assert len(hits("quokka1199")) == 1 and len(hits("quokka7")) == 1
-    assert store.index.tag_counts() == _counted_tags(store) == [("news", 0, 1199, 1200)]
+    assert store._index.tag_counts() == _counted_tags(store) == [("news", 0, 1199, 1200)]
 
     def failing() -> Iterator[tuple[object, State]]:
         yield from ((r, State()) for r in records[:600])
         raise OSError("disk went away")
 
     with pytest.raises(OSError, match="went away"):
-        store.index.rebuild(failing(), seqs=(0, 0))  # type: ignore[arg-type]
-    assert store.index.summaries(store.index.rowids()) == before  # rolled back
+        store._index.rebuild(failing(), seqs=(0, 0))  # type: ignore[arg-type]
+    assert store.summaries(store.rowids()) == before  # rolled back
     assert len(hits("quokka1199")) == 1
 
 
@@ -248,5 +249,5 @@ def test_rebuild_at_open_reports_progress(tmp_path: Path) -> None:
         (tmp_path / f"index.sqlite{suffix}").unlink(missing_ok=True)
     calls: list[tuple[int, int]] = []
     with Store.open(tmp_path, on_rebuild=lambda done, total: calls.append((done, total))) as store:
-        assert store.index.count() == 5
+        assert store.count() == 5
     assert calls and calls[-1] == (5, 5)

@@ -86,7 +86,7 @@ def test_p1_kill_9_mid_write_loses_nothing_committed(tmp_path: Path) -> None:
         # Lines still in the pipe at the kill were committed too: the index must agree with
         # the stored states, which hold at least what was seen committed.
         unread = sum(1 for n in range(400) if not store.get_state(make_record(n).id).read)
-        assert store.index.unread_count() == unread <= 400 - len(committed)
+        assert store.unread_count() == unread <= 400 - len(committed)
 
 
 _RMW = textwrap.dedent("""
@@ -128,7 +128,7 @@ def test_p2_two_processes_300_read_modify_writes_each_lose_nothing(tmp_path: Pat
         marks = sum(store.get_state(make_record(n).id).read for n in range(300)) + \
             sum(store.get_state(make_record(n).id).starred for n in range(300))
         assert marks == 600
-        assert store.index.unread_count() == 0  # the derived index agrees
+        assert store.unread_count() == 0  # the derived index agrees
 
 
 _HOLDER = textwrap.dedent("""
@@ -269,6 +269,7 @@ def _walk(keys: list[str], start: int, rows: int) -> int:
 async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
         server: TestServer, tmp_path: Path) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.models import Feed
 
     from .support import GENERATORS, app_config, wait_until
@@ -276,10 +277,10 @@ async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
     feed = server.add("/redos.xml", GENERATORS["redos_author"](32000), "application/rss+xml")
     with Store.open(tmp_path / "data") as store:
         store.put_articles([make_record(n) for n in range(40)])
-        app = WartaApp(store, app_config(Feed(url=feed, name="ReDoS"), extract_timeout=4.0))
+        app = WartaApp(Library(store, app_config(Feed(url=feed, name="ReDoS"), extract_timeout=4.0)))
         async with app.run_test(size=(100, 30)) as pilot:
             def busy() -> bool:  # the only worker has taken the parse
-                pool = app.refresher._pool
+                pool = app.refresher.pool
                 return bool(pool and pool._slots is not None and pool._slots.qsize() == 0
                             and pool._live)
 
@@ -308,6 +309,7 @@ async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
 async def test_p4_exception_in_the_refresh_worker_is_one_line_and_the_app_lives_on(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.models import Feed
     from tui.core.refresh import Refresher
 
@@ -319,7 +321,7 @@ async def test_p4_exception_in_the_refresh_worker_is_one_line_and_the_app_lives_
     monkeypatch.setattr(Refresher, "run", explode)
     with Store.open(tmp_path / "data") as store:
         store.put_articles([make_record(n) for n in range(3)])
-        app = WartaApp(store, app_config(Feed(url="http://127.0.0.1:9/feed.xml", name="Any")))
+        app = WartaApp(Library(store, app_config(Feed(url="http://127.0.0.1:9/feed.xml", name="Any"))))
         async with app.run_test(size=(100, 30)) as pilot:
             def failures() -> list[str]:
                 return [t for t in toasts(app) if "injected fault" in t]
@@ -341,6 +343,7 @@ async def test_p4_exception_in_the_refresh_worker_is_one_line_and_the_app_lives_
 async def test_p4_exception_in_one_feed_is_that_feeds_error_and_the_others_refresh(
         server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.models import Feed
     from tui.core.refresh import Refresher
 
@@ -361,11 +364,11 @@ async def test_p4_exception_in_one_feed_is_that_feeds_error_and_the_others_refre
 
     monkeypatch.setattr(Refresher, "_merge_feed", faulty)
     with Store.open(tmp_path / "data") as store:
-        app = WartaApp(store, app_config(broken, fine))
+        app = WartaApp(Library(store, app_config(broken, fine)))
         async with app.run_test(size=(100, 30)) as pilot:
             await wait_until(pilot, lambda: "Refreshed 2 feeds" in str(app.main.status.render()), 15)
             errors = dict(app.last_errors)
             assert list(errors) == [broken.url]
             assert errors[broken.url].startswith("unexpected error (KeyError") and "\n" not in errors[broken.url]
-            assert [s.title for s in store.index.summaries(store.index.rowids())] == ["fine one"]
+            assert [s.title for s in store.summaries(store.rowids())] == ["fine one"]
             assert app.is_running

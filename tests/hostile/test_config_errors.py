@@ -205,10 +205,11 @@ def small_store(tmp_path: Path):
 async def test_g7_tiny_terminal_renders(small_store: Store, size: tuple[int, int],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.config import Config
 
     monkeypatch.setenv("NO_COLOR", "1")
-    app = WartaApp(small_store, Config())
+    app = WartaApp(Library(small_store, Config()))
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await pilot.press("j", "enter", "space", "escape", "G")

@@ -91,7 +91,7 @@ def test_compile_filter_control_characters(text: str) -> None:
         compiled = compile_filter(text)
     except WartaError:
         return
-    _index().rowids(compiled.sql, compiled.params, compiled.order_by, compiled.joins)
+    _index().rowids(compiled)
 
 
 @SETTINGS
@@ -126,7 +126,7 @@ def test_compile_filter(text: str) -> None:
         return
     assert time.monotonic() - started < 1
     assert isinstance(compiled.sql, str) and isinstance(compiled.params, tuple)
-    _index().rowids(compiled.sql, compiled.params, compiled.order_by, compiled.joins)  # valid SQL
+    _index().rowids(compiled)  # valid SQL
 
 
 _STORE: list[object] = []
@@ -144,4 +144,4 @@ def _index():
         store = Store.open(Path(tempfile.mkdtemp(prefix="warta-fuzz-")) / "data")
         store.put_articles([make_record(n, tags=("news", "tech")) for n in range(5)])
         _STORE.append(store)
-    return _STORE[0].index  # type: ignore[attr-defined]
+    return _STORE[0]._index  # type: ignore[attr-defined]

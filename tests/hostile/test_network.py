@@ -440,6 +440,7 @@ def _errors_view_text(app: Any) -> str:
 async def test_n11_gone_feed_offers_unsubscribe_in_the_errors_view(
         server: TestServer, tmp_path: Path, where: str) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.models import Feed
     from tui.core.store import Store
 
@@ -453,7 +454,7 @@ async def test_n11_gone_feed_offers_unsubscribe_in_the_errors_view(
             config = app_config(fine, path=config_path)
         else:
             config = app_config(fine, Feed(url=gone, name="Gone"), path=config_path)
-        app = WartaApp(store, config)
+        app = WartaApp(Library(store, config))
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_until(pilot, lambda: "Refreshed 2 feeds" in str(app.main.status.render()), 15)
             assert "1 error" in str(app.main.status.render())
@@ -479,6 +480,7 @@ async def test_n13_pdf_article_says_why_and_o_opens_it_in_the_browser(
         server: TestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.app.conftest import FakeOpener
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.models import Feed
     from tui.core.store import Store
 
@@ -487,7 +489,7 @@ async def test_n13_pdf_article_says_why_and_o_opens_it_in_the_browser(
     feed = server.add("/papers.xml", _rss("Papers", [("The report", pdf)]), "application/rss+xml")
     opener = FakeOpener()
     with Store.open(tmp_path / "data") as store:
-        app = WartaApp(store, app_config(Feed(url=feed, name="Papers")), opener=opener)
+        app = WartaApp(Library(store, app_config(Feed(url=feed, name="Papers"))), opener=opener)
         async with app.run_test(size=(120, 30)) as pilot:
             await wait_until(pilot, lambda: "Refreshed 1 feed ·" in str(app.main.status.render()), 15)
             await pilot.press("enter")

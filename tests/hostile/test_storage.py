@@ -133,7 +133,7 @@ def test_s2_s3_lost_state_restored_from_backup(tmp_path: Path, damage: str) -> N
     with Store.open(data) as store:
         assert any("restored 3 marks" in n for n in store.notices), store.notices
         _assert_marks(store, ids)
-        assert store.index.summary(ids[1]).starred  # type: ignore[union-attr]
+        assert store.summary(ids[1]).starred  # type: ignore[union-attr]
 
 
 def test_s2_lost_state_without_backup_is_never_silent(tmp_path: Path) -> None:
@@ -255,7 +255,7 @@ _DISK_FULL_SCRIPT = textwrap.dedent("""
         if len(messages) >= 3:
             break
     # reading continues
-    ok = store.get_article(make_record(0).id) is not None and store.index.count() >= 1
+    ok = store.get_article(make_record(0).id) is not None and store.count() >= 1
     try:
         store.update_state(make_record(0).id, read=True)
         state = "saved"
@@ -408,8 +408,9 @@ def test_s10_state_store_is_synchronous_full(tmp_path: Path) -> None:
 
 def _app(store: Store, **settings: float) -> Any:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
 
-    app = WartaApp(store, app_config(on_start=False), refresh_on_start=False)
+    app = WartaApp(Library(store, app_config(on_start=False)), refresh_on_start=False)
     for name, value in settings.items():
         setattr(app, name, value)  # CACHE_CHECK_DELAY, SAVE_RETRY_INTERVAL
     return app
@@ -531,7 +532,7 @@ async def test_s6_app_disk_full_one_notice_changes_kept_queued_and_retried(
         assert rows[1].starred  # type: ignore[union-attr]
         assert "Article number 7" in reader_words(app)  # reading continues
         assert store.queued_count == 4
-        assert not store.index.summary(ids[0]).read  # type: ignore[union-attr]  # not on disk yet
+        assert not store.summary(ids[0]).read  # type: ignore[union-attr]  # not on disk yet
         await pilot.press("escape", "j", "enter")
         await pilot.pause()
         assert "Article number 6" in reader_words(app)
@@ -539,7 +540,7 @@ async def test_s6_app_disk_full_one_notice_changes_kept_queued_and_retried(
         disk.free()
         await wait_until(pilot, lambda: any("saved 5 pending changes" in t for t in toasts(app)), 5)
         assert store.queued_count == 0
-        saved = [store.index.summary(i) for i in ids]
+        saved = [store.summary(i) for i in ids]
         assert [s.read for s in saved] == [True, False, True, True]  # type: ignore[union-attr]
         assert saved[1].starred  # type: ignore[union-attr]
 
@@ -559,7 +560,7 @@ async def test_s6_app_queue_saved_with_the_next_write_that_succeeds(
         await pilot.press("j", "s")
         await pilot.pause()
         assert any("saved 1 pending change" in t for t in toasts(app)), toasts(app)
-        assert store.queued_count == 0 and store.index.summary(first).starred  # type: ignore[union-attr]
+        assert store.queued_count == 0 and store.summary(first).starred  # type: ignore[union-attr]
 
 
 def test_s6_changes_still_queued_at_quit_are_parked_and_applied_next_time(

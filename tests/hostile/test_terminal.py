@@ -106,6 +106,7 @@ MARKUP_TITLES = ["[/bold] closes nothing", "[link=https://evil.example]fake[/lin
 @pytest.fixture
 def markup_app(tmp_path: Path):
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.config import Config
 
     store = Store.open(tmp_path / "data")
@@ -119,7 +120,7 @@ def markup_app(tmp_path: Path):
             article=Article(url=url, title=title, blocks=(Block("paragraph", title),
                                                           Block("heading", title, level=1)))))
     store.put_articles(records)
-    yield WartaApp(store, Config())
+    yield WartaApp(Library(store, Config()))
     store.close()
 
 
@@ -229,6 +230,7 @@ def test_t4_browser_variable_cannot_smuggle_options_or_commands() -> None:
 
 async def test_t5_huge_title_and_article_truncated_quickly(tmp_path: Path) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.core.config import Config
 
     url = "https://big.example/a"
@@ -239,7 +241,7 @@ async def test_t5_huge_title_and_article_truncated_quickly(tmp_path: Path) -> No
                            article=Article(url=url, title="x", blocks=blocks))
     with Store.open(tmp_path / "data") as store:
         store.put_articles([record])
-        app = WartaApp(store, Config())
+        app = WartaApp(Library(store, Config()))
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert max(len(line) for line in _list_text(app)) <= 100
@@ -266,6 +268,7 @@ WIDE_TITLES = ["漢字のタイトルが長くて幅が広い記事の見出し�
 
 async def test_t6_wide_and_rtl_text_keeps_columns_aligned(tmp_path: Path) -> None:
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.app.widgets.article_list import ArticleList
     from tui.app.widgets.reader import Reader
     from tui.core.config import Config
@@ -280,7 +283,7 @@ async def test_t6_wide_and_rtl_text_keeps_columns_aligned(tmp_path: Path) -> Non
                                               Block("item", title, marker="•")))))
     with Store.open(tmp_path / "data") as store:
         store.put_articles(records)
-        app = WartaApp(store, Config())
+        app = WartaApp(Library(store, Config()))
         for size in ((61, 20),):
             async with app.run_test(size=size) as pilot:
                 await pilot.pause()
@@ -296,7 +299,7 @@ async def test_t6_wide_and_rtl_text_keeps_columns_aligned(tmp_path: Path) -> Non
                             assert "\u202e" not in strip.text and "\u202c" not in strip.text
                     await pilot.press("escape", "j")
                 assert app.is_running
-            app = WartaApp(store, Config())
+            app = WartaApp(Library(store, Config()))
 
 
 @pytest.mark.parametrize("url,text,says", [
@@ -330,6 +333,7 @@ async def test_t4_spoofed_or_idn_link_asks_first_then_opens_with_one_argument(
 
     from tests.app.conftest import FakeOpener
     from tui.app.app import WartaApp
+    from tui.core.library import Library
     from tui.app.screens.confirm import ConfirmOpen
     from tui.core.config import Config
 
@@ -347,7 +351,7 @@ async def test_t4_spoofed_or_idn_link_asks_first_then_opens_with_one_argument(
         store.put_articles([ArticleRecord(id=article_id(url), url=url, title="Links",
                                           site="links.example", published=time.time(),
                                           fetched=time.time(), status="full", article=article)])
-        app = WartaApp(store, Config(), opener=opener, refresh_on_start=False)
+        app = WartaApp(Library(store, Config()), opener=opener, refresh_on_start=False)
         async with app.run_test(size=(110, 30)) as pilot:
             await pilot.press("enter", "f", "1")
             await pilot.pause()

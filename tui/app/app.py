@@ -1,4 +1,8 @@
-"""The Warta app: owns the store, the config and the background work; screens show them."""
+"""The Warta app: owns the library's background work (refresh, upkeep); screens show articles.
+
+The app and its screens talk in messages (``messages.py``): the main screen asks for a refresh
+or reports a failure, the app tells it what arrived and what is going on.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import asyncio
 import gc
 import signal
 from pathlib import Path
-from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,17 +17,17 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from ..core.browser import Opener
-from ..core.config import Config
-from ..core.errors import DiskFullError, WartaError
+from ..core.errors import RefreshFailure, WartaError
+from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
 from ..core.sanitize import sanitize_line
-from ..core.sources import all_feeds
-from ..core.store import Store
 from . import keys
 from .commands import WartaCommands
-from .refresh import (ArticlesArrived, RefreshController, RefreshFinished, RefreshProgressed,
-                      SourceAdded)
+from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
+                       Failed, IndexProgressed, IndexRebuilt, QueueFlushed, RefreshFinished,
+                       RefreshProgressed, RefreshRequested, SourceAdded)
+from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
@@ -41,6 +44,7 @@ class WartaApp(App[None]):
 
     CACHE_CHECK_DELAY = 30.0  # seconds after start: repair the caches once, in a thread
     SAVE_RETRY_INTERVAL = 5.0  # seconds between tries to save what a full disk refused
+    LIVE_POLL_INTERVAL = 2.0  # seconds between looks at what other processes wrote
 
     CSS_PATH = "app.tcss"
     TITLE = "Warta"
@@ -53,22 +57,22 @@ class WartaApp(App[None]):
         Binding("question_mark", "help", "Keys", tooltip="Show every key", id="app.help"),
         Binding("r", "refresh_all", "Refresh", show=False, tooltip="Refresh every feed",
                 id="app.refresh_all"),
-        Binding("R", "refresh_feed", "Refresh feed", show=False,
+        Binding("R", "screen.refresh_feed", "Refresh feed", show=False,
                 tooltip="Refresh the feed of the current article", id="app.refresh_feed"),
         Binding("E", "show_errors", "Errors", show=False,
                 tooltip="Show which sources failed in the last refresh, and why", id="app.errors"),
     ]
 
-    def __init__(self, store: Store, config: Config, *, notice: str | None = None,
+    def __init__(self, library: Library, *, notice: str | None = None,
                  export_dir: Path | None = None, opener: Opener | None = None,
                  refresh_on_start: bool | None = None) -> None:
         super().__init__()
-        self.store = store
-        self.config = config
+        self.library = library
+        self.config = config = library.config
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
-        self.refresher = RefreshController(self)
-        self.last_errors: tuple[tuple[str, str], ...] = ()
+        self.refresher = RefreshController(self, library)
+        self.last_errors: tuple[RefreshFailure, ...] = ()
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
         self._said_offline = False
@@ -85,11 +89,12 @@ class WartaApp(App[None]):
         return screen
 
     def on_mount(self) -> None:
-        self.install_screen(MainScreen(self.store), "main")
+        self.install_screen(MainScreen(self.library, export_dir=self.export_dir,
+                                       opener=self.opener), "main")
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
-        for notice in (self.notice, *self.store.notices):
+        for notice in (self.notice, *self.library.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
         if self.refresh_on_start:
@@ -98,6 +103,11 @@ class WartaApp(App[None]):
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
         self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+        self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
+        if self.library.index_stale:
+            self._tell_main(Activity("Rebuilding the article index…"))
+            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
+                            exit_on_error=False)
 
     def on_ready(self) -> None:
         # Everything built so far lives as long as the app: keep the collector from walking it
@@ -133,22 +143,24 @@ class WartaApp(App[None]):
             self.push_screen(HelpScreen(self.config.keys, self.config.filters))
 
     async def action_quit(self) -> None:
-        if self.is_screen_installed("main"):
-            self.main.flush_position()
-        self.exit()
+        self.exit()  # the main screen saves the reading position as it unmounts
 
     def action_refresh_all(self) -> None:
         self._start_refresh(None)
 
-    def action_refresh_feed(self) -> None:
-        article_id = self.main.current_article_id()
-        record = self.store.get_article(article_id) if article_id else None
-        wanted = set(record.feeds) if record else set()
-        feeds = [feed for feed in all_feeds(self.config, self.store) if feed.url in wanted]
-        if not feeds:
-            self.notify("This article did not come from a feed you follow", markup=False)
-            return
-        self._start_refresh(feeds)
+    def on_refresh_requested(self, message: RefreshRequested) -> None:
+        self._start_refresh(message.feeds)
+
+    def on_add_requested(self, message: AddRequested) -> None:
+        self.notify(f"Adding {message.url}…", markup=False)
+        self.refresher.add(message.url)
+
+    def on_failed(self, message: Failed) -> None:
+        self.report(message.error)
+
+    def _tell_main(self, message: ArticlesChanged | Activity) -> None:
+        if self.is_screen_installed("main"):
+            self.main.post_message(message)
 
     def _start_refresh(self, feeds: list[Feed] | None) -> None:
         if self.refresher.running:
@@ -162,29 +174,20 @@ class WartaApp(App[None]):
             hints = {url: self._gone_hint(url) for url in self.gone_feeds}
             self.push_screen(ErrorsScreen(self.last_errors, gone=hints, unsubscribe=self.unsubscribe))
 
-    def _config_file_hint(self, url: str) -> str | None:
-        """For a feed listed in the config file: where to remove it (the app never edits it)."""
-        if any(feed.url == url for feed in self.config.feeds):
-            return f"remove it from {self.config.path or 'the config file'}"
-        return None
-
     def _gone_hint(self, url: str) -> str:
-        return f"gone (HTTP 410) — {self._config_file_hint(url) or 'press u to unsubscribe'}"
+        hint = self.library.config_file_hint(url)
+        return f"gone (HTTP 410) — {hint or 'press u to unsubscribe'}"
 
     def unsubscribe(self, url: str) -> bool:
         """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
-        hint = self._config_file_hint(url)
-        if hint is not None:
-            self.notify(f"{sanitize_line(url, 200)} is in the config file: {hint}",
-                        severity="warning", markup=False)
-            return False
         try:
-            self.store.remove_subscription(url)
+            self.library.unsubscribe(url)
         except WartaError as error:
-            self.report(error)
+            in_config = self.library.config_file_hint(url) is not None
+            self.notify(str(error), severity="warning" if in_config else "error", markup=False)
             return False
         self.gone_feeds.discard(url)
-        self.last_errors = tuple(entry for entry in self.last_errors if entry[0] != url)
+        self.last_errors = tuple(failure for failure in self.last_errors if failure.url != url)
         self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
         return True
 
@@ -192,7 +195,9 @@ class WartaApp(App[None]):
 
     def on_source_added(self, message: SourceAdded) -> None:
         result = message.result
-        if result.feed is not None:
+        if result.feed is not None and result.known:
+            self.notify(f"Already subscribed to {sanitize_line(result.feed.url, 200)}", markup=False)
+        elif result.feed is not None:
             name = sanitize_line(result.feed.name or result.feed.url)
             if self.refresher.start([result.feed]):
                 self.notify(f"Subscribed to {name}; fetching it now", markup=False)
@@ -201,10 +206,10 @@ class WartaApp(App[None]):
                             markup=False)
         elif result.article_id is not None:
             self.notify(f"Saved {sanitize_line(result.title)}", markup=False)
-            self.main.articles_changed({result.article_id})
+            self._tell_main(ArticlesChanged({result.article_id}))
 
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
-        self.main.status.set_activity(message.progress.describe())
+        self._tell_main(Activity(message.progress.describe()))
 
     def on_articles_arrived(self, message: ArticlesArrived) -> None:
         """Batch arrivals: the list is re-queried at most every ARRIVAL_BATCH seconds."""
@@ -216,81 +221,81 @@ class WartaApp(App[None]):
         self._arrival_timer = None
         arrived, self._arrived = self._arrived, set()
         if arrived:
-            self.main.articles_changed(arrived)
+            self._tell_main(ArticlesChanged(arrived))
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         self._apply_arrivals()
         progress = message.progress
         self.last_errors = progress.errors
         self.gone_feeds = set(progress.gone)
-        if message.offline:
-            self.main.status.set_activity("offline — showing cached articles")
-            if not self._said_offline:
-                self._said_offline = True
-                self.notify("offline — showing cached articles", markup=False)
-            return
-        feeds = progress.feeds_total
-        summary = f"Refreshed {feeds} feed{'s' if feeds != 1 else ''} · {progress.new_articles} new"
-        if progress.errors:
-            count = len(progress.errors)
-            summary += f" · {count} error{'s' if count != 1 else ''} (E shows them)"
-        self.main.status.set_activity(summary)
+        self._tell_main(Activity(progress.summary()))
+        if progress.offline and not self._said_offline:
+            self._said_offline = True
+            self.notify(progress.summary(), markup=False)
 
-    # -- state --------------------------------------------------------------------------------
+    # -- changes the disk could not take, and changes by other processes ---------------------
 
-    def set_state(self, article_id: str, **changes: Any) -> None:
-        """Save a change of user state now (durable before the next key), then redraw.
-
-        On a full disk the change is kept in memory and shown as done, one notice says so,
-        and the queue is saved by a timer or with the next write that succeeds.
-        """
-        try:
-            self.store.update_state(article_id, **changes)
-        except DiskFullError as error:
-            self.store.queue_state(article_id, **changes)
-            self._disk_full(error)
-        except WartaError as error:
-            self.report(error)
-            return
-        else:
-            if self.store.queued_count:
-                self._save_queued()
-        if changes.keys() == {"position"}:
-            return  # nothing on screen shows it
-        main = self.main
-        rowid = self.store.index.rowid_of(article_id)
-        if rowid is not None:
-            main.article_list.forget([rowid])
-            main.update_counts()
-        main.refresh_article(article_id)
-
-    def _disk_full(self, error: DiskFullError) -> None:
+    def on_changes_queued(self, message: ChangesQueued) -> None:
+        """Disk full: one notice, then the library tries to save the queue every few seconds."""
         if self._save_retry is None:
-            self.notify(str(error), severity="error", timeout=15, markup=False)
+            self.notify(str(self.library.save_error or "disk full"), severity="error", timeout=15,
+                        markup=False)
             self._save_retry = self.set_interval(self.SAVE_RETRY_INTERVAL, self._save_queued)
 
     def _save_queued(self) -> None:
         """Try the queued state changes again; say once when they are all saved."""
-        count = self.store.queued_count
-        try:
-            self.store.save_queued()
-        except WartaError:
-            return  # still full (or busy): the timer tries again
+        saved = self.library.save_queued()
+        if not self.library.queued_count:
+            self._queue_flushed(saved)
+        # else still full (or busy): the timer tries again
+
+    def on_queue_flushed(self, message: QueueFlushed) -> None:
+        self._queue_flushed(message.count)
+
+    def _queue_flushed(self, saved: int) -> None:
         if self._save_retry is not None:
             self._save_retry.stop()
             self._save_retry = None
-        if count:
-            self.notify(f"saved {count} pending change{'s' if count != 1 else ''}", markup=False)
+        if saved:
+            self.notify(f"saved {saved} pending change{'s' if saved != 1 else ''}", markup=False)
+
+    def _rebuild_index(self) -> None:
+        """Thread: the list shows what the old index has meanwhile (see ``Store.rebuild_index``)."""
+        def progress(done: int, total: int) -> None:
+            self.post_message(IndexProgressed(done, total))
+
+        self.library.rebuild_index(progress)
+        self.post_message(IndexRebuilt())
+
+    def on_index_progressed(self, message: IndexProgressed) -> None:
+        self._tell_main(Activity(f"Rebuilding the article index: {message.done:,}/{message.total:,}"))
+
+    def on_index_rebuilt(self, message: IndexRebuilt) -> None:
+        self._tell_main(ArticlesChanged(None))
+        self._tell_main(Activity("Article index rebuilt"))
+
+    def _look_for_outside_changes(self) -> None:
+        """A cron ``warta fetch`` (or a second Warta) wrote: show its articles and counts."""
+        if self.library.changed_elsewhere():
+            self._tell_main(ArticlesChanged(None))
 
     # -- background upkeep and worker failures ------------------------------------------------
 
     def _check_caches(self) -> None:
         """Once per session, while no refresh writes: repair the article and page caches."""
-        if self.refresher.running:
+        if self.refresher.running or self.workers_in("index"):
             self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+        self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
+        if self.library.index_stale:
+            self._tell_main(Activity("Rebuilding the article index…"))
+            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
+                            exit_on_error=False)
             return
-        self.run_worker(self.store.check_caches, name="cache check", group="upkeep",
+        self.run_worker(self.library.check_caches, name="cache check", group="upkeep",
                         thread=True, exit_on_error=False)
+
+    def workers_in(self, group: str) -> bool:
+        return any(worker.group == group and not worker.is_finished for worker in self.workers)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A worker that died of an unforeseen error is one line, not the end of the app."""
@@ -304,8 +309,8 @@ class WartaApp(App[None]):
             what = worker.name or "background task"
             self.notify(sanitize_line(f"{what} failed: {type(error).__name__}: {error}", 300),
                         severity="error", timeout=10, markup=False)
-        if worker.group == "refresh" and self.is_screen_installed("main"):
-            self.main.status.set_activity("Refresh failed (r tries again)")
+        if worker.group == "refresh":
+            self._tell_main(Activity("Refresh failed (r tries again)"))
 
     def report(self, error: WartaError) -> None:
         """The one place a ``WartaError`` becomes something the user sees."""

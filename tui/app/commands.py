@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -12,9 +11,6 @@ from textual.dom import DOMNode
 
 from . import keys
 from .screens.main import MainScreen
-
-if TYPE_CHECKING:
-    from .app import WartaApp
 
 
 class WartaCommands(Provider):
@@ -24,9 +20,10 @@ class WartaCommands(Provider):
         screen = self.screen
         if not isinstance(screen, MainScreen):
             return []
-        app = cast("WartaApp", self.app)
-        keymap = app.config.keys
-        saved = list(app.config.filters)
+        app = self.app
+        config = screen.library.config
+        keymap = config.keys
+        saved = list(config.filters)
         nodes: dict[str, DOMNode] = {
             "app": app, "screen": screen, "list": screen.article_list, "reader": screen.reader,
         }

@@ -6,6 +6,9 @@ where it helps, what to do. The CLI prints ``str(error)``; the app shows it as a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 
 class WartaError(Exception):
     """Base of every error Warta raises on purpose; ``str()`` is the user-facing line."""
@@ -52,6 +55,18 @@ class FetchError(SourceError):
     """A network fetch failed; the message is the plain reason ("timed out after 15 s")."""
 
 
+class OfflineError(FetchError):
+    """No network between here and the host: no DNS answer, refused, unreachable, no proxy."""
+
+
+class FetchTimeoutError(FetchError):
+    """The host took too long to connect, answer or send the body."""
+
+
+class TooLargeError(FetchError):
+    """The body went over its size cap (after decompression)."""
+
+
 class UnsafeURLError(SourceError):
     """A URL that Warta refuses to fetch or open (scheme, private address, shape)."""
 
@@ -62,3 +77,78 @@ class NotAFeedError(SourceError):
 
 class FeedParseError(SourceError):
     """A feed was fetched but could not be parsed (malformed, too slow, too big)."""
+
+
+# -- what a refresh reports: one failure per feed or page, typed ---------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshFailure:
+    """One feed or page that failed in a refresh: ``url`` and a one-line ``message``.
+
+    It unpacks as ``(url, message)``, the pair the errors view and the CLI print.
+    """
+
+    url: str
+    message: str
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self.url, self.message))
+
+
+class Offline(RefreshFailure):
+    """No network (see ``OfflineError``): not the feed's fault."""
+
+
+class Timeout(RefreshFailure):
+    """Too slow to answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class HttpStatus(RefreshFailure):
+    """The server answered with an error status; ``code`` 410 means the feed is gone."""
+
+    code: int = 0
+
+
+class Blocked(RefreshFailure):
+    """An address Warta refuses to fetch (private, loopback, not http(s))."""
+
+
+class TooLarge(RefreshFailure):
+    """Bigger than the size cap."""
+
+
+class ParseFailure(RefreshFailure):
+    """Fetched, but not a feed Warta can read (or too slow or big to parse)."""
+
+
+class ExtractFailure(RefreshFailure):
+    """A page with no readable article in it."""
+
+
+class StoreFailure(RefreshFailure):
+    """The data dir would not take the result (full, busy)."""
+
+
+class Unexpected(RefreshFailure):
+    """A bug: an error nobody foresaw, reported rather than raised."""
+
+
+def failure_from(error: BaseException, url: str) -> RefreshFailure:
+    """The typed failure for ``error`` met while refreshing ``url`` (the one place they are made)."""
+    message = str(error)
+    kinds: tuple[tuple[type[BaseException], type[RefreshFailure]], ...] = (
+        (OfflineError, Offline), (FetchTimeoutError, Timeout), (TooLargeError, TooLarge),
+        (UnsafeURLError, Blocked), (NotAFeedError, ParseFailure), (FeedParseError, ParseFailure),
+        (ExtractionError, ExtractFailure), (StoreError, StoreFailure),
+    )
+    status = getattr(error, "status", None)
+    if isinstance(error, FetchError) and isinstance(status, int) and status:
+        return HttpStatus(url, message, status)
+    for error_type, failure_type in kinds:
+        if isinstance(error, error_type):
+            return failure_type(url, message)
+    if isinstance(error, WartaError):
+        return RefreshFailure(url, message)
+    return Unexpected(url, f"unexpected error ({type(error).__name__}: {error})"[:300])

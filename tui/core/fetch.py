@@ -27,7 +27,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from .. import __version__
-from .errors import FetchError, UnsafeURLError
+from .config import FetchConfig
+from .errors import FetchError, FetchTimeoutError, OfflineError, TooLargeError, UnsafeURLError
 from .sanitize import sanitize_line
 from .urls import check_public_host, origin, url_problem
 
@@ -55,29 +56,40 @@ _NOT_FEED_TYPES = frozenset({
 })
 
 
+_SETTINGS = FetchConfig()  # the defaults of what the config's [fetch] sets, declared there once
+
+
 @dataclass(frozen=True, slots=True)
 class FetchLimits:
-    """Every limit the fetcher applies; the config's fetch section maps onto this."""
+    """Every limit the fetcher applies; ``from_config`` maps the config's ``[fetch]`` onto it."""
 
-    max_connections: int = 8
-    max_per_host: int = 2
-    min_delay_per_host: float = 1.0  # seconds between request starts to one host
-    connect_timeout: float = 10.0
-    read_timeout: float = 15.0
+    max_connections: int = _SETTINGS.max_connections
+    max_per_host: int = _SETTINGS.per_host
+    min_delay_per_host: float = _SETTINGS.min_delay  # seconds between request starts to one host
+    connect_timeout: float = _SETTINGS.connect_timeout
+    read_timeout: float = _SETTINGS.read_timeout
     write_timeout: float = 10.0
     pool_timeout: float = 5.0
-    total_deadline: float = 30.0  # per request, from the first byte sent to the last received
-    retries: int = 3  # extra attempts after connect errors, 5xx and 429
+    total_deadline: float = _SETTINGS.deadline  # per request, first byte sent to last received
+    retries: int = _SETTINGS.retries  # extra attempts after connect errors, 5xx and 429
     backoff_base: float = 0.5  # first retry waits about this long, then doubles (+ jitter)
     backoff_max: float = 30.0
     retry_after_max: float = 120.0  # a server's Retry-After is honoured up to this
     max_redirects: int = 5
-    page_max_bytes: int = 5 * MiB
-    feed_max_bytes: int = 15 * MiB
+    page_max_bytes: int = int(_SETTINGS.page_max_mb * MiB)
+    feed_max_bytes: int = int(_SETTINGS.feed_max_mb * MiB)
     image_max_bytes: int = 8 * MiB
     user_agent: str = USER_AGENT
-    trust_env: bool = True  # HTTP(S)_PROXY, SSL_CERT_FILE, NO_PROXY from the environment
+    trust_env: bool = _SETTINGS.trust_env  # HTTP(S)_PROXY, SSL_CERT_FILE, NO_PROXY from the env
     proxy: str | None = None
+
+    @classmethod
+    def from_config(cls, fetch: FetchConfig) -> FetchLimits:
+        return cls(max_connections=fetch.max_connections, max_per_host=fetch.per_host,
+                   min_delay_per_host=fetch.min_delay, connect_timeout=fetch.connect_timeout,
+                   read_timeout=fetch.read_timeout, total_deadline=fetch.deadline,
+                   retries=fetch.retries, page_max_bytes=int(fetch.page_max_mb * MiB),
+                   feed_max_bytes=int(fetch.feed_max_mb * MiB), trust_env=fetch.trust_env)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +236,7 @@ class Fetcher:
                     async with asyncio.timeout(budget):
                         outcome = await self._request(url, kind, etag, last_modified)
                 except TimeoutError:
-                    raise FetchError("server too slow", url) from None
+                    raise FetchTimeoutError("server too slow", url) from None
             budget -= time.monotonic() - started
             if isinstance(outcome, FetchResult):
                 return outcome
@@ -303,7 +315,7 @@ class Fetcher:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and not response.headers.get("content-encoding") \
                 and int(declared) > cap:
-            raise FetchError("response too large", url)
+            raise TooLargeError("response too large", url)
         decoder = _Decoder(response.headers.get("content-encoding", ""), cap, url)
         try:
             async for chunk in response.aiter_raw():
@@ -334,13 +346,13 @@ class Fetcher:
         """Map an httpx failure to a reason a person understands; mark the retryable ones."""
         limits = self.limits
         if isinstance(exc, httpx.ConnectTimeout):
-            return _Retry(FetchError(f"connection timed out after {limits.connect_timeout:g} s", url))
+            return _Retry(FetchTimeoutError(f"connection timed out after {limits.connect_timeout:g} s", url))
         if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout)):
-            return FetchError(f"timed out after {limits.read_timeout:g} s", url)
+            return FetchTimeoutError(f"timed out after {limits.read_timeout:g} s", url)
         if isinstance(exc, httpx.PoolTimeout):
             return FetchError("too many downloads at once; try again", url)
         if isinstance(exc, httpx.ProxyError):
-            return FetchError("proxy unreachable", url)
+            return OfflineError("proxy unreachable", url)
         if isinstance(exc, httpx.UnsupportedProtocol):
             return BlockedURLError("unsupported address", url)
         if isinstance(exc, httpx.ConnectError):
@@ -360,15 +372,15 @@ class Fetcher:
         if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in text:
             return FetchError("TLS handshake failed (protocol error)", url)
         if _uses_proxy(url, self.limits):
-            return FetchError("proxy unreachable" + _env_proxy_note(url, self.limits), url)
+            return OfflineError("proxy unreachable" + _env_proxy_note(url, self.limits), url)
         if "name or service not known" in text or "nodename nor servname" in text \
                 or "no address associated" in text or "temporary failure in name resolution" \
                 in text or "getaddrinfo" in text or "name resolution" in text:
-            return FetchError("host not found", url)
+            return OfflineError("host not found", url)
         if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text:
-            return _Retry(FetchError("connection refused", url))
+            return _Retry(OfflineError("connection refused", url))
         if "unreachable" in text:
-            return _Retry(FetchError("network unreachable", url))
+            return _Retry(OfflineError("network unreachable", url))
         return _Retry(FetchError("could not connect", url))
 
 
@@ -400,7 +412,7 @@ class _Decoder:
     def feed(self, chunk: bytes) -> None:
         self.raw_size += len(chunk)
         if self.raw_size > self.cap:
-            raise FetchError("response too large", self.url)
+            raise TooLargeError("response too large", self.url)
         if not self.coding:
             self._add(chunk)
         elif self._brotli is not None:
@@ -437,7 +449,7 @@ class _Decoder:
             return
         self.size += len(data)
         if self.size > self.cap:
-            raise FetchError("response too large", self.url)
+            raise TooLargeError("response too large", self.url)
         self.parts.append(data)
 
     def finish(self) -> bytes:

@@ -40,7 +40,7 @@ class SiteFurniture:
     def _compute(self, site: str) -> set[str]:
         from .extract.boilerplate import furniture_paragraphs
 
-        ids = self._store.index.site_article_ids(site, limit=SAMPLE_SIZE)
+        ids = self._store.site_article_ids(site, limit=SAMPLE_SIZE)
         if len(ids) < MIN_ARTICLES:
             return set()
         texts = []
@@ -54,6 +54,10 @@ class SiteFurniture:
         with self._lock:
             for site in sites:
                 self._by_site.pop(site, None)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._by_site.clear()
 
     def blocks(self, record: ArticleRecord, furniture: set[str] | None = None) -> tuple[Block, ...]:
         """The blocks the reader shows for ``record``: its own, without the site's furniture

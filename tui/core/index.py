@@ -11,13 +11,15 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from .models import ArticleRecord, ArticleState, ArticleSummary
+from .models import ArticleRecord, ArticleState, ArticleSummary, TagKind
+from .query import EVERYTHING, CompiledFilter
 
 INDEX_VERSION = 1
 TAG_FEED, TAG_PAGE, TAG_USER = 0, 1, 2
+KIND_NAMES: dict[int, TagKind] = {TAG_FEED: "feed", TAG_PAGE: "page", TAG_USER: "user"}
 _SEP = "\x1f"
 _SUMMARY_COLUMNS = ("a.id, a.url, a.title, a.site, a.published, a.fetched, a.feed_tags, "
                     "a.page_tags, a.user_tags, a.read, a.starred, a.status, a.lang, a.byline")
@@ -128,16 +130,59 @@ class ArticleIndex:
                 connection.close()
             except (NameError, sqlite3.Error):
                 pass
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(path) + suffix).unlink(missing_ok=True)
+            _unlink(path)
             connection = _connect(path)
             connection.executescript(_SCHEMA)
             _ensure_tag_stats(connection)
         return cls(path, connection)
 
+    @classmethod
+    def create(cls, path: Path) -> ArticleIndex:
+        """A new, empty index at ``path`` (whatever was there goes)."""
+        _unlink(path)
+        connection = _connect(path)
+        path.chmod(0o600)  # private like the rest of the data dir (SQLite's WAL files follow it)
+        connection.executescript(_SCHEMA)
+        _ensure_tag_stats(connection)
+        return cls(path, connection)
+
     def close(self) -> None:
         with self.lock:
             self.db.close()
+
+    def discard(self) -> None:
+        """Close and delete this index's file."""
+        self.close()
+        _unlink(self.path)
+
+    def adopt(self, built: ArticleIndex) -> None:
+        """Take ``built`` (a finished rebuild in another file) as this index, in place."""
+        built.close()
+        with self.lock:
+            self.db.close()
+            wal = Path(str(self.path) + "-wal")
+            if wal.exists() and wal.stat().st_size:
+                # Another process still has the old file open: copy over it through SQLite
+                # (a rename would leave that process's WAL to be replayed onto the new file).
+                self.db = _connect(self.path)
+                source = sqlite3.connect(str(built.path))
+                try:
+                    source.backup(self.db)
+                finally:
+                    source.close()
+                _unlink(built.path)
+            else:
+                for suffix in ("-wal", "-shm"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+                built.path.replace(self.path)
+                self.db = _connect(self.path)
+
+    def set_seqs(self, seqs: tuple[int, int]) -> None:
+        """Record that the index reflects the stores at ``seqs`` (after a replay)."""
+        with self.lock, self.db:
+            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                [(key, value) for name, value in zip(_SEQ_KEYS, seqs)
+                                 for key in (name, "tag_stats:" + name)])
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -230,10 +275,13 @@ class ArticleIndex:
             if state_seq is not None:
                 self._set_seq("state_seq", state_seq)
 
-    def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
+    def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
+        """The user's state of many articles, in one transaction."""
         with self.lock, self.db:
-            rowid = self._rowid(article_id)
-            if rowid is not None:
+            for article_id, state in states.items():
+                rowid = self._rowid(article_id)
+                if rowid is None:
+                    continue
                 self._count_tags(rowid, -1)
                 self.db.execute(
                     "UPDATE articles SET read = ?, starred = ?, user_tags = ? WHERE rowid = ?",
@@ -294,32 +342,31 @@ class ArticleIndex:
 
     # -- reads --------------------------------------------------------------------------------
 
-    def rowids(self, where: str = "1", params: Sequence[object] = (),
-               order_by: str = "a.published DESC, a.rowid DESC", joins: str = "") -> list[int]:
-        """Row ids of the articles matching ``where``, in list order (SQL from ``query.py``)."""
-        sql = f"SELECT a.rowid FROM articles a {joins} WHERE {where} ORDER BY {order_by}"
+    def rowids(self, where: CompiledFilter = EVERYTHING) -> list[int]:
+        """Row ids of the articles ``where`` matches, in list order."""
+        sql = f"SELECT a.rowid FROM articles a {where.joins} WHERE {where.sql} ORDER BY {where.order_by}"
         with self.lock:
-            return [rowid for (rowid,) in self.db.execute(sql, tuple(params))]
+            return [rowid for (rowid,) in self.db.execute(sql, where.params)]
 
-    def rowids_with_unread(self, where: str = "1", params: Sequence[object] = (),
-                           order_by: str = "a.published DESC, a.rowid DESC",
-                           joins: str = "") -> tuple[list[int], int]:
-        """``rowids(...)`` and how many of them are unread, from the same query.
+    def rowids_with_unread(self, where: CompiledFilter = EVERYTHING) -> tuple[list[int], int]:
+        """``rowids(where)`` and how many of them are unread, from the same query.
 
         For a filter the unread count comes free with the rows (each row is read for its date
         anyway); a second query for it doubled the cost of a filter. For the whole list use
         ``rowids()`` and ``unread_count()``: those read two narrow indexes instead.
         """
-        sql = f"SELECT a.rowid, a.read FROM articles a {joins} WHERE {where} ORDER BY {order_by}"
+        sql = (f"SELECT a.rowid, a.read FROM articles a {where.joins} WHERE {where.sql}"
+               f" ORDER BY {where.order_by}")
         with self.lock:
-            rows = self.db.execute(sql, tuple(params)).fetchall()
+            rows = self.db.execute(sql, where.params).fetchall()
         return [rowid for rowid, _ in rows], sum(1 for _, read in rows if not read)
 
-    def counts(self, where: str = "1", params: Sequence[object] = (), joins: str = "") -> tuple[int, int]:
+    def counts(self, where: CompiledFilter = EVERYTHING) -> tuple[int, int]:
         """``(matching, unread)`` for a filter, in one query that neither sorts nor returns rows."""
-        sql = f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a {joins} WHERE {where}"
+        sql = (f"SELECT count(*), coalesce(sum(a.read = 0), 0) FROM articles a {where.joins}"
+               f" WHERE {where.sql}")
         with self.lock:
-            total, unread = self.db.execute(sql, tuple(params)).fetchone()
+            total, unread = self.db.execute(sql, where.params).fetchone()
         return int(total), int(unread)
 
     def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
@@ -468,6 +515,11 @@ def _in_thread(batches: Iterator[_Batch], ahead: int = 4) -> Generator[_Batch, N
     finally:
         stop.set()
         thread.join()
+
+
+def _unlink(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _connect(path: Path) -> sqlite3.Connection:

@@ -217,6 +217,20 @@ class ArticleSummary:
         return union(self.feed_tags, self.page_tags, self.user_tags)
 
 
+TagKind = Literal["feed", "page", "user"]
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    """One tag as the tag picker lists it; ``kind`` is the first of feed, page, user that any
+    article has the tag as."""
+
+    tag: str
+    kind: TagKind
+    unread: int
+    total: int
+
+
 @dataclass(frozen=True, slots=True)
 class Feed:
     """A subscription, from the config or added from the CLI/app."""

@@ -52,7 +52,8 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class CompiledFilter:
-    """SQL for ``ArticleIndex.rowids``, and the search words to highlight in the reader."""
+    """A filter the list index understands (its SQL stays between this module and the index),
+    and the search words to highlight in the reader."""
 
     text: str = ""
     sql: str = "1"
@@ -64,6 +65,18 @@ class CompiledFilter:
     @property
     def is_empty(self) -> bool:
         return self.sql == "1" and not self.joins
+
+
+EVERYTHING = CompiledFilter()
+
+
+def kept_until(cutoff: float, *, starred: bool | None = None) -> CompiledFilter:
+    """Articles neither published nor fetched since ``cutoff`` (retention); ``starred`` picks
+    only starred (True) or unstarred (False) ones."""
+    sql = "max(a.published, a.fetched) < ?"
+    if starred is not None:
+        sql += f" AND a.starred = {int(starred)}"
+    return CompiledFilter(sql=sql, params=(cutoff,))
 
 
 def parse_filter(text: str) -> list[Term]:

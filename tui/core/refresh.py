@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from .errors import (ExtractionError, FetchError, NotAFeedError, SourceError, StoreError,
-                     WartaError)
+from .errors import (ExtractionError, FetchError, HttpStatus, NotAFeedError, Offline,
+                     RefreshFailure, SourceError, StoreError, WartaError, failure_from)
 from .articles import apply_rules, record_from_article, with_article
 from .config import TagRule, normalise_feed_url
 from .feeds import find_feed_links
-from .fetch import Fetcher, FetchResult, HTTPStatusError
+from .fetch import Fetcher, FetchResult
 from .images import ImageLoader, article_images, trusted_hosts
 from .models import Article, ArticleRecord, Feed, FeedEntry, ParsedFeed, union
 from .pool import WorkerPool
@@ -48,7 +48,7 @@ class RefreshProgress:
     feeds_total: int = 0
     pages_done: int = 0
     pages_total: int = 0
-    errors: tuple[tuple[str, str], ...] = ()  # (feed or page URL, plain reason)
+    errors: tuple[RefreshFailure, ...] = ()  # one per failed feed or page; unpacks (url, message)
     new_articles: int = 0
     gone: tuple[str, ...] = ()  # feeds that answered 410 Gone: worth offering to unsubscribe
 
@@ -65,6 +65,44 @@ class RefreshProgress:
             count = len(self.errors)
             text += f" · {count} error{'s' if count != 1 else ''}"
         return text
+
+    # The lines a finished refresh is told in: here, so the app and the CLI say the same.
+
+    @property
+    def offline(self) -> bool:
+        """Every feed failed for want of a network (not one answered): say "offline" once,
+        rather than one error per feed."""
+        # A page queued means some feed answered: a page that cannot be reached is not "offline".
+        return (self.feeds_total > 0 and self.pages_total == 0
+                and len(self.errors) >= self.feeds_total
+                and all(isinstance(failure, Offline) for failure in self.errors))
+
+    def summary(self) -> str:
+        """The app's status line after a refresh."""
+        if self.offline:
+            return OFFLINE_MESSAGE
+        text = f"Refreshed {_count(self.feeds_total, 'feed', plain=True)} · {self.new_articles} new"
+        if self.errors:
+            text += f" · {_count(len(self.errors), 'error', plain=True)} (E shows them)"
+        return text
+
+    def report(self) -> str:
+        """The last line of ``warta fetch``."""
+        return (f"Refreshed {_count(self.feeds_total, 'feed')}: "
+                f"{_count(self.new_articles, 'new article')}, {_count(self.pages_done, 'page')} "
+                f"fetched, {_count(len(self.errors), 'error')}")
+
+    @property
+    def failed_all(self) -> bool:
+        """Nothing worked at all (``warta fetch`` exits 1)."""
+        return self.feeds_total > 0 and len(self.errors) >= self.feeds_total + self.pages_total
+
+
+OFFLINE_MESSAGE = "offline — showing cached articles"
+
+
+def _count(number: int, noun: str, *, plain: bool = False) -> str:
+    return f"{number if plain else format(number, ',')} {noun}{'' if number == 1 else 's'}"
 
 
 @dataclass(order=True, frozen=True, slots=True)
@@ -170,7 +208,7 @@ class Refresher:
             await work
         except Exception as exc:  # noqa: BLE001 - reported, never raised
             done = {"feeds_done": self._progress.feeds_done + 1} if feed else {}
-            self._error(url, f"unexpected error ({type(exc).__name__}: {exc})"[:300], **done)
+            self._fail(failure_from(exc, url), **done)
 
     def _update(self, **changes: Any) -> None:
         fields = {name: getattr(self._progress, name) for name in RefreshProgress.__slots__}
@@ -179,8 +217,8 @@ class Refresher:
         if self.on_progress is not None:
             self.on_progress(self._progress)
 
-    def _error(self, url: str, reason: str, **changes: Any) -> None:
-        self._update(errors=(*self._progress.errors, (url, reason)), **changes)
+    def _fail(self, failure: RefreshFailure, **changes: Any) -> None:
+        self._update(errors=(*self._progress.errors, failure), **changes)
 
     def _announce(self, ids: list[str]) -> None:
         if ids and self.on_articles is not None:
@@ -200,10 +238,11 @@ class Refresher:
                 max_entries=feed.max_articles, timeout=self.parse_timeout)
         except WartaError as exc:
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": str(exc)})
+            failure = failure_from(exc, feed.url)
             gone = self._progress.gone
-            if isinstance(exc, HTTPStatusError) and exc.status == 410:
+            if isinstance(failure, HttpStatus) and failure.code == 410:
                 gone = (*gone, feed.url)
-            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1, gone=gone)
+            self._fail(failure, feeds_done=self._progress.feeds_done + 1, gone=gone)
             return
         if parsed is None:  # 304: nothing changed, keep everything
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": ""})
@@ -212,7 +251,7 @@ class Refresher:
         try:
             changed, new, jobs = await self._store(self._merge_feed, feed, parsed, result)
         except StoreError as exc:
-            self._error(feed.url, str(exc), feeds_done=self._progress.feeds_done + 1)
+            self._fail(failure_from(exc, feed.url), feeds_done=self._progress.feeds_done + 1)
             return
         jobs = [job for job in jobs if job.article_id not in self._page_ids]  # in 3 feeds: once
         self._page_ids.update(job.article_id for job in jobs)
@@ -224,7 +263,7 @@ class Refresher:
                      pages_total=self._progress.pages_total + len(jobs),
                      new_articles=self._progress.new_articles + new)
         if parsed.problem:  # stored what it had, but the user should know it is not all
-            self._error(feed.url, parsed.problem)
+            self._fail(RefreshFailure(feed.url, parsed.problem))
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
@@ -234,6 +273,7 @@ class Refresher:
         meta = self.store.get_feed_meta(feed.url)
         aliases: dict[str, str] = meta.get("aliases") or {}
         records: dict[str, ArticleRecord] = {}
+        stored: dict[str, ArticleRecord | None] = {}
         jobs: list[_PageJob] = []
         new = 0
         for entry in parsed.entries:
@@ -241,7 +281,7 @@ class Refresher:
             entry_id = aliases.get(entry_id, entry_id)
             if entry_id in records:
                 continue
-            existing = self.store.get_article(entry_id)
+            existing = stored[entry_id] = self.store.get_article(entry_id)
             record = apply_rules(_merge_entry(existing, entry_id, feed, entry, now), self.rules)
             if record != existing:
                 records[entry_id] = record
@@ -251,7 +291,7 @@ class Refresher:
                                      _may_fetch_private(feed, entry.url),
                                      trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
-            self.store.put_articles(list(records.values()))
+            self.store.put_articles(list(records.values()), previous=stored)
         note = parsed.problem or ("0 items (unchanged)" if not parsed.entries else "")
         live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
         self._save_meta(feed.url, {
@@ -289,16 +329,16 @@ class Refresher:
                                               timeout=self.extract_timeout)
         except (SourceError, ExtractionError) as exc:
             await self._store(self._mark_failed, job.article_id, str(exc))
-            self._error(job.url, str(exc))
+            self._fail(failure_from(exc, job.url))
             self._announce([job.article_id])
             return
         except WartaError as exc:  # the store: report it, leave the record as it was
-            self._error(job.url, str(exc))
+            self._fail(failure_from(exc, job.url))
             return
         try:
             ids = await self._store(self._store_article, job.article_id, article, result.url)
         except StoreError as exc:
-            self._error(job.url, str(exc))
+            self._fail(failure_from(exc, job.url))
             return
         self._announce(ids)
         if job.images_from is not None:
@@ -321,7 +361,8 @@ class Refresher:
     def _mark_failed(self, article_id_: str, reason: str) -> None:
         record = self.store.get_article(article_id_)
         if record is not None and record.status != "full":  # never downgrade full text
-            self.store.put_articles([record.with_changes(status="failed", error=reason)])
+            self.store.put_articles([record.with_changes(status="failed", error=reason)],
+                                    previous={article_id_: record})
 
     def _store_article(self, article_id_: str, article: Article, final_url: str) -> list[str]:
         """Store thread: the record becomes "full", or merges into its twin under another URL.
@@ -338,11 +379,11 @@ class Refresher:
         if twin is not None and site_of(twin.url) != site_of(updated.url):
             twin = None
         if twin is None:
-            self.store.put_articles([updated])
+            self.store.put_articles([updated], previous={article_id_: record})
             return [article_id_]
         self.store.put_articles([twin.with_changes(
             feeds=union(twin.feeds, record.feeds),
-            feed_tags=union(twin.feed_tags, record.feed_tags))])
+            feed_tags=union(twin.feed_tags, record.feed_tags))], previous={twin.id: twin})
         _carry_state(self.store, article_id_, twin.id)
         self.store.delete_articles([article_id_])
         for feed_url in record.feeds:  # next refresh maps this entry straight to the twin

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from .query import kept_until
 from .store import Store
 
 DAY = 86400.0
@@ -62,14 +63,11 @@ def collect_garbage(store: Store, *, keep_days: float, keep_starred: bool = True
     if keep_days < 0:
         raise ValueError("keep_days must be 0 or more")
     now = time.time() if now is None else now
-    index = store.index
     starred_kept, doomed = 0, []
     if keep_days:  # 0 keeps forever: nothing is old
-        cutoff = [now - keep_days * DAY]
-        old = "max(a.published, a.fetched) < ?"
-        starred_kept = len(index.rowids(f"{old} AND a.starred = 1", cutoff)) if keep_starred else 0
-        doomed = index.summaries(index.rowids(old + (" AND a.starred = 0" if keep_starred else ""),
-                                              cutoff))
+        cutoff = now - keep_days * DAY
+        starred_kept = len(store.rowids(kept_until(cutoff, starred=True))) if keep_starred else 0
+        doomed = store.summaries(store.rowids(kept_until(cutoff, starred=False if keep_starred else None)))
     raw_before = store.raw_size()
     removed = 0
     for start in range(0, len(doomed), _BATCH):
@@ -83,7 +81,7 @@ def collect_garbage(store: Store, *, keep_days: float, keep_starred: bool = True
         starred_kept=starred_kept,
         raw_pages_removed=trimmed,
         raw_bytes_freed=max(0, raw_before - store.raw_size()),
-        articles_remaining=index.count(),
+        articles_remaining=store.count(),
     )
 
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
@@ -29,9 +30,10 @@ from diskcache.core import MODE_PICKLE
 
 from . import backup
 from .errors import DiskFullError, SchemaMismatchError, StoreError
-from .index import ArticleIndex
-from .models import ArticleRecord, ArticleState, ArticleSummary, Feed
+from .index import KIND_NAMES, ArticleIndex
+from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .private import make_private
+from .query import EVERYTHING, CompiledFilter
 
 SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
@@ -143,20 +145,30 @@ class Store:
         self._articles = articles
         self._raw = raw
         self._state = state
-        self.index = index
+        self._index = index
         self.notices: list[str] = []
         self._state_changed = False
         self._queued: dict[str, dict[str, Any]] = {}  # state changes not saved yet (disk full)
+        self.index_stale = False  # the index lags the stores: ``rebuild_index`` is due
+        self._known_seqs = (self._seq(articles), self._seq(state))
+        self._written_elsewhere = False
+        # Written while a rebuild runs, to replay onto it: records as the rebuild's snapshot
+        # had them (None: not there), and articles whose state changed.
+        self._touched_records: dict[str, ArticleRecord | None] | None = None
+        self._touched_states: set[str] | None = None
+        self._write_lock = threading.RLock()
 
     # -- opening and closing ------------------------------------------------------------------
 
     @classmethod
     def open(cls, data_dir: Path, *, raw_size_limit: int = RAW_SIZE_LIMIT,
-             on_rebuild: RebuildProgress | None = None) -> Store:
+             on_rebuild: RebuildProgress | None = None, rebuild_later: bool = False) -> Store:
         """Open (creating if needed) the data dir, repairing what can be repaired.
 
         A corrupt article or page cache is moved aside and started afresh; a corrupt or lost
         state store is restored from the latest backup. What was done is in ``notices``.
+        An index that lags the stores is rebuilt now, or with ``rebuild_later`` only marked
+        ``index_stale`` (the app shows what it has and calls ``rebuild_index`` on a thread).
         """
         data_dir = Path(data_dir)
         notices: list[str] = []
@@ -183,7 +195,10 @@ class Store:
         if network_fs:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
                            "there; run one Warta at a time")
-        store._sync_index(on_rebuild)
+        if store._index.applied_seqs() != store.seqs():
+            store.index_stale = True
+            if not rebuild_later:
+                store.rebuild_index(on_rebuild)
         return store
 
     def _apply_parked(self) -> None:
@@ -241,7 +256,7 @@ class Store:
                 self.backup_state()
         except (OSError, StoreError):
             pass  # a backup that cannot be written must not lose the session
-        self.index.close()
+        self._index.close()
         for cache in (self._articles, self._raw, self._state):
             cache.close()
 
@@ -251,28 +266,85 @@ class Store:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _sync_index(self, progress: RebuildProgress | None) -> None:
-        """Rebuild the derived index when it does not reflect the stores' latest writes."""
-        seqs = (self._seq(self._articles), self._seq(self._state))
-        if self.index.applied_seqs() != seqs:
-            self.rebuild_index(progress)
-
     def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
-        """Rebuild the list index from the stores; ``progress(done, total)`` after each batch."""
-        states = dict(self._iter_states())
+        """Rebuild the list index from the stores; ``progress(done, total)`` after each batch.
+
+        Built beside the old index (``index.sqlite.new``) from one snapshot of the stores,
+        while the old index stays readable and writable, then swapped in; what was written
+        after the snapshot is replayed onto it. So it can run on a thread while the app shows
+        and changes what the old index has.
+        """
+        elsewhere = self._written_elsewhere
         total = len(_keys(self._articles, "a:")) if progress else 0
 
         def rows() -> Iterator[tuple[ArticleRecord, ArticleState]]:
+            # The index's reader thread: its own connections, each held in one read
+            # transaction (a snapshot), opened together with the record of later writes.
+            caches = (self._articles, self._state)
+            with self._write_lock:
+                for cache in caches:
+                    cache._con.execute("BEGIN")
+                    cache._con.execute("SELECT count(*) FROM Settings").fetchone()
+                self._touched_records, self._touched_states = {}, set()
             try:
+                states = dict(self._iter_states())
                 for record in self.iter_articles():
                     yield record, states.get(record.id, ArticleState())
             finally:
-                # Read on the index's reader thread: close that thread's connection now, or
-                # the cache's WAL outlives the store (and hides later damage to the file).
-                self._articles.close()
+                # Close that thread's connections now, or the caches' WAL outlives the store
+                # (and hides later damage to the file).
+                for cache in caches:
+                    try:
+                        cache._con.execute("COMMIT")
+                    except sqlite3.Error:
+                        pass
+                    cache.close()
 
-        self.index.rebuild(rows(), seqs=(self._seq(self._articles), self._seq(self._state)),
-                           progress=(lambda done: progress(done, total)) if progress else None)
+        built = ArticleIndex.create(self._index.path.with_name(self._index.path.name + ".new"))
+        try:
+            try:
+                built.rebuild(rows(), seqs=(-1, -1),
+                              progress=(lambda done: progress(done, total)) if progress else None)
+            except BaseException:
+                built.discard()
+                raise
+            with self._write_lock, self._index.lock:
+                self._index.adopt(built)
+                self._replay()
+        finally:
+            self._touched_records, self._touched_states = None, None
+        # Written by another process meanwhile: its index write went to the old file; stay
+        # stale so that the next open rebuilds again.
+        self.index_stale = self._written_elsewhere and not elsewhere
+
+    def _replay(self) -> None:
+        """Bring a rebuilt index up to date with what was written after its snapshot."""
+        for article_id, indexed in (self._touched_records or {}).items():
+            record = self.get_article(article_id)
+            if record is None:
+                if indexed is not None:
+                    self._index.delete([indexed], articles_seq=-1)
+            else:
+                self._index.upsert([(record, indexed)], {article_id: self.get_state(article_id)},
+                                   articles_seq=-1)
+        states = {article_id: self.get_state(article_id) for article_id in self._touched_states or ()}
+        self._index.set_states(states, state_seq=-1)
+        self._index.set_seqs(self.seqs())
+
+    def seqs(self) -> tuple[int, int]:
+        """The article and state stores' write counters (every write, by any process, bumps one)."""
+        return self._seq(self._articles), self._seq(self._state)
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process wrote to the data dir since the last call (cheap: two reads).
+
+        The index is shared, so what it wrote is already there to read; the caller re-reads.
+        """
+        current = self.seqs()
+        changed = self._written_elsewhere or current != self._known_seqs
+        self._known_seqs = current
+        self._written_elsewhere = False
+        return changed
 
     @staticmethod
     def _seq(cache: diskcache.Cache) -> int:
@@ -280,7 +352,15 @@ class Store:
         return value if isinstance(value, int) else 0
 
     def _bump(self, cache: diskcache.Cache) -> int:
-        return int(cache.incr(_SEQ_KEY))
+        seq = int(cache.incr(_SEQ_KEY))
+        which = 0 if cache is self._articles else 1
+        known = list(self._known_seqs)
+        if seq != known[which] + 1:  # someone else wrote in between
+            self._written_elsewhere = True
+        known[which] = seq
+        self._known_seqs = (known[0], known[1])
+        return seq
+
 
     # -- articles -----------------------------------------------------------------------------
 
@@ -303,26 +383,35 @@ class Store:
             except (CorruptEntryError, KeyError, TypeError, ValueError):
                 continue
 
-    def put_articles(self, records: Sequence[ArticleRecord]) -> None:
-        """Insert or replace ``records``; the index and the search follow in the same call."""
+    def put_articles(self, records: Sequence[ArticleRecord], *,
+                     previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
+        """Insert or replace ``records``; the index and the search follow in the same call.
+
+        ``previous``: what the caller (the refresh's one store thread) has just read for these
+        ids, so a record is decoded once per write, not again here.
+        """
         if not records:
             return
-        with self._writing():
+        known = previous or {}
+        with self._writing(), self._write_lock:
             old: list[ArticleRecord | None] = []
             with self._articles.transact():
                 for record in records:
-                    old.append(self.get_article(record.id))
+                    old.append(known[record.id] if record.id in known else self.get_article(record.id))
                     self._articles.set("a:" + record.id, _pack(record.to_json()))
                     if record.fingerprint:
                         self._articles.set("f:" + record.fingerprint, record.id)
                 seq = self._bump(self._articles)
+            if self._touched_records is not None:
+                for record, before in zip(records, old):
+                    self._touched_records.setdefault(record.id, before)
             states = {r.id: self.get_state(r.id) for r in records}
-            self.index.upsert(list(zip(records, old)), states, articles_seq=seq)
+            self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         """Remove articles (retention); their user state goes too. Returns how many went."""
         removed: list[ArticleRecord] = []
-        with self._writing():
+        with self._writing(), self._write_lock:
             with self._articles.transact():
                 for article_id in article_ids:
                     record = self.get_article(article_id)
@@ -342,7 +431,10 @@ class Store:
                     if any(gone):
                         state_seq = self._bump(self._state)
                         self._state_changed = True
-            self.index.delete(removed, articles_seq=seq, state_seq=state_seq)
+            if self._touched_records is not None:
+                for record in removed:
+                    self._touched_records.setdefault(record.id, record)
+            self._index.delete(removed, articles_seq=seq, state_seq=state_seq)
         return len(removed)
 
     def find_by_fingerprint(self, fingerprint: str) -> str | None:
@@ -448,18 +540,35 @@ class Store:
 
     def update_state(self, article_id: str, **changes: Any) -> ArticleState:
         """Change the user's state of one article; durable (fsync) before this returns."""
-        with self._writing():
+        return self.update_states([article_id], **changes)[article_id]
+
+    def update_states(self, article_ids: Iterable[str], **changes: Any) -> dict[str, ArticleState]:
+        """Set ``changes`` on many articles in one transaction; durable before this returns.
+
+        Each state is read and written inside the transaction, so two processes changing
+        different fields of one article (one marks it read, the other stars it) lose nothing.
+        Changes still queued for these articles are part of what is saved.
+        """
+        saved: dict[str, ArticleState] = {}
+        with self._writing(), self._write_lock:
             with self._state.transact():
-                state = replace(self.get_state(article_id), **changes)
-                if state.is_default:
-                    self._state.delete("s:" + article_id)
-                else:
-                    self._state.set("s:" + article_id, _pack(state.to_json()))
+                for article_id in article_ids:
+                    state = replace(self.get_state(article_id), **changes)
+                    if state.is_default:
+                        self._state.delete("s:" + article_id)
+                    else:
+                        self._state.set("s:" + article_id, _pack(state.to_json()))
+                    saved[article_id] = state
+                if not saved:
+                    return saved
                 seq = self._bump(self._state)
             self._state_changed = True
-            self._queued.pop(article_id, None)  # its queued changes were part of ``state``
-            self.index.set_state(article_id, state, state_seq=seq)
-        return state
+            for article_id in saved:
+                self._queued.pop(article_id, None)
+            if self._touched_states is not None:
+                self._touched_states.update(saved)
+            self._index.set_states(saved, state_seq=seq)
+        return saved
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
@@ -476,6 +585,43 @@ class Store:
             "states": {aid: st.to_json() for aid, st in self._iter_states()},
             "subscriptions": [feed.to_json() for feed in self.subscriptions()],
         }
+
+    # -- the list index: derived, read through these -----------------------------------------
+
+    def rowids(self, where: CompiledFilter = EVERYTHING) -> list[int]:
+        return self._index.rowids(where)
+
+    def rowids_with_unread(self, where: CompiledFilter = EVERYTHING) -> tuple[list[int], int]:
+        return self._index.rowids_with_unread(where)
+
+    def counts(self, where: CompiledFilter = EVERYTHING) -> tuple[int, int]:
+        """``(matching, unread)``; for everything from two narrow indexes."""
+        if where.is_empty:
+            return self._index.count(), self._index.unread_count()
+        return self._index.counts(where)
+
+    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
+        return self._index.summaries(rowids)
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        return self._index.summary(article_id)
+
+    def rowid_of(self, article_id: str) -> int | None:
+        return self._index.rowid_of(article_id)
+
+    def count(self) -> int:
+        """How many articles the index lists."""
+        return self._index.count()
+
+    def unread_count(self) -> int:
+        return self._index.unread_count()
+
+    def tag_counts(self) -> list[TagCount]:
+        return [TagCount(tag, KIND_NAMES[kind], unread, total)
+                for tag, kind, unread, total in self._index.tag_counts()]
+
+    def site_article_ids(self, site: str, limit: int = 200) -> list[str]:
+        return self._index.site_article_ids(site, limit)
 
     # -- subscriptions and per-feed metadata --------------------------------------------------
 

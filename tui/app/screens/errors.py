@@ -16,12 +16,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...core.errors import RefreshFailure
 from ...core.sanitize import sanitize_line
 
 STYLE_SELECTED = "reverse"
 
 
-def errors_table(errors: Sequence[tuple[str, str]], gone: Mapping[str, str] | None = None,
+def errors_table(errors: Sequence[RefreshFailure], gone: Mapping[str, str] | None = None,
                  selected: int | None = None) -> Table | Text:
     """One row per failed source; ``gone`` replaces the reason of 410 feeds with a hint."""
     if not errors:
@@ -55,7 +56,7 @@ class ErrorsScreen(ModalScreen[None]):
     }
     """
 
-    def __init__(self, errors: Sequence[tuple[str, str]], *, gone: Mapping[str, str] | None = None,
+    def __init__(self, errors: Sequence[RefreshFailure], *, gone: Mapping[str, str] | None = None,
                  unsubscribe: Callable[[str], bool] | None = None) -> None:
         super().__init__()
         self.errors = list(errors)
@@ -83,7 +84,7 @@ class ErrorsScreen(ModalScreen[None]):
     def action_unsubscribe(self) -> None:
         if not self.errors or self._unsubscribe is None:
             return
-        url = self.errors[self.selected][0]
+        url, _ = self.errors[self.selected]
         if url not in self.gone:
             self.notify("Only a feed that is gone (HTTP 410) can be unsubscribed here",
                         markup=False, timeout=5)

@@ -1,16 +1,17 @@
 """The main screen: the article list beside (or above) the reader, prompts, status line, footer.
 
 The screen owns the reading workflow: which article is current, the active filter, the reading
-position, and the actions on the current article. The app owns the store and the config; every
-change of user state goes through ``app.set_state`` (durable before the next key).
+position, and the actions on the current article. It reads and changes articles through the
+library; every change of user state goes through ``Library.change`` (durable before the next
+key) and the screen repaints what its report says changed. It asks the app for background work
+in messages (``messages.py``).
 """
 
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from pathlib import Path
+from typing import Any
 
 from rich.console import Group
 from rich.text import Text
@@ -22,19 +23,18 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
 
-from ...core import render
-from ...core.browser import display_url, link_warning, open_url
-from ...core.errors import FilterError, WartaError
-from ...core.markdown_export import export_article
-from ...core.index import ArticleIndex
-from ...core.models import ArticleRecord, ArticleState, ArticleSummary
-from ...core.query import CompiledFilter, Term, compile_filter, parse_filter
-from ...core.sanitize import sanitize_line
+from ...core.browser import Opener, display_url, link_warning, open_url
 from ...core.config import normalise_feed_url
-from ...core.furniture import SiteFurniture
-from ...core.sources import all_feeds, feed_names
-from ...core.store import Store
+from ...core.errors import FilterError, WartaError
+from ...core.library import Library, StateChange
+from ...core.markdown_export import export_article
+from ...core.models import ArticleRecord, ArticleState
+from ...core.query import CompiledFilter, Term, parse_filter
+from ...core.sanitize import sanitize_line
 from ...core.urls import is_http_url
+from .. import render
+from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
+                        QueueFlushed, RefreshRequested)
 from ..widgets.article_list import ArticleList
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
 from ..widgets.reader import Reader
@@ -42,9 +42,6 @@ from ..widgets.status import StatusLine
 from .confirm import ConfirmOpen
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
-
-if TYPE_CHECKING:
-    from ..app import WartaApp
 
 _PREVIEW_DELAY = 0.08  # seconds the cursor must rest before the reader follows it
 _POSITION_DELAY = 0.3  # seconds the reader must rest before its position is saved
@@ -123,9 +120,11 @@ class MainScreen(Screen[None]):
         *_saved_filter_bindings(),
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, library: Library, *, export_dir: Path, opener: Opener | None = None) -> None:
         super().__init__()
-        self.store = store
+        self.library = library
+        self.export_dir = export_dir
+        self.opener = opener
         self.filter = CompiledFilter()
         self.filter_label = ""
         self.highlight_terms: tuple[str, ...] = ()
@@ -134,15 +133,11 @@ class MainScreen(Screen[None]):
         self._pending_position: tuple[str, int] | None = None
         self._focus_before: ArticleList | Reader | None = None
         self._link_article_id: str | None = None
-        self.furniture = SiteFurniture(store)
-
-    @property
-    def warta(self) -> WartaApp:
-        return self.app  # type: ignore[return-value]
+        self.furniture = library.furniture
 
     def compose(self) -> ComposeResult:
         with Container(id="panes"):
-            yield ArticleList(cast(ArticleIndex, _ListRows(self.store)), id="list")
+            yield ArticleList(self.library, id="list")
             yield Reader(id="reader")
         yield FilterPrompt(id="filter-prompt")
         yield LinkPrompt(id="link-prompt")
@@ -166,26 +161,33 @@ class MainScreen(Screen[None]):
         self.reload_list()
         self.article_list.focus()
 
+    def on_unmount(self) -> None:
+        self.flush_position()  # quitting: the reading position is saved
+
+    # -- what the app tells the screen --------------------------------------------------------
+
+    def on_articles_changed(self, message: ArticlesChanged) -> None:
+        self.articles_changed(message.article_ids)
+
+    def on_activity(self, message: Activity) -> None:
+        self.status.set_activity(message.text)
+
+    def _report(self, error: WartaError) -> None:
+        self.post_message(Failed(error))
+
     # -- the list and its filter --------------------------------------------------------------
 
     def reload_list(self, *, keep_cursor: bool = True) -> None:
         """Show the articles the current filter matches (all, newest first, by default)."""
-        where = self.filter
-        unread: int | None = None
         try:
-            if where.is_empty:
-                rowids = self.store.index.rowids()
-            else:
-                rowids, unread = self.store.index.rowids_with_unread(
-                    where.sql, where.params, where.order_by, where.joins)
-        except sqlite3.Error as error:  # an FTS query SQLite refuses: show everything instead
-            self.warta.notify(f"Filter failed ({error}); showing all articles", severity="warning",
-                              markup=False)
+            listing = self.library.listing(self.filter)
+        except FilterError as error:  # a search SQLite refuses: show everything instead
+            self.notify(f"{error}; showing all articles", severity="warning", markup=False)
             self.filter, self.filter_label, self.highlight_terms = CompiledFilter(), "", ()
-            rowids = self.store.index.rowids()
-        self.article_list.set_rows(rowids, keep_cursor=keep_cursor)
-        self.update_counts(unread)
-        empty = not rowids and self.store.index.count() == 0
+            listing = self.library.listing()
+        self.article_list.set_rows(listing.rowids, keep_cursor=keep_cursor)
+        self.status.set_counts(listing.total, listing.unread, self.filter_label)
+        empty = not listing.rowids and self.library.article_count() == 0
         was_empty = self.has_class("-empty")
         self.set_class(empty, "-empty")  # the welcome takes the whole screen
         if empty:
@@ -193,20 +195,15 @@ class MainScreen(Screen[None]):
         elif was_empty:
             self.article_list.focus()
 
-    def update_counts(self, unread: int | None = None) -> None:
-        """Counts for the status line; ``unread`` when the caller already knows it."""
-        where = self.filter
-        if unread is None:
-            if where.is_empty:
-                unread = self.store.index.unread_count()
-            else:
-                _, unread = self.store.index.counts(where.sql, where.params, where.joins)
+    def update_counts(self) -> None:
+        """Counts for the status line, after a change of state."""
+        _, unread = self.library.counts(self.filter)
         self.status.set_counts(len(self.article_list.rowids), unread, self.filter_label)
 
     def apply_filter(self, text: str, *, label: str | None = None) -> FilterError | None:
         """Filter the list by ``text``; on a malformed filter return the error, change nothing."""
         try:
-            compiled = compile_filter(text, feed_names=self._feed_names())
+            compiled = self.library.compile(text)
         except FilterError as error:
             return error
         highlight_changed = compiled.search_terms != self.highlight_terms
@@ -217,9 +214,6 @@ class MainScreen(Screen[None]):
         if highlight_changed and self.reader.article_id is not None:
             self.refresh_article(self.reader.article_id)
         return None
-
-    def _feed_names(self) -> dict[str, str]:
-        return feed_names(all_feeds(self.warta.config, self.store))
 
     def action_filter_prompt(self) -> None:
         self._remember_focus()
@@ -246,8 +240,7 @@ class MainScreen(Screen[None]):
                 message.prompt.show_error(Text("Not an http(s) address"))
                 return
             self._close_prompt(message.prompt)
-            self.warta.notify(f"Adding {url}…", markup=False)
-            self.warta.refresher.add(url)
+            self.post_message(AddRequested(url))
 
     def on_bottom_prompt_cancelled(self, message: BottomPrompt.Cancelled) -> None:
         self._close_prompt(message.prompt)
@@ -262,19 +255,19 @@ class MainScreen(Screen[None]):
         target.focus()
 
     def action_saved_filter(self, number: int) -> None:
-        filters = list(self.warta.config.filters.items())
+        filters = list(self.library.config.filters.items())
         if not 1 <= number <= len(filters):
-            self.warta.notify(f"No saved filter {number}: add one under [filters] in the config, "
+            self.notify(f"No saved filter {number}: add one under [filters] in the config, "
                               'e.g. unread = "is:unread"', markup=False)
             return
         name, text = filters[number - 1]
         error = self.apply_filter(text, label=f"{name} ({text})" if text else "")
         if error is not None:
-            self.warta.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
+            self.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
 
     def action_pick_tags(self) -> None:
         selected = [t.value for t in self._filter_terms() if _is_tag_term(t)]
-        self.app.push_screen(TagPicker(self.store.index.tag_counts(), selected), self._tags_picked)
+        self.app.push_screen(TagPicker(self.library.tag_counts(), selected), self._tags_picked)
 
     def _tags_picked(self, tags: list[str] | None) -> None:
         if tags is None:
@@ -285,7 +278,7 @@ class MainScreen(Screen[None]):
                   for tag in tags if '"' not in tag]
         error = self.apply_filter(" ".join([*chosen, *kept]))
         if error is not None:
-            self.warta.notify(f"Cannot filter by that tag: {error}", severity="error", markup=False)
+            self.notify(f"Cannot filter by that tag: {error}", severity="error", markup=False)
 
     def _filter_terms(self) -> list[Term]:
         try:
@@ -315,20 +308,19 @@ class MainScreen(Screen[None]):
     def open_article(self, article_id: str) -> None:
         """Show the article, mark it read, and move the focus to the reader."""
         self.show_article(article_id)
-        state = self.store.get_state(article_id)
-        if not state.read:
-            self.warta.set_state(article_id, read=True)
+        if not self.library.state(article_id).read:
+            self.set_state(article_id, read=True)
         self.reader.focus()
 
     def show_article(self, article_id: str) -> None:
         if self.reader.article_id == article_id:
             return
         self.flush_position()
-        record = self.store.get_article(article_id)
+        record = self.library.article(article_id)
         if record is None:
             self.reader.show(Text("This article is no longer in the cache."))
             return
-        state = self.store.get_state(article_id)
+        state = self.library.state(article_id)
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
 
     def render_record(self, record: ArticleRecord, state: ArticleState) -> Group:
@@ -339,33 +331,39 @@ class MainScreen(Screen[None]):
             self._learn_furniture(record.site, record.id)
         return render.reader_renderable(record, state,
                                         blocks=self.furniture.blocks(record, furniture or set()),
-                                        highlight=self.highlight_terms)
+                                        highlight=self.highlight_terms,
+                                        styles=self.reader.article_styles())
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
         if self.furniture.for_site(site):
             self.app.call_from_thread(self.refresh_article, article_id)
 
-    def articles_changed(self, article_ids: set[str]) -> None:
-        """New or updated articles: re-run the filter in place and redraw what shows them."""
-        sites = set()
-        for article_id in article_ids:
-            summary = self.store.index.summary(article_id)
-            if summary is not None:
-                sites.add(summary.site)
-        self.furniture.forget(sites)
+    def articles_changed(self, article_ids: set[str] | None) -> None:
+        """New or updated articles (None: unknown which, written by another process): re-run
+        the filter in place and redraw what shows them."""
+        if article_ids is None:
+            self.furniture.forget_all()
+        else:
+            sites = set()
+            for article_id in article_ids:
+                summary = self.library.summary(article_id)
+                if summary is not None:
+                    sites.add(summary.site)
+            self.furniture.forget(sites)
         self.reload_list(keep_cursor=True)
-        if self.reader.article_id in article_ids:
-            self.refresh_article(self.reader.article_id)
+        shown = self.reader.article_id
+        if shown is not None and (article_ids is None or shown in article_ids):
+            self.refresh_article(shown)
 
     def refresh_article(self, article_id: str) -> None:
         """Redraw the reader if it shows ``article_id`` (its record or state changed)."""
         if self.reader.article_id == article_id:
             line = round(self.reader.scroll_y)
             self.reader.article_id = None
-            record = self.store.get_article(article_id)
+            record = self.library.article(article_id)
             if record is not None:
-                state = self.store.get_state(article_id)
+                state = self.library.state(article_id)
                 self.reader.show(self.render_record(record, state), article_id=article_id, line=line)
 
     # -- reading position ---------------------------------------------------------------------
@@ -388,8 +386,8 @@ class MainScreen(Screen[None]):
         if pending is None:
             return
         article_id, line = pending
-        if self.store.get_state(article_id).position != line:
-            self.warta.set_state(article_id, position=line)
+        if self.library.state(article_id).position != line:
+            self.set_state(article_id, position=line)
 
     # -- the current article ------------------------------------------------------------------
 
@@ -402,9 +400,9 @@ class MainScreen(Screen[None]):
 
     def _current_record(self) -> ArticleRecord | None:
         article_id = self.current_article_id()
-        record = self.store.get_article(article_id) if article_id else None
+        record = self.library.article(article_id) if article_id else None
         if record is None:
-            self.warta.notify("No article selected", severity="warning")
+            self.notify("No article selected", severity="warning")
         return record
 
     def action_step(self, direction: int, unread_only: bool) -> None:
@@ -417,7 +415,7 @@ class MainScreen(Screen[None]):
                 window = [rowids[i] for i in range(position, min(len(rowids), position + _STEP_WINDOW))]
             else:
                 window = [rowids[i] for i in range(position, max(-1, position - _STEP_WINDOW), -1)]
-            for summary in self.store.index.summaries(window):
+            for summary in self.library.summaries(window):
                 if not (unread_only and summary.read):
                     found = article_list.position_of(summary.id)
                     if found is not None:
@@ -426,17 +424,55 @@ class MainScreen(Screen[None]):
                         return
             position += direction * len(window)
         what = "unread article" if unread_only else "article"
-        self.warta.notify(f"No {'next' if direction > 0 else 'previous'} {what}", timeout=2)
+        self.notify(f"No {'next' if direction > 0 else 'previous'} {what}", timeout=2)
+
+    # -- changing state -----------------------------------------------------------------------
+
+    def set_state(self, article_id: str, **changes: Any) -> StateChange | None:
+        """Change the article's state through the library, then repaint what changed."""
+        try:
+            change = self.library.change([article_id], **changes)
+        except WartaError as error:
+            self._report(error)
+            return None
+        if change.queued:
+            self.post_message(ChangesQueued())
+        elif change.flushed:
+            self.post_message(QueueFlushed(change.flushed))
+        self.show_change(change)
+        return change
+
+    def show_change(self, change: StateChange) -> None:
+        """Repaint what ``change`` changed: its list rows and the counts; the reader only if it
+        shows the article and a field it draws (tags, star) changed."""
+        drawn = change.fields_changed() - {"position"}
+        if not drawn:
+            return  # nothing on screen shows it
+        rowids = [r for r in map(self.library.rowid_of, change.changed_ids) if r is not None]
+        if rowids:
+            self.article_list.forget(rowids)
+            self.update_counts()
+        shown = self.reader.article_id
+        if shown in change.changed_ids and change.fields_changed(shown) & render.READER_FIELDS:
+            self.refresh_article(shown)
 
     def action_toggle_read(self) -> None:
         article_id = self.current_article_id()
         if article_id is not None:
-            self.warta.set_state(article_id, read=not self.store.get_state(article_id).read)
+            self.set_state(article_id, read=not self.library.state(article_id).read)
 
     def action_toggle_star(self) -> None:
         article_id = self.current_article_id()
         if article_id is not None:
-            self.warta.set_state(article_id, starred=not self.store.get_state(article_id).starred)
+            self.set_state(article_id, starred=not self.library.state(article_id).starred)
+
+    def action_refresh_feed(self) -> None:
+        article_id = self.current_article_id()
+        feeds = self.library.feeds_of(article_id) if article_id else []
+        if not feeds:
+            self.notify("This article did not come from a feed you follow", markup=False)
+            return
+        self.post_message(RefreshRequested(feeds))
 
     def action_edit_tags(self) -> None:
         record = self._current_record()
@@ -446,9 +482,9 @@ class MainScreen(Screen[None]):
 
         def save(tags: tuple[str, ...] | None) -> None:
             if tags is not None:
-                self.warta.set_state(article_id, tags=tags)
+                self.set_state(article_id, tags=tags)
 
-        self.app.push_screen(TagEditor(record.title, self.store.get_state(article_id).tags), save)
+        self.app.push_screen(TagEditor(record.title, self.library.state(article_id).tags), save)
 
     def action_open_browser(self) -> None:
         record = self._current_record()
@@ -459,19 +495,19 @@ class MainScreen(Screen[None]):
         record = self._current_record()
         if record is not None:
             self.app.copy_to_clipboard(record.url)
-            self.warta.notify(f"Copied {sanitize_line(record.url, 200)}", markup=False, timeout=3)
+            self.notify(f"Copied {sanitize_line(record.url, 200)}", markup=False, timeout=3)
 
     def action_export(self) -> None:
         record = self._current_record()
         if record is None:
             return
         try:
-            path = export_article(record, self.store.get_state(record.id), self.warta.export_dir)
+            path = export_article(record, self.library.state(record.id), self.export_dir)
         except OSError as error:
-            self.warta.notify(f"Export failed: {error.strerror or error}", severity="error",
+            self.notify(f"Export failed: {error.strerror or error}", severity="error",
                               markup=False)
             return
-        self.warta.notify(f"Saved as {path}", markup=False, timeout=6)
+        self.notify(f"Saved as {path}", markup=False, timeout=6)
 
     def action_follow_link(self) -> None:
         record = self._current_record()
@@ -479,17 +515,17 @@ class MainScreen(Screen[None]):
             return
         links = record.article.links if record.article else ()
         if not links:
-            self.warta.notify("This article has no links", timeout=3)
+            self.notify("This article has no links", timeout=3)
             return
         self._link_article_id = record.id
         self._remember_focus()
         self.query_one(LinkPrompt).open_for(len(links))
 
     def open_link(self, number: int) -> None:
-        record = self.store.get_article(self._link_article_id) if self._link_article_id else None
+        record = self.library.article(self._link_article_id) if self._link_article_id else None
         links = record.article.links if record and record.article else ()
         if not 1 <= number <= len(links):
-            self.warta.notify(f"No link {number}: this article has links 1–{len(links)}",
+            self.notify(f"No link {number}: this article has links 1–{len(links)}",
                               severity="warning", timeout=3)
             return
         self._open(links[number - 1], f"link {number}", _link_text(record, number) if record else "")
@@ -505,17 +541,17 @@ class MainScreen(Screen[None]):
             if yes:
                 self._launch(url, what)
             else:
-                self.warta.notify(f"Not opened: {warning}", markup=False, timeout=5)
+                self.notify(f"Not opened: {warning}", markup=False, timeout=5)
 
         self.app.push_screen(ConfirmOpen(url, warning), answered)
 
     def _launch(self, url: str, what: str) -> None:
         try:
-            open_url(url, opener=self.warta.opener)
+            open_url(url, opener=self.opener)
         except WartaError as error:
-            self.warta.report(error)
+            self._report(error)
             return
-        self.warta.notify(f"Opening {what}: {display_url(url)}", markup=False, timeout=3)
+        self.notify(f"Opening {what}: {display_url(url)}", markup=False, timeout=3)
 
     # -- panes and scrolling ------------------------------------------------------------------
 
@@ -549,19 +585,6 @@ def _link_text(record: ArticleRecord, number: int) -> str:
             if link == number:
                 return block.text[start:end]
     return ""
-
-
-class _ListRows:
-    """The index as the article list reads it, with state changes still queued shown as done."""
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._store.index, name)
-
-    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
-        return self._store.with_queued(self._store.index.summaries(rowids))
 
 
 def _is_tag_term(term: Term) -> bool:

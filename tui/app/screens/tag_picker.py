@@ -12,22 +12,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
 
-from ...core.index import TAG_FEED, TAG_PAGE, TAG_USER
-from ...core.render import STYLE_TAG
+from ...core.models import TagCount
 from ...core.sanitize import sanitize_line
-
-KIND_NAMES = {TAG_FEED: "feed", TAG_PAGE: "page", TAG_USER: "user"}
-
-TagCount = tuple[str, int, int, int]  # (tag, kind, unread, total), as ArticleIndex.tag_counts()
+from ..render import STYLE_TAG
 
 
-def tag_prompt(tag: str, kind: int, unread: int, total: int, width: int) -> Text:
+def tag_prompt(count: TagCount, width: int) -> Text:
     """One row: ``#tag`` in the colour of its kind, then the counts and the kind."""
-    name = KIND_NAMES.get(kind, "feed")
-    text = Text("#" + sanitize_line(tag, 60), style=STYLE_TAG[name], no_wrap=True)
+    style = STYLE_TAG[count.kind]
+    text = Text("#" + sanitize_line(count.tag, 60), style=style, no_wrap=True)
     text.pad_right(max(1, width - len(text)))
-    text.append(f"{unread:>5} unread {total:>6} total  ", style="dim")
-    text.append(name, style=STYLE_TAG[name])
+    text.append(f"{count.unread:>5} unread {count.total:>6} total  ", style="dim")
+    text.append(count.kind, style=style)
     return text
 
 
@@ -57,14 +53,14 @@ class TagPicker(ModalScreen[list[str] | None]):
         self.initially_selected = {tag.lower() for tag in selected}
 
     def compose(self) -> ComposeResult:
-        width = min(40, max((len(sanitize_line(t, 60)) + 2 for t, *_ in self.counts), default=10))
+        width = min(40, max((len(sanitize_line(c.tag, 60)) + 2 for c in self.counts), default=10))
         with Vertical():
             yield Label(Text("Tags", style="bold"))
             if self.counts:
                 yield SelectionList[str](*(
-                    Selection(tag_prompt(tag, kind, unread, total, width), tag,
-                              tag.lower() in self.initially_selected)
-                    for tag, kind, unread, total in self.counts
+                    Selection(tag_prompt(count, width), count.tag,
+                              count.tag.lower() in self.initially_selected)
+                    for count in self.counts
                 ))
             else:
                 yield Static("No tags yet: feeds get tags in the config, articles with T.")

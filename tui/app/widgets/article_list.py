@@ -1,6 +1,6 @@
 """The article list: a virtual list that draws only the rows on screen.
 
-It holds the row ids of the articles in view (ints, from the index) and fetches the few
+It holds the row ids of the articles in view (ints, from the library's listing) and fetches the few
 summaries it draws in one query, around the visible window, caching them. A widget per article
 would take seconds at 100,000 articles; this starts in milliseconds and a cursor move repaints
 two rows.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import Protocol
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,13 +23,20 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.index import ArticleIndex
 from ...core.models import ArticleSummary
 from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
 
 ROW_HEIGHT = 2
 _FETCH_WINDOW = 100
+
+
+class Rows(Protocol):
+    """Where the list reads its rows (the library)."""
+
+    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]: ...
+
+    def rowid_of(self, article_id: str) -> int | None: ...
 
 
 class ArticleList(ScrollView, can_focus=True):
@@ -97,9 +105,9 @@ class ArticleList(ScrollView, can_focus=True):
             super().__init__()
             self.article_id = article_id
 
-    def __init__(self, index: ArticleIndex, *, id: str | None = None) -> None:
+    def __init__(self, rows: Rows, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.index = index
+        self.rows = rows
         self.rowids: list[int] = []
         self._summaries: LRUCache[int, ArticleSummary] = LRUCache(4 * _FETCH_WINDOW)
         self._strips: LRUCache[tuple[int, int, int, bool, bool], Strip] = LRUCache(512)
@@ -159,16 +167,16 @@ class ArticleList(ScrollView, can_focus=True):
         if found is None:
             start = max(0, position - _FETCH_WINDOW // 2)
             window = self.rowids[start : start + _FETCH_WINDOW]
-            for rowid_, summary in zip(window, self.index.summaries(window)):
+            for rowid_, summary in zip(window, self.rows.summaries(window)):
                 self._summaries[rowid_] = summary
             found = self._summaries.get(rowid)
             if found is None:  # gone from the index since the list was built
-                summaries = self.index.summaries([rowid])
+                summaries = self.rows.summaries([rowid])
                 found = summaries[0] if summaries else None
         return found
 
     def position_of(self, article_id: str) -> int | None:
-        rowid = self.index.rowid_of(article_id)
+        rowid = self.rows.rowid_of(article_id)
         if rowid is None:
             return None
         try:

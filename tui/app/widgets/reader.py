@@ -1,6 +1,6 @@
 """The reader: one article laid out once per width, drawn line by line.
 
-The article becomes Rich renderables in the core (``core.render``); here they are rendered to
+The article becomes Rich renderables (``app/render.py``); here they are rendered to
 lines at the reading width (capped near 90 columns) and only the visible lines are drawn, so a
 long article costs one layout, not one widget per paragraph.
 """
@@ -8,11 +8,14 @@ long article costs one layout, not one widget per paragraph.
 from __future__ import annotations
 
 from rich.console import RenderableType
+from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from ..render import ReaderStyles
 
 READING_WIDTH = 90
 
@@ -30,12 +33,32 @@ class Reader(ScrollView, can_focus=True):
                 tooltip="Go to the end of the article", id="reader.bottom"),
     ]
 
+    # The article's look, from the theme: ``article_styles`` hands these to ``render``.
+    COMPONENT_CLASSES = {
+        "reader--title", "reader--meta", "reader--heading", "reader--subheading", "reader--quote",
+        "reader--code", "reader--image", "reader--link-ref", "reader--notice", "reader--star",
+        "reader--tag-feed", "reader--tag-page", "reader--tag-user",
+    }
+
     DEFAULT_CSS = """
     Reader {
         background: $background;
         padding: 0 1;
         scrollbar-size-vertical: 1;
     }
+    Reader > .reader--title { text-style: bold; }
+    Reader > .reader--meta { color: $text-muted; }
+    Reader > .reader--heading { text-style: bold underline; }
+    Reader > .reader--subheading { text-style: bold; }
+    Reader > .reader--quote { text-style: italic; }
+    Reader > .reader--code { color: $accent; text-style: bold; }
+    Reader > .reader--image { color: $text-muted; text-style: italic; }
+    Reader > .reader--link-ref { color: $secondary; }
+    Reader > .reader--notice { color: $warning; text-style: bold; }
+    Reader > .reader--star { color: $warning; text-style: bold; }
+    Reader > .reader--tag-feed { color: ansi_cyan; }
+    Reader > .reader--tag-page { color: ansi_magenta; }
+    Reader > .reader--tag-user { color: ansi_green; }
     """
 
     class Scrolled(Message):
@@ -62,6 +85,15 @@ class Reader(ScrollView, can_focus=True):
         # force: the scrollbar of the previous (maybe empty) content may not allow scrolling yet
         self.scroll_to(y=line, animate=False, immediate=True, force=True)
         self.refresh()
+
+    def article_styles(self) -> ReaderStyles:
+        """The reader's styles as the current theme and CSS make them."""
+        def style(name: str) -> Style:
+            return self.get_component_rich_style(f"reader--{name.replace('_', '-')}")
+
+        names = ("title", "meta", "heading", "subheading", "quote", "code", "image", "link_ref",
+                 "notice", "star", "tag_feed", "tag_page", "tag_user")
+        return ReaderStyles(**{name: style(name) for name in names})
 
     @property
     def text_lines(self) -> list[str]:

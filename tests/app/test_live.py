@@ -1,0 +1,104 @@
+"""The open app follows the data dir: what another process writes shows up, and a stale index is
+rebuilt behind the first frame instead of before it."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui.app.app import WartaApp
+from tui.core.config import Config
+from tui.core.library import Library
+from tui.core.models import ArticleRecord
+from tui.core.store import Store
+
+from ..conftest import make_record
+from .conftest import make_app
+from .helpers import article_list, current_id, status_text, titles
+from .test_refresh import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZE = (100, 30)
+
+_WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from tests.conftest import make_record
+    from tui.core.store import Store
+    with Store.open(sys.argv[1]) as store:
+        store.put_articles([make_record(10), make_record(11)])
+        store.update_state(make_record(1).id, read=True)
+""")
+
+
+async def test_what_another_process_writes_appears_with_right_counts(store: Store) -> None:
+    store.put_articles([make_record(n) for n in range(1, 4)])
+    app = make_app(store)
+    app.LIVE_POLL_INTERVAL = 0.2  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(article_list(app).rowids) == 3 and "3 articles · 3 unread" in status_text(app)
+        writer = await asyncio.create_subprocess_exec(
+            sys.executable, "-c", _WRITER.format(root=str(ROOT)), str(store.data_dir),
+            stderr=asyncio.subprocess.PIPE)
+        _, errors = await writer.communicate()
+        assert writer.returncode == 0, errors.decode()
+        await wait_for(pilot, lambda: len(article_list(app).rowids) == 5, timeout=15)
+        assert "5 articles · 4 unread" in status_text(app)
+        assert titles(app)[:2] == ["Article number 11", "Article number 10"]
+        row = article_list(app).summary_at(titles(app).index("Article number 1"))
+        assert row is not None and row.read  # the other process's mark, not a cached row
+
+
+def _held_reads(monkeypatch: pytest.MonkeyPatch, after: int) -> tuple[threading.Event, threading.Event]:
+    """Hold the index rebuild after ``after`` articles until released (a slow disk on demand:
+    the only way to look at the screen while it runs every time, not when timing allows)."""
+    reading, go_on = threading.Event(), threading.Event()
+    iter_articles = Store.iter_articles
+
+    def held(self: Store) -> Iterator[ArticleRecord]:
+        for number, record in enumerate(iter_articles(self)):
+            if number == after:
+                reading.set()
+                go_on.wait(30)
+            yield record
+
+    monkeypatch.setattr(Store, "iter_articles", held)
+    return reading, go_on
+
+
+async def test_stale_index_shows_the_list_first_and_rebuilds_behind_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(1, 21)])
+    shutil.copy(data / "index.sqlite", tmp_path / "old-index.sqlite")
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(21, 31)])
+    shutil.copy(tmp_path / "old-index.sqlite", data / "index.sqlite")  # a week-old index
+    reading, go_on = _held_reads(monkeypatch, after=5)
+    library = Library.open(Config(), data, rebuild_later=True)
+    try:
+        app = WartaApp(library, refresh_on_start=False)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert reading.wait(30)  # the rebuild has started, and is held
+            assert len(article_list(app).rowids) == 20  # what the old index has
+            assert "Rebuilding the article index" in status_text(app)
+            await pilot.press("j", "m")  # keys work meanwhile, and their changes are kept
+            marked = current_id(app)
+            assert library.state(marked).read
+            go_on.set()
+            await wait_for(pilot, lambda: "Article index rebuilt" in status_text(app), timeout=30)
+            assert len(article_list(app).rowids) == 30
+            assert "30 articles · 29 unread" in status_text(app)
+            assert library.summary(marked).read  # type: ignore[union-attr]
+    finally:
+        library.close()

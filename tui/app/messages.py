@@ -1,0 +1,129 @@
+"""The messages the app's parts exchange: workers and screens post, handlers own the state.
+
+Workers post to the app (``RefreshProgressed``, ``ArticlesArrived``, ``RefreshFinished``,
+``SourceAdded``, ``IndexProgressed``, ``IndexRebuilt``); the main screen asks the app for work (``RefreshRequested``, ``AddRequested``,
+``ChangesQueued``, ``QueueFlushed``, ``Failed``); the app tells the screen what changed (``ArticlesChanged``,
+``Activity``). Nobody reaches into another's widgets.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from textual.message import Message
+
+from ..core.errors import WartaError
+from ..core.models import Feed
+from ..core.refresh import AddResult, RefreshProgress
+
+# -- from the refresh worker to the app ----------------------------------------------------------
+
+
+class RefreshProgressed(Message):
+    """Where the running refresh stands."""
+
+    def __init__(self, progress: RefreshProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, RefreshProgressed)
+
+
+class ArticlesArrived(Message):
+    """Articles were added or updated (one message per feed batch or page)."""
+
+    def __init__(self, article_ids: list[str]) -> None:
+        super().__init__()
+        self.article_ids = article_ids
+
+
+class SourceAdded(Message):
+    """``a`` worked: a feed to refresh now, or one saved article."""
+
+    def __init__(self, result: AddResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class RefreshFinished(Message):
+    def __init__(self, progress: RefreshProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class IndexProgressed(Message):
+    """The list index rebuild behind the screen has indexed ``done`` of ``total`` articles."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__()
+        self.done = done
+        self.total = total
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, IndexProgressed)
+
+
+class IndexRebuilt(Message):
+    """The list index is whole again: the list is read afresh."""
+
+
+# -- from the main screen to the app -------------------------------------------------------------
+
+
+class RefreshRequested(Message):
+    """Refresh ``feeds`` (None: every feed)."""
+
+    def __init__(self, feeds: Sequence[Feed] | None = None) -> None:
+        super().__init__()
+        self.feeds = None if feeds is None else list(feeds)
+
+
+class AddRequested(Message):
+    """Subscribe to (or save) the page at ``url``, in the background."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.url = url
+
+
+class ChangesQueued(Message):
+    """A change of user state could not be saved (disk full): it waits, shown as done."""
+
+
+class QueueFlushed(Message):
+    """The changes that waited for disk space are saved (``count`` articles)."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self.count = count
+
+
+class Failed(Message):
+    """Something the user asked for failed; the app says so (one place for every ``WartaError``)."""
+
+    def __init__(self, error: WartaError) -> None:
+        super().__init__()
+        self.error = error
+
+
+# -- from the app to the main screen -------------------------------------------------------------
+
+
+class ArticlesChanged(Message):
+    """Articles were added or updated (``None``: by another process, which ones is unknown)."""
+
+    def __init__(self, article_ids: Collection[str] | None) -> None:
+        super().__init__()
+        self.article_ids = None if article_ids is None else set(article_ids)
+
+
+class Activity(Message):
+    """What is going on, for the status line ("Refreshing 3/12 feeds")."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, Activity)

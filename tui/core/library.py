@@ -1,0 +1,348 @@
+"""The one door to Warta's data: what the app and the CLI use, and nothing else.
+
+A ``Library`` owns the store (the data dir) and the config. It answers the questions a screen
+or a command asks — which feeds, which articles a filter lists and how many are unread, what
+one article says, which tags there are — and it is the only way user state changes:
+``change()`` works out the before and after of every article, tells the journals (undo, sync),
+saves, and reports what changed so a screen repaints just that. ``network()`` is the one place
+a fetcher, a worker pool and a refresher are put together, for ``warta fetch`` and the app alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from .config import Config
+from .errors import DiskFullError, FilterError, StoreError, WartaError
+from .fetch import Fetcher, FetchLimits
+from .furniture import SiteFurniture
+from .images import image_policy
+from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
+from .pool import WorkerPool
+from .query import EVERYTHING, CompiledFilter, compile_filter
+from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress,
+                      add_url, reextract)
+from .retention import GcSummary, collect_garbage
+from .sanitize import sanitize_line
+from .store import RebuildProgress, Store
+
+STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    """What one ``change()`` did: each article's state before and after.
+
+    ``queued`` is True when the disk was full: the change is shown as done and saved later;
+    ``flushed`` counts the articles whose earlier queued changes were saved along with this one.
+    Undo is another ``change()`` with the ``before`` values.
+    """
+
+    ids: tuple[str, ...]
+    before: Mapping[str, ArticleState]
+    after: Mapping[str, ArticleState]
+    queued: bool = False
+    flushed: int = 0
+
+    @property
+    def changed_ids(self) -> tuple[str, ...]:
+        """The articles whose state is now different."""
+        return tuple(i for i in self.ids if self.before[i] != self.after[i])
+
+    def fields_changed(self, article_id: str | None = None) -> frozenset[str]:
+        """The state fields (read, starred, tags, position) that changed, for one article or any."""
+        ids = self.ids if article_id is None else (article_id,)
+        return frozenset(name for i in ids if i in self.before for name in STATE_FIELDS
+                         if getattr(self.before[i], name) != getattr(self.after[i], name))
+
+
+class Journal(Protocol):
+    """Told of every state change before it is saved; durable when ``record`` returns
+    (the sync journal is one)."""
+
+    def record(self, change: StateChange) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The articles a filter lists, as index row ids in list order, and how many are unread."""
+
+    rowids: list[int]
+    unread: int
+    where: CompiledFilter = EVERYTHING
+
+    @property
+    def total(self) -> int:
+        return len(self.rowids)
+
+
+class Library:
+    """The store and the config behind one narrow door (see the module docstring)."""
+
+    def __init__(self, store: Store, config: Config | None = None) -> None:
+        self._store = store
+        self.config = config or Config()
+        self.journals: list[Journal] = []
+        self.furniture = SiteFurniture(store)
+        self.save_error: DiskFullError | None = None  # why changes wait (the disk is full)
+
+    @classmethod
+    def open(cls, config: Config, data_dir: Path, *, on_rebuild: RebuildProgress | None = None,
+             rebuild_later: bool = False) -> Library:
+        """Open the data dir (see ``Store.open``); ``notices`` says what opening repaired."""
+        limit = int(config.storage.raw_cache_mb * 2**20)
+        store = Store.open(data_dir, raw_size_limit=limit, on_rebuild=on_rebuild,
+                           rebuild_later=rebuild_later)
+        return cls(store, config)
+
+    @property
+    def notices(self) -> list[str]:
+        """What opening (and closing) repaired or recovered, to be said once."""
+        return self._store.notices
+
+    @property
+    def data_dir(self) -> Path:
+        return self._store.data_dir
+
+    def close(self) -> None:
+        self._store.close()
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- feeds --------------------------------------------------------------------------------
+
+    def feeds(self) -> list[Feed]:
+        """Config feeds first (they win on duplicates), then those added from the CLI or the app."""
+        feeds = {feed.url: feed for feed in self.config.feeds}
+        for feed in self._store.subscriptions():
+            feeds.setdefault(feed.url, feed)
+        return list(feeds.values())
+
+    def subscriptions(self) -> list[Feed]:
+        """The feeds added from the CLI or the app (kept in the data dir)."""
+        return self._store.subscriptions()
+
+    def feed_names(self) -> dict[str, str]:
+        """Lower-case feed name -> URL, for the ``feed:`` filter."""
+        return {feed.name.lower(): feed.url for feed in self.feeds() if feed.name}
+
+    def feeds_of(self, article_id: str) -> list[Feed]:
+        """The followed feeds an article came from."""
+        record = self._store.get_article(article_id)
+        wanted = set(record.feeds) if record else set()
+        return [feed for feed in self.feeds() if feed.url in wanted]
+
+    def config_file_hint(self, url: str) -> str | None:
+        """For a feed listed in the config file: where to remove it (Warta never edits it)."""
+        if any(feed.url == url for feed in self.config.feeds):
+            return f"remove it from {self.config.path or 'the config file'}"
+        return None
+
+    def subscribe(self, feed: Feed) -> None:
+        self._store.add_subscription(feed)
+
+    def unsubscribe(self, url: str) -> None:
+        """Stop following a feed added from the CLI or the app (its articles stay).
+
+        A feed of the config file raises ``WartaError`` saying where to remove it.
+        """
+        hint = self.config_file_hint(url)
+        if hint is not None:
+            raise WartaError(f"{sanitize_line(url, 200)} is in the config file: {hint}")
+        self._store.remove_subscription(url)
+
+    # -- listings and articles ----------------------------------------------------------------
+
+    def compile(self, text: str) -> CompiledFilter:
+        """The filter ``text`` (raises ``FilterError``), with ``feed:`` knowing feed names."""
+        return compile_filter(text, feed_names=self.feed_names())
+
+    def listing(self, where: CompiledFilter = EVERYTHING) -> Listing:
+        """The articles ``where`` lists, newest first (ranked when it searches).
+
+        Raises ``FilterError`` for a search SQLite refuses (the caller keeps its old filter).
+        """
+        try:
+            if where.is_empty:
+                rowids = self._store.rowids()
+                unread = self._store.unread_count()
+            else:
+                rowids, unread = self._store.rowids_with_unread(where)
+        except sqlite3.Error as error:  # an FTS query SQLite refuses
+            raise FilterError(f"Filter failed ({error})") from error
+        return Listing(rowids, unread, where)
+
+    def counts(self, where: CompiledFilter = EVERYTHING) -> tuple[int, int]:
+        """``(matching, unread)`` for ``where``, without listing the rows."""
+        return self._store.counts(where)
+
+    def article_count(self) -> int:
+        """How many articles there are in all."""
+        return self._store.count()
+
+    def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
+        """List rows, with changes still waiting for disk space shown as done."""
+        return self._store.with_queued(self._store.summaries(rowids))
+
+    def summary(self, article_id: str) -> ArticleSummary | None:
+        found = self._store.summary(article_id)
+        return None if found is None else self._store.with_queued([found])[0]
+
+    def rowid_of(self, article_id: str) -> int | None:
+        return self._store.rowid_of(article_id)
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag with its unread and total counts, most used first."""
+        return self._store.tag_counts()
+
+    def article(self, article_id: str) -> ArticleRecord | None:
+        return self._store.get_article(article_id)
+
+    def state(self, article_id: str) -> ArticleState:
+        return self._store.get_state(article_id)
+
+    # -- the one door for user state ----------------------------------------------------------
+
+    def change(self, ids: Sequence[str], **changes: Any) -> StateChange:
+        """Set ``changes`` (read, starred, tags, position: absolute values) on ``ids``.
+
+        Before and after are worked out, every journal records the change (durable), then the
+        store saves it in one transaction. On a full disk the change is kept queued and shown
+        as done (``queued``); ``save_queued`` writes it later. Other store errors are raised.
+        """
+        unknown = set(changes) - set(STATE_FIELDS)
+        if unknown:
+            raise TypeError(f"not a state field: {', '.join(sorted(unknown))}")
+        ids = tuple(dict.fromkeys(ids))
+        before = {article_id: self._store.get_state(article_id) for article_id in ids}
+        after = {article_id: replace(state, **changes) for article_id, state in before.items()}
+        change = StateChange(ids, before, after)
+        if not change.changed_ids:
+            return change
+        for journal in self.journals:
+            journal.record(change)
+        try:
+            self._store.update_states(change.changed_ids, **changes)
+        except DiskFullError as error:
+            for article_id in change.changed_ids:
+                self._store.queue_state(article_id, **changes)
+            self.save_error = error
+            return replace(change, queued=True)
+        if self._store.queued_count:
+            change = replace(change, flushed=self.save_queued())
+        return change
+
+    @property
+    def queued_count(self) -> int:
+        """How many articles have changes waiting for disk space."""
+        return self._store.queued_count
+
+    def save_queued(self) -> int:
+        """Try the waiting changes again; how many articles were saved (0: still full)."""
+        count = self._store.queued_count
+        try:
+            self._store.save_queued()
+        except StoreError:
+            return 0
+        self.save_error = None
+        return count
+
+    # -- other processes, derived data --------------------------------------------------------
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another process (a cron ``warta fetch``) wrote since the last call."""
+        return self._store.changed_elsewhere()
+
+    @property
+    def index_stale(self) -> bool:
+        """The list index lags the stores (opened with ``rebuild_later``): rebuild it."""
+        return self._store.index_stale
+
+    def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
+        """Rebuild the list index; the old one stays readable meanwhile (thread-safe)."""
+        self._store.rebuild_index(progress)
+
+    def check_caches(self) -> list[str]:
+        return self._store.check_caches()
+
+    def collect_garbage(self, *, keep_days: float | None = None) -> GcSummary:
+        """Apply the retention rules of the config (``keep_days`` overrides its own)."""
+        storage = self.config.storage
+        return collect_garbage(self._store, keep_days=storage.keep_days if keep_days is None
+                               else keep_days, keep_starred=storage.keep_starred,
+                               raw_budget_bytes=int(storage.raw_cache_mb * 2**20))
+
+    def seed_demo(self) -> int:
+        """Fill the data dir with the bundled sample articles (``warta --demo``)."""
+        from .demo import seed_demo
+
+        return seed_demo(self._store)
+
+    # -- the network --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def network(self, *, on_progress: ProgressCallback | None = None,
+                      on_articles: ArticlesCallback | None = None) -> AsyncIterator[Network]:
+        """A fetcher, a worker pool and a refresher over this library; shut down on the way out."""
+        config = self.config
+        pool = WorkerPool(config.fetch.workers, timeout=config.fetch.extract_timeout)
+        try:
+            async with Fetcher(fetch_limits(config)) as fetcher:
+                refresher = Refresher(self._store, fetcher, pool, on_progress=on_progress,
+                                      on_articles=on_articles,
+                                      extract_timeout=config.fetch.extract_timeout,
+                                      rules=config.rules, fetch_images=image_policy(config.images))
+                yield Network(self, refresher)
+        finally:
+            pool.close()
+
+
+class Network:
+    """What a library can do with the network open (from ``Library.network()``)."""
+
+    def __init__(self, library: Library, refresher: Refresher) -> None:
+        self.library = library
+        self.refresher = refresher
+
+    @property
+    def running(self) -> bool:
+        return self.refresher.running
+
+    @property
+    def pool(self) -> WorkerPool:
+        return self.refresher.pool
+
+    async def refresh(self, feeds: Sequence[Feed] | None = None) -> RefreshProgress:
+        """Refresh ``feeds`` (default: every feed) and prefetch their pages."""
+        return await self.refresher.run(self.library.feeds() if feeds is None else list(feeds))
+
+    async def add(self, url: str, *, tags: Sequence[str] = (), page_only: bool = False) -> AddResult:
+        """Subscribe to ``url`` (a feed, or a page that advertises one) or save it as one article;
+        a feed already followed comes back ``known`` and is left as it is."""
+        store = self.library._store
+        known = [feed.url for feed in self.library.feeds()]
+        result = await add_url(url, store=store, fetcher=self.refresher.fetcher,
+                               pool=self.refresher.pool, tags=tags, page_only=page_only,
+                               known_feeds=known)
+        if result.feed is not None and not result.known:
+            await asyncio.to_thread(self.library.subscribe, result.feed)
+        return result
+
+    async def reextract(self, *, on_articles: Callable[[list[str]], None] | None = None) -> int:
+        """Extract every cached page again, offline."""
+        return await reextract(self.library._store, self.refresher.pool, on_articles=on_articles)
+
+
+def fetch_limits(config: Config) -> FetchLimits:
+    """The fetcher's limits from the config's ``[fetch]`` section."""
+    return FetchLimits.from_config(config.fetch)
