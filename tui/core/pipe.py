@@ -24,7 +24,7 @@ from .errors import WartaError
 from .sanitize import sanitize, sanitize_line
 
 DEFAULT_TIMEOUT = 60.0  # seconds
-DEFAULT_MAX_OUTPUT = 1024 * 1024  # bytes of stdout (and, separately, of stderr)
+DEFAULT_MAX_OUTPUT = 256 * 1024  # bytes of stdout (and, separately, of stderr)
 _KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL to the group
 
 
