@@ -78,6 +78,13 @@ def cells(text: str) -> int:
     """How many terminal cells ``text`` takes (one line; tabs to stops of ``TAB_SIZE``)."""
     if text.isascii() and text.isprintable():
         return len(text)
+    if len(text) <= 4:  # a glyph or two: line breaking asks for these over and over
+        return _few_cells(text)
+    return max(0, int(_wcwidth().width(text, tabsize=TAB_SIZE)))
+
+
+@cache
+def _few_cells(text: str) -> int:
     return max(0, int(_wcwidth().width(text, tabsize=TAB_SIZE)))
 
 
@@ -176,10 +183,12 @@ def _break_paragraph(text: str, size: int) -> list[tuple[int, int]]:
     start, end, used = -1, 0, 0  # the line being filled: where it starts, ends, its width
     for unit_start, unit_end in zip(cuts, cuts[1:]):
         unit = text[unit_start:unit_end]
-        content_end = unit_start + len(unit.rstrip(" \t"))
-        content_cells = cells(text[unit_start:content_end])
+        content = unit.rstrip(" \t")
+        content_end = unit_start + len(content)
+        content_cells = cells(content)
         if start >= 0 and used + content_cells <= size:
-            end, used = content_end, used + cells(unit)
+            end = content_end
+            used += content_cells if content is unit or len(content) == len(unit) else cells(unit)
             continue
         if start >= 0:
             lines.append((start, end))
