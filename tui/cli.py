@@ -22,6 +22,7 @@ from . import __version__
 from .core.config import Config, default_config_path, default_data_dir, load_config
 from .core.errors import SchemaMismatchError, SourceError, StoreError, WartaError
 from .core.library import Library
+from .core.locks import reader_lock
 from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 
@@ -39,6 +40,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if args.demo and command is not run_app:
+            return _in_demo_dir(command, args, config)
         return command(args, config)
     except BrokenPipeError:
         return _reader_went_away()
@@ -51,6 +54,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _in_demo_dir(command: Command, args: argparse.Namespace, config: Config) -> int:
+    """``warta --demo list`` (or any command): run it on a temporary data dir with the sample
+    articles, as the reader does, never on (or creating) the real one."""
+    demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
+    try:
+        with Library.open(config, demo_dir) as library:
+            library.seed_demo()
+        args.data_dir = str(demo_dir)
+        return command(args, replace(config, data_dir=None))
+    finally:
+        shutil.rmtree(demo_dir, ignore_errors=True)
 
 
 def describe_error(error: WartaError) -> str:
@@ -118,11 +134,18 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--page", action="store_true", help="save just this page, even if it has a feed")
     add.set_defaults(run=run_add)
 
-    importer = sub.add_parser("import", parents=[common], help="subscribe to the feeds of an OPML file")
-    importer.add_argument("file", help="an OPML file (- for stdin)")
+    importer = sub.add_parser("import", parents=[common],
+                              help="subscribe to the feeds of an OPML file or a newsboat urls file")
+    importer.add_argument("file", nargs="?",
+                          help="an OPML file, a newsboat urls file, or - for stdin (default: "
+                               "newsboat's urls file, ~/.newsboat/urls or ~/.config/newsboat/urls)")
+    importer.add_argument("--state", nargs="?", const="", metavar="CACHE_DB",
+                          help="with a urls file: newsboat's cache.db (default: newsboat's own); "
+                               "brings read and flagged (as starred) marks and cached articles")
     importer.set_defaults(run=run_import)
 
     exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
+    exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
 
     reextract = sub.add_parser("reextract", parents=[common],
@@ -165,7 +188,7 @@ def open_library(args: argparse.Namespace, config: Config, *,
     path = resolve_data_dir(args, config)
     progress = None if rebuild_later else _rebuild_progress
     try:
-        return Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later)
+        return _told(Library.open(config, path, on_rebuild=progress, rebuild_later=rebuild_later))
     except StoreError as error:
         explicit = getattr(args, "data_dir", None) or os.environ.get("WARTA_DATA_DIR") or config.data_dir
         if explicit or isinstance(error, SchemaMismatchError):
@@ -174,7 +197,16 @@ def open_library(args: argparse.Namespace, config: Config, *,
         fallback = spare_dir() / "data"
         print(f"warta: {error}; using the fallback data dir {fallback} in the temp dir instead "
               "(set --data-dir)", file=sys.stderr)
-        return Library.open(config, fallback)
+        return _told(Library.open(config, fallback))
+
+
+def _told(library: Library) -> Library:
+    """Every repair the store makes is said on stderr: what opening did, and what it does later
+    (an index found damaged while listing)."""
+    for line in library.notices:
+        print(f"warta: {line}", file=sys.stderr)
+    library.on_notice = lambda line: print(f"warta: {line}", file=sys.stderr)
+    return library
 
 
 # -- the reader ---------------------------------------------------------------------------------
@@ -192,8 +224,9 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
             return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)
-    library = open_library(args, config, rebuild_later=True)
-    return _run_reader(library, None, refresh=None if not args.offline else False)
+    with reader_lock(resolve_data_dir(args, config)):  # a second reader is refused
+        library = open_library(args, config, rebuild_later=True)
+        return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
 def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
@@ -264,12 +297,20 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
     from .core import render
+    from .core.index import IndexRebuiltError
 
     with open_library(args, config) as library:
-        rowids = library.listing(library.compile(" ".join(args.filter))).rowids
+        where = library.compile(" ".join(args.filter))
+        try:
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
+        except IndexRebuiltError:  # damage found (and repaired) before anything was printed
+            rowids = library.listing(where).rowids
+            first = library.summaries(rowids[:1000])
         title_room = None if args.json else _title_room()
         for start in range(0, len(rowids), 1000):
-            for summary in library.summaries(rowids[start : start + 1000]):
+            batch = first if start == 0 else library.summaries(rowids[start : start + 1000])
+            for summary in batch:
                 if args.json:
                     print(json.dumps(_summary_json(summary), ensure_ascii=False))
                 else:
@@ -319,6 +360,9 @@ def run_show(args: argparse.Namespace, config: Config) -> int:
     with open_library(args, config) as library:
         record = library.article(args.id)
         summary = library.summary(args.id)
+        if record is None and library.is_damaged(args.id):
+            raise WartaError(f"article {args.id} is damaged in the article cache and reads as "
+                             "missing; the next warta fetch stores it again if its feed still has it")
         if record is None or summary is None:
             raise WartaError(f"no article with id {args.id} (see warta list)")
         if args.json:
@@ -378,19 +422,57 @@ def run_add(args: argparse.Namespace, config: Config) -> int:
 
 
 def run_import(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import newsboat_paths
+
+    urls_path, cache_path = newsboat_paths()
+    name = args.file or str(urls_path)
+    data = sys.stdin.buffer.read() if name == "-" else _read_file(name)
+    if data.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
+        if args.state is not None:
+            raise WartaError("--state is for newsboat's urls file; an OPML file has no read state")
+        return _import_opml(args, config, data)
+    state = Path(args.state).expanduser() if args.state else cache_path
+    return _import_newsboat(args, config, data, state if args.state is not None else None)
+
+
+def _subscribe_new(library: Library, feeds: Sequence[Feed]) -> int:
+    """Subscribe to the feeds not yet known; returns how many were new."""
+    known = {feed.url for feed in library.feeds()}
+    new = [feed for feed in feeds if feed.url not in known]
+    for feed in new:
+        library.subscribe(feed)
+    return len(new)
+
+
+def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
     from .core.opml import read_opml
 
-    data = sys.stdin.buffer.read() if args.file == "-" else _read_file(args.file)
     result = read_opml(data, user_typed=True)  # the user's own list: trusted as given
     with open_library(args, config) as library:
-        known = {feed.url for feed in library.feeds()}
-        new = [feed for feed in result.feeds if feed.url not in known]
-        for feed in new:
-            library.subscribe(feed)
-    summary, *warnings = result.describe(len(new), already=len(result.feeds) - len(new))
+        new = _subscribe_new(library, result.feeds)
+    summary, *warnings = result.describe(new, already=len(result.feeds) - new)
     print(summary)
     for warning in warnings:
         print(f"warta: {warning}", file=sys.stderr)
+    return 0
+
+
+def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
+                     state: Path | None) -> int:
+    from .core.newsboat import parse_urls
+
+    urls = parse_urls(data.decode("utf-8", "replace"))
+    with open_library(args, config) as library:
+        new = _subscribe_new(library, urls.feeds)
+        if urls.filters:
+            library.save_filters(urls.filters)
+        cached = library.import_newsboat_cache(state) if state else None
+    summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
+    print(summary)
+    if cached is not None:
+        print(cached.describe())
+    for note in notes:
+        print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
     return 0
 
 
@@ -402,10 +484,12 @@ def _read_file(name: str) -> bytes:
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:
+    from .core.newsboat import export_urls
     from .core.opml import export_opml
 
     with open_library(args, config) as library:
-        print(export_opml(library.feeds()))
+        feeds = library.feeds()
+    print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
     return 0
 
 

@@ -20,7 +20,7 @@ from tests.conftest import make_record
 from tests.server import TestServer
 from tui.core.store import Store
 
-from .support import ROOT, assert_one_clean_line, child_env, run_warta
+from .support import ROOT, assert_one_clean_line, child_env, closed_port, run_warta
 
 
 @pytest.fixture
@@ -165,13 +165,12 @@ def test_add_a_page_with_two_feeds_says_which_it_took_and_names_the_other(
     assert f"also advertises {comments}" in result.stdout
 
 
-def test_add_without_a_scheme_means_https_as_in_the_app(tmp_path: Path, env: dict[str, str],
-                                                        server: TestServer) -> None:
-    """``a`` in the app reads ``host/feed`` as https; so does ``warta add`` (the plain-HTTP
-    test server then fails the TLS handshake, which shows which scheme was used)."""
-    bare = server.url("/bare.xml").removeprefix("http://")
+def test_add_without_a_scheme_means_https_as_in_the_app(tmp_path: Path, env: dict[str, str]) -> None:
+    """``a`` in the app reads ``host/feed`` as https; so does ``warta add`` (a closed port then
+    refuses the connection, and the line shows which address was tried)."""
+    bare = f"127.0.0.1:{closed_port()}/bare.xml"
     result = run_warta("--data-dir", str(tmp_path / "d"), "add", bare, env=env)
-    line = assert_one_clean_line(result, f"https://{bare}")
+    line = assert_one_clean_line(result, f"https://{bare}", "connection refused")
     assert "not a web address" not in line
 
 
@@ -230,3 +229,16 @@ def test_unusable_home_reuses_one_private_fallback_dir(tmp_path: Path, env: dict
     assert sorted(p.name for p in shared.iterdir()) == [f"warta-{os.getuid()}"]
     assert stat.S_IMODE(fallback.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(fallback.stat().st_mode) == 0o700
+
+
+def test_demo_works_for_subcommands_and_leaves_the_real_data_dir_alone(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    home = Path(env["HOME"])
+    result = run_warta("--demo", "list", "--json", env=env)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) >= 3 and all(row["title"] for row in rows)
+    exported = run_warta("--demo", "export", env=env)
+    assert exported.returncode == 0 and "<opml" in exported.stdout
+    assert not (home / ".local" / "share" / "warta").exists()
+    assert not list(home.rglob("index.sqlite"))

@@ -95,3 +95,125 @@ def test_a_spare_dir_someone_else_made_is_refused_and_said(tmp_path: Path, share
     line = backup.park_pending(data, _changes())
     assert "could not be saved" in line and "not private" in line and str(hijacked) in line
     assert not list(hijacked.iterdir())
+
+
+# -- damaged article rows: a miss with a message, in the CLI and in the app ---------------------------
+
+_DAMAGE = {
+    "a-list": [1, 2, 3],
+    "wrong-types": {"url": 5, "title": None, "feeds": "abc", "article": {"blocks": "xyz"}},
+    "bad-link-span": {"url": "https://example.org/x", "title": "t",
+                      "article": {"blocks": [{"kind": "paragraph", "text": "x", "links": [[1, 2]]}]}},
+    "date-as-text": {"url": "https://example.org/x", "title": "t", "published": "yesterday"},
+    "unknown-status": {"url": "https://example.org/x", "title": "t", "status": "exploded"},
+    "not-json": None,
+}
+
+
+def _damage_row(data: Path, article_id: str, damage: object) -> None:
+    import sqlite3
+
+    from tui.core.store import _pack
+
+    if isinstance(damage, dict):
+        damage = {"id": article_id, **damage}
+    value = b"\x78\x9cgarbage" if damage is None else _pack(damage)
+    connection = sqlite3.connect(data / "articles" / "cache.db")
+    connection.execute("UPDATE Cache SET value = ? WHERE key = ?", (value, "a:" + article_id))
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize("damage", list(_DAMAGE), ids=list(_DAMAGE))
+def test_a_damaged_article_row_reads_as_a_miss_with_a_message(tmp_path: Path, damage: str) -> None:
+    from .support import assert_one_clean_line, run_warta
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(3)])
+    victim = make_record(1).id
+    _damage_row(data, victim, _DAMAGE[damage])
+    shown = run_warta("--data-dir", str(data), "show", victim)
+    assert_one_clean_line(shown, f"article {victim} is damaged", "reads as missing")
+    assert run_warta("--data-dir", str(data), "show", make_record(2).id).returncode == 0
+    listed = run_warta("--data-dir", str(data), "list")
+    assert listed.returncode == 0 and "Traceback" not in listed.stderr
+    (data / "index.sqlite").unlink()  # a rebuild reads every row: the damaged one is skipped
+    with Store.open(data) as store:
+        assert store.count() == 2 and store.get_article(victim) is None
+
+
+async def test_highlighting_a_damaged_article_in_the_app_is_a_miss_not_a_crash(tmp_path: Path) -> None:
+    from .support import reader_words
+    from .test_storage import _app, titles_shown
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(3)])
+    _damage_row(data, make_record(1).id, _DAMAGE["date-as-text"])
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert titles_shown(app)[1] == "Article number 1"
+            await pilot.press("j", "enter")
+            await pilot.pause()
+            assert app.is_running and "no longer in the cache" in reader_words(app)
+            await pilot.press("escape", "j", "enter")
+            await pilot.pause()
+            assert "Paragraph about topic 0" in reader_words(app)
+
+
+# -- a derived file damaged past its header: rebuilt and said, never a traceback ----------------------
+
+def _damage_middle(db: Path) -> None:
+    import random
+
+    size = db.stat().st_size
+    with open(db, "r+b") as handle:
+        handle.seek(size // 2)
+        handle.write(random.Random(1).randbytes(16384))
+
+
+@pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["list", "number 7"],
+                                     ["show", "ID"]], ids=["list", "json", "search", "show"])
+def test_an_index_damaged_past_its_header_is_rebuilt_and_said(tmp_path: Path, command: list[str]) -> None:
+    from .support import run_warta
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n, body="words " * 400) for n in range(300)])
+        store.update_state(make_record(7).id, starred=True)
+    _damage_middle(data / "index.sqlite")
+    args = [make_record(7).id if word == "ID" else word for word in command]
+    result = run_warta("--data-dir", str(data), *args)
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    assert result.returncode == 0, result.stderr
+    again = run_warta("--data-dir", str(data), "list", "--json")  # reads every row
+    assert again.returncode == 0 and "Traceback" not in again.stderr, again.stderr[-3000:]
+    said = result.stderr + again.stderr  # where the damage is met first: a search may miss it
+    assert said.count("the article index") == 1 and "rebuilt it" in said, said
+    assert len(again.stdout.splitlines()) == 300
+    assert sum(json.loads(line)["starred"] for line in again.stdout.splitlines()) == 1
+
+
+# -- every recovery said: by the CLI at once, and once by the next app -------------------------------
+
+async def test_a_store_moved_aside_by_cron_is_said_by_the_cli_and_once_by_the_app(tmp_path: Path) -> None:
+    from .support import run_warta, toasts
+    from .test_storage import _app, _overwrite_header
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(5)])
+    _overwrite_header(data / "articles" / "cache.db")
+    cron = run_warta("--data-dir", str(data), "gc")  # the cron job nobody watches
+    assert cron.returncode == 0, cron.stderr
+    assert "articles store was corrupt" in cron.stderr and ".corrupt-" in cron.stderr
+    for session in range(2):
+        with Store.open(data) as store:
+            app = _app(store)
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.pause()
+                said = [t for t in toasts(app) if "articles store was corrupt" in t]
+                assert len(said) == (1 if session == 0 else 0), toasts(app)

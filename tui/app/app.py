@@ -94,9 +94,10 @@ class WartaApp(App[None]):
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
-        for notice in (self.notice, *self.library.notices):
+        for notice in (self.notice, *self.library.earlier_notices, *self.library.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
+        self.library.notices_shown()  # every repair said once in the app, then forgotten
         if self.refresh_on_start:
             self.refresher.start()
         minutes = self.config.refresh.interval_minutes
@@ -140,7 +141,7 @@ class WartaApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.config.keys, self.config.filters))
+            self.push_screen(HelpScreen(self.config.keys, self.library.filters()))
 
     async def action_quit(self) -> None:
         self.exit()  # the main screen saves the reading position as it unmounts

@@ -23,7 +23,7 @@ class WartaCommands(Provider):
         app = self.app
         config = screen.library.config
         keymap = config.keys
-        saved = list(config.filters)
+        saved = list(screen.library.filters())
         nodes: dict[str, DOMNode] = {
             "app": app, "screen": screen, "list": screen.article_list, "reader": screen.reader,
         }

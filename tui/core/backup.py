@@ -120,3 +120,41 @@ def take_pending(data_dir: Path) -> dict[str, dict[str, Any]]:
             if kept:
                 parked[article_id] = kept
     return parked
+
+
+# -- recoveries not yet shown in the app ------------------------------------------------------
+# A repair made while nobody watched (a cron ``warta fetch`` moving a damaged store aside) is
+# printed to that run's stderr, which often nobody reads: it is also kept here until the next
+# app session has shown it.
+
+NOTICES_NAME = "notices.json"
+
+
+def remember_notices(data_dir: Path, texts: list[str]) -> None:
+    """Add ``texts`` to the notices the app has not shown yet (best effort: a full disk)."""
+    if not texts:
+        return
+    kept = unseen_notices(data_dir)
+    stamp = time.strftime("%Y-%m-%d %H:%M")
+    kept.extend(f"{stamp}: {text}" for text in texts)
+    try:
+        write_private(data_dir / NOTICES_NAME, json.dumps(kept[-50:], ensure_ascii=False).encode())
+    except OSError:
+        pass
+
+
+def unseen_notices(data_dir: Path) -> list[str]:
+    blob = read_private(data_dir / NOTICES_NAME)
+    try:
+        data = json.loads(blob) if blob else []
+    except ValueError:
+        return []
+    return [str(text) for text in data] if isinstance(data, list) else []
+
+
+def forget_notices(data_dir: Path) -> None:
+    """The app has shown them."""
+    try:
+        (data_dir / NOTICES_NAME).unlink(missing_ok=True)
+    except OSError:
+        pass

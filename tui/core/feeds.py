@@ -351,6 +351,11 @@ def _xml_entry(raw: Any, feed_url: str, now: float) -> FeedEntry | None:
                      tags=tags, author=author)
 
 
+def feed_text(markup: str) -> str:
+    """Feed HTML (or plain text) as the sanitised, capped plain text the store keeps."""
+    return _to_text(markup)
+
+
 def _to_text(value: Any, detail: Any = None) -> str:
     """Feed text as plain sanitised text; HTML is reduced to its words and paragraphs."""
     if not isinstance(value, str) or not value:

@@ -8,12 +8,15 @@ index write is noticed at the next start and repaired from the stores.
 
 from __future__ import annotations
 
+import functools
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
+from .errors import StoreError
 from .models import ArticleRecord, ArticleState, ArticleSummary, TagKind
 from .query import EVERYTHING, CompiledFilter
 
@@ -113,6 +116,10 @@ class ArticleIndex:
         self.path = path
         self.db = connection
         self.lock = threading.RLock()
+        # Called (with the reason) after damage found in use was repaired by starting afresh:
+        # the owner refills the index from the stores and tells the user. None: just raise.
+        self.on_damage: Callable[[str], None] | None = None
+        self._healing = False
 
     @classmethod
     def open(cls, path: Path) -> ArticleIndex:
@@ -274,6 +281,9 @@ class ArticleIndex:
             self._set_seq("articles_seq", articles_seq)
             if state_seq is not None:
                 self._set_seq("state_seq", state_seq)
+
+    def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
+        self.set_states({article_id: state}, state_seq)
 
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         """The user's state of many articles, in one transaction."""
@@ -545,3 +555,62 @@ def _summary(row: Sequence[object]) -> ArticleSummary:
         status=status,  # type: ignore[arg-type]
         lang=str(lang), byline=str(byline),
     )
+
+
+# -- damage found in use ----------------------------------------------------------------------
+# ``open`` only reads the header; damage further into the file shows up on some later query.
+# The index is derived data, so every public method heals the same way: start the file afresh,
+# let the owner refill it (``on_damage``), and run the call again, instead of a traceback.
+
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "disk image", "could not decode")
+# Methods whose arguments came from the index itself: after a rebuild they point nowhere, so
+# the caller is told (``IndexRebuiltError``) and asks again, instead of getting other rows.
+_STALE_AFTER_REBUILD = frozenset({"summaries"})
+
+
+class IndexRebuiltError(StoreError):
+    """The index was damaged and has been rebuilt; what the caller held from it is stale."""
+
+
+def _is_damage(exc: sqlite3.DatabaseError) -> bool:
+    return any(word in str(exc).lower() for word in _DAMAGE_WORDS)
+
+
+def _start_afresh(index: ArticleIndex) -> None:
+    with index.lock:
+        try:
+            index.db.close()
+        except sqlite3.Error:
+            pass
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(index.path) + suffix).unlink(missing_ok=True)
+        index.db = _connect(index.path)
+        index.db.executescript(_SCHEMA)
+        _ensure_tag_stats(index.db)
+
+
+def _healing(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(index: ArticleIndex, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(index, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if index.on_damage is None or index._healing or not _is_damage(exc):
+                raise
+            index._healing = True
+            try:
+                _start_afresh(index)
+                index.on_damage(str(exc))
+            finally:
+                index._healing = False
+            if method.__name__ in _STALE_AFTER_REBUILD:
+                raise IndexRebuiltError("the article index was damaged and has been rebuilt; "
+                                        "run the command again") from None
+            return method(index, *args, **kwargs)
+    return call
+
+
+for _name, _method in list(vars(ArticleIndex).items()):
+    if callable(_method) and not _name.startswith("_") and _name not in (
+            "open", "create", "close", "discard", "adopt", "rebuild"):
+        setattr(ArticleIndex, _name, _healing(_method))

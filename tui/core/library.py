@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
@@ -31,6 +31,9 @@ from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, 
 from .retention import GcSummary, collect_garbage
 from .sanitize import sanitize_line
 from .store import RebuildProgress, Store
+
+if TYPE_CHECKING:
+    from .newsboat import CacheImport
 
 STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
 
@@ -107,6 +110,28 @@ class Library:
         return self._store.notices
 
     @property
+    def earlier_notices(self) -> list[str]:
+        """Repairs earlier runs made that no app has shown yet."""
+        return self._store.earlier_notices
+
+    def notices_shown(self) -> None:
+        """The app has said every notice once: forget them."""
+        self._store.notices_shown()
+
+    @property
+    def on_notice(self) -> Callable[[str], None] | None:
+        """Told of a repair made after opening (an index found damaged in use), at once."""
+        return self._store.on_notice
+
+    @on_notice.setter
+    def on_notice(self, handler: Callable[[str], None] | None) -> None:
+        self._store.on_notice = handler
+
+    def is_damaged(self, article_id: str) -> bool:
+        """The article's row was found damaged (it reads as missing)."""
+        return article_id in self._store.damaged
+
+    @property
     def data_dir(self) -> Path:
         return self._store.data_dir
 
@@ -131,6 +156,23 @@ class Library:
     def subscriptions(self) -> list[Feed]:
         """The feeds added from the CLI or the app (kept in the data dir)."""
         return self._store.subscriptions()
+
+    def filters(self) -> dict[str, str]:
+        """Saved filters (keys 1-9): the config's first (they win on a name), then those
+        imported into the data dir."""
+        imported = self._store.saved_filters()
+        return {**self.config.filters,
+                **{name: text for name, text in imported.items() if name not in self.config.filters}}
+
+    def save_filters(self, filters: Mapping[str, str]) -> None:
+        """Keep imported saved filters in the data dir."""
+        self._store.save_filters(dict(filters))
+
+    def import_newsboat_cache(self, path: Path) -> CacheImport:
+        """Read and star marks (and articles) from newsboat's ``cache.db`` (read-only)."""
+        from .newsboat import import_cache
+
+        return import_cache(path, self._store, self.feeds())
 
     def feed_names(self) -> dict[str, str]:
         """Lower-case feed name -> URL, for the ``feed:`` filter."""

@@ -23,7 +23,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import diskcache
 from diskcache.core import MODE_PICKLE
@@ -34,6 +34,7 @@ from .index import KIND_NAMES, ArticleIndex
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .private import make_private
 from .query import EVERYTHING, CompiledFilter
+from .wellformed import well_formed
 
 SCHEMA_VERSION = 1
 _SCHEMA_KEY = "warta:schema"
@@ -83,6 +84,18 @@ def _unpack(blob: Any) -> Any:
         return json.loads(zlib.decompress(blob))
     except (zlib.error, ValueError) as exc:
         raise CorruptEntryError(f"unreadable cache row: {exc}") from exc
+
+
+_Decoded = TypeVar("_Decoded", ArticleRecord, Feed)
+
+
+def _decode(blob: Any, kind: type[_Decoded]) -> _Decoded | None:
+    """One stored record, or None when the row is damaged in any way (reads as a miss)."""
+    try:
+        value = kind.from_json(_unpack(blob))
+    except (CorruptEntryError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+    return value if well_formed(value) else None
 
 
 def _get(cache: diskcache.Cache, key: str) -> Any:
@@ -147,6 +160,10 @@ class Store:
         self._state = state
         self._index = index
         self.notices: list[str] = []
+        self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
+        self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
+        self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
+        index.on_damage = self._index_damaged
         self._state_changed = False
         self._queued: dict[str, dict[str, Any]] = {}  # state changes not saved yet (disk full)
         self.index_stale = False  # the index lags the stores: ``rebuild_index`` is due
@@ -191,6 +208,8 @@ class Store:
         store._apply_parked()
         if state_is_new:
             store._restore_lost_state()
+        store.earlier_notices = backup.unseen_notices(data_dir)
+        backup.remember_notices(data_dir, store.notices)  # every repair, for the app to say too
         network_fs = backup.network_filesystem(data_dir)
         if network_fs:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
@@ -226,6 +245,24 @@ class Store:
         self.notices.append(f"read/star state was missing; restored {restored:,} marks from the "
                             f"backup of {saved.when} ({saved.path})")
 
+    def notice(self, text: str) -> None:
+        """A repair made after opening: kept in ``notices``, said now, and kept for the app."""
+        self.notices.append(text)
+        backup.remember_notices(self.data_dir, [text])
+        if self.on_notice is not None:
+            self.on_notice(text)
+
+    def notices_shown(self) -> None:
+        """The app has shown ``notices`` and ``earlier_notices``: no need to keep them."""
+        self.earlier_notices = []
+        backup.forget_notices(self.data_dir)
+
+    def _index_damaged(self, reason: str) -> None:
+        """The index found damage in use and started afresh: refill it from the stores."""
+        self.rebuild_index()
+        self.notice(f"the article index {self.data_dir / 'index.sqlite'} was damaged ({reason}); "
+                    "rebuilt it from the article and state stores")
+
     def backup_state(self) -> Path:
         """Write everything the user saved to ``backups/state.json`` (atomic, fsynced)."""
         return backup.write(self.data_dir, self.export_state())
@@ -241,6 +278,9 @@ class Store:
                 for feed in data.get("subscriptions") or ():
                     if isinstance(feed, dict) and isinstance(feed.get("url"), str):
                         self._state.set("sub:" + feed["url"], _pack(Feed.from_json(feed).to_json()))
+                filters = data.get("filters")
+                if isinstance(filters, dict) and filters:
+                    self._state.set("filters", _pack({**self.saved_filters(), **filters}))
                 self._bump(self._state)
         return len(states)
 
@@ -365,23 +405,23 @@ class Store:
     # -- articles -----------------------------------------------------------------------------
 
     def get_article(self, article_id: str) -> ArticleRecord | None:
+        """The record, or None if it is not there or is damaged (then ``damaged`` names it)."""
         blob = _get(self._articles, "a:" + article_id)
         if blob is None:
             return None
-        try:
-            return ArticleRecord.from_json(_unpack(blob))
-        except (CorruptEntryError, KeyError, TypeError, ValueError):
-            return None
+        record = _decode(blob, ArticleRecord)
+        if record is None:
+            self.damaged.add(article_id)
+        return record
 
     def has_article(self, article_id: str) -> bool:
         return ("a:" + article_id) in self._articles
 
     def iter_articles(self) -> Iterator[ArticleRecord]:
         for _key, blob in _items(self._articles, "a:"):
-            try:
-                yield ArticleRecord.from_json(_unpack(blob))
-            except (CorruptEntryError, KeyError, TypeError, ValueError):
-                continue
+            record = _decode(blob, ArticleRecord)
+            if record is not None:
+                yield record
 
     def put_articles(self, records: Sequence[ArticleRecord], *,
                      previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
@@ -584,6 +624,7 @@ class Store:
             "exported": time.time(),
             "states": {aid: st.to_json() for aid, st in self._iter_states()},
             "subscriptions": [feed.to_json() for feed in self.subscriptions()],
+            "filters": self.saved_filters(),
         }
 
     # -- the list index: derived, read through these -----------------------------------------
@@ -628,10 +669,9 @@ class Store:
     def subscriptions(self) -> list[Feed]:
         feeds = []
         for key in _keys(self._state, "sub:"):
-            try:
-                feeds.append(Feed.from_json(_unpack(_get(self._state, key))))
-            except (KeyError, CorruptEntryError, TypeError, ValueError):
-                continue
+            feed = _decode(_get(self._state, key), Feed)
+            if feed is not None:
+                feeds.append(feed)
         return feeds
 
     def add_subscription(self, feed: Feed) -> None:
@@ -641,6 +681,22 @@ class Store:
     def remove_subscription(self, url: str) -> None:
         with self._writing():
             self._state.delete("sub:" + url)
+
+    def saved_filters(self) -> dict[str, str]:
+        """Filters saved in the data dir (imported from another reader), name -> filter text."""
+        blob = _get(self._state, "filters")
+        try:
+            data = _unpack(blob) if blob is not None else {}
+        except CorruptEntryError:
+            data = {}
+        if not isinstance(data, dict):
+            return {}
+        return {str(name): text for name, text in data.items() if isinstance(text, str)}
+
+    def save_filters(self, filters: dict[str, str]) -> None:
+        """Add or replace saved filters by name; the others stay."""
+        with self._writing():
+            self._state.set("filters", _pack({**self.saved_filters(), **filters}))
 
     def get_feed_meta(self, feed_url: str) -> dict[str, Any]:
         blob = _get(self._state, "feedmeta:" + feed_url)

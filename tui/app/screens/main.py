@@ -266,7 +266,7 @@ class MainScreen(Screen[None]):
         target.focus()
 
     def action_saved_filter(self, number: int) -> None:
-        filters = list(self.library.config.filters.items())
+        filters = list(self.library.filters().items())
         if not 1 <= number <= len(filters):
             self.notify(f"No saved filter {number}: add one under [filters] in the config, "
                               'e.g. unread = "is:unread"', markup=False)

@@ -1,0 +1,55 @@
+"""One reader per data dir: a second ``warta`` app on the same data dir is refused.
+
+Two open readers cannot be kept in step for what matters: ``s`` toggles the star the screen
+shows, so a screen that is a second behind turns the other reader's unstar back into a star.
+Polling narrows that window but cannot close it, so the second reader is refused with a line
+that says which one holds the data dir. The CLI commands (``list``, ``fetch`` from cron, ...)
+are not readers and work alongside, as before.
+
+The lock is ``flock`` on ``reader.lock`` in the data dir: the kernel drops it when the process
+ends, however it ends, so a crashed reader never locks the user out.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import StoreError
+
+LOCK_NAME = "reader.lock"
+
+
+@contextmanager
+def reader_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data dir's reader lock, or raise ``StoreError`` naming the reader that has it.
+
+    Where the lock file cannot be made (a read-only or full disk), the reader runs unlocked:
+    nothing can be written there anyway, and refusing would only stop the reading.
+    """
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+            pid = f" (pid {holder})" if holder.isdigit() else ""
+            raise StoreError(f"another Warta is already open on {data_dir}{pid}; one reader per "
+                             "data dir, so close that one first (warta list, fetch and the other "
+                             "commands still work beside it)") from None
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+        except OSError:
+            pass  # the pid is only for the message
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,382 @@
+"""Bring a newsboat setup over whole, and write one back.
+
+newsboat keeps its feeds in a ``urls`` file (one feed a line: the URL, its tags, a
+``"~Custom Title"``, ``!`` to hide it, ``#`` comments, ``"query:Name:filter"`` meta-feeds,
+``exec:``/``filter:`` feeds made by local commands) and the articles with their read and
+flagged state in a SQLite ``cache.db``. Both are read, never written: the cache is opened
+read-only (``mode=ro``), so an import cannot change or lock what newsboat keeps.
+
+Articles are matched by URL (Warta's article id is a hash of the canonical URL), so the
+import is idempotent and meets the articles a later ``warta fetch`` brings. Articles that
+newsboat cached but the feed no longer lists are stored from the cache, so nothing the user
+had is lost. Marks only ever add: read stays read, starred stays starred.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from .errors import SourceError
+from .feeds import feed_text
+from .models import ArticleRecord, Feed, union
+from .sanitize import sanitize_line
+from .store import Store
+from .urls import article_id, is_http_url, site_of
+
+BATCH = 1_000  # cache rows read, stored and marked per transaction (bounds memory)
+_DELIMITERS = " \r\n\t"
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+# -- where newsboat keeps its files -----------------------------------------------------------
+
+
+def newsboat_paths(environ: Mapping[str, str] | None = None,
+                   home: Path | None = None) -> tuple[Path, Path]:
+    """newsboat's ``urls`` and ``cache.db``: XDG dirs if its XDG config dir exists, else ~/.newsboat."""
+    environ = os.environ if environ is None else environ
+    home = Path.home() if home is None else home
+    config = Path(environ.get("XDG_CONFIG_HOME") or home / ".config") / "newsboat"
+    if config.is_dir():
+        data = Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "newsboat"
+        return config / "urls", data / "cache.db"
+    return home / ".newsboat" / "urls", home / ".newsboat" / "cache.db"
+
+
+# -- the urls file ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class UrlsFile:
+    """What a newsboat ``urls`` file holds, as Warta can take it."""
+
+    feeds: list[Feed] = field(default_factory=list)
+    filters: dict[str, str] = field(default_factory=dict)  # query feed name -> Warta filter
+    untranslated: list[tuple[str, str]] = field(default_factory=list)  # (query name, why not)
+    skipped: list[tuple[int, str, str]] = field(default_factory=list)  # (line, what, why)
+    hidden: int = 0  # feeds hidden in newsboat (Warta shows them like any other)
+
+    def describe(self, imported: int, already: int = 0) -> list[str]:
+        """A summary line, then one line per query feed or line that did not come over."""
+        notes = []
+        if already:
+            notes.append(f"{already:,} already subscribed")
+        if self.filters:
+            notes.append(f"{_count(len(self.filters), 'query feed')} as saved filters")
+        if self.hidden:
+            notes.append(f"{self.hidden:,} hidden in newsboat, shown in Warta")
+        if self.skipped:
+            notes.append(f"{_count(len(self.skipped), 'line')} skipped")
+        lines = [f"Imported {_count(imported, 'feed')}" + (f" ({', '.join(notes)})" if notes else "")]
+        lines += [f'query feed "{name}" not imported: {why}' for name, why in self.untranslated]
+        lines += [f"line {line}: skipped {what}: {why}" for line, what, why in self.skipped]
+        return lines
+
+
+def tokenize(line: str) -> list[str]:
+    """newsboat's ``tokenize_quoted``: blanks separate, ``"..."`` quotes with \\ escapes, ``#`` ends."""
+    tokens: list[str] = []
+    position, end = 0, len(line)
+    while position < end:
+        while position < end and line[position] in _DELIMITERS:
+            position += 1
+        if position >= end or line[position] == "#":
+            break
+        if line[position] == '"':
+            token: list[str] = []
+            position += 1
+            while position < end and line[position] != '"':
+                if line[position] == "\\" and position + 1 < end:
+                    position += 1
+                    token.append(_ESCAPES.get(line[position], line[position]))
+                else:
+                    token.append(line[position])
+                position += 1
+            tokens.append("".join(token))
+            position += 1
+        else:
+            start = position
+            while position < end and line[position] not in _DELIMITERS:
+                position += 1
+            tokens.append(line[start:position])
+    return tokens
+
+
+def parse_urls(text: str) -> UrlsFile:
+    """Read a ``urls`` file: feeds with tags and titles, query feeds as filters, the rest listed."""
+    feeds: dict[str, Feed] = {}
+    result = UrlsFile()
+    hidden = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        tokens = tokenize(line)
+        if not tokens:
+            continue
+        url, marks = tokens[0], tokens[1:]
+        tags = tuple(t for t in (sanitize_line(m, 60) for m in marks if m[:1] not in ("~", "!")) if t)
+        name = next((sanitize_line(m[1:]) for m in marks if m.startswith("~")), "")
+        if url.startswith("query:"):
+            _, _, rest = url.partition(":")
+            title, _, expression = rest.partition(":")
+            title = sanitize_line(title) or f"query {number}"
+            try:
+                result.filters[title] = translate_query(expression)
+            except QueryNotTranslated as why:
+                result.untranslated.append((title, str(why)))
+            continue
+        reason = _unusable(url)
+        if reason:
+            result.skipped.append((number, sanitize_line(url, 80), reason))
+            continue
+        hidden += any(m.startswith("!") for m in marks)
+        previous = feeds.get(url)
+        if previous is not None:  # newsboat merges the tags of a repeated URL; so do we
+            feeds[url] = Feed(**{**previous.to_json(), "tags": union(previous.tags, tags),
+                                 "name": previous.name or name})
+            continue
+        feeds[url] = Feed(url=url, name=name, tags=tags)
+    return UrlsFile(list(feeds.values()), result.filters, result.untranslated, result.skipped,
+                    hidden)
+
+
+def _unusable(url: str) -> str:
+    if url.startswith("exec:"):
+        return "its articles come from running a local command (exec:); Warta never runs one"
+    if url.startswith("filter:"):
+        _, _, rest = url.partition(":")
+        source = rest.partition(":")[2]
+        hint = f"; subscribe to {sanitize_line(source, 200)} itself if the raw feed is usable" \
+            if is_http_url(source) else ""
+        return f"it is passed through a local script (filter:); Warta never runs one{hint}"
+    if not is_http_url(url):
+        return "not an http(s) URL"
+    return ""
+
+
+def export_urls(feeds: Sequence[Feed]) -> str:
+    """A newsboat ``urls`` file: the URL, then ``"~name"`` and the tags, each quoted."""
+    lines = ["# newsboat urls file written by warta export --newsboat"]
+    for feed in feeds:
+        marks = ([f"~{feed.name}"] if feed.name else []) + list(feed.tags)
+        lines.append(" ".join([_quote_if_needed(feed.url), *(_quote(m) for m in marks)]))
+    return "\n".join(lines) + "\n"
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quote_if_needed(token: str) -> str:
+    return _quote(token) if any(c in token for c in _DELIMITERS + '"#') else token
+
+
+# -- query feeds ------------------------------------------------------------------------------
+
+
+class QueryNotTranslated(Exception):
+    """A newsboat filter expression with no Warta equivalent; ``str()`` says which part."""
+
+
+_QUERY_TOKEN = re.compile(r"""\s*(?:(\(|\)|and\b|or\b)|([A-Za-z0-9_.-]+)\s*(=~|==|=|!~|!=|<=|>=|<|>|between\b|#|!#)\s*("(?:[^"\\]|\\.)*"|-?\d+:-?\d+|-?\d+))""")
+
+
+def translate_query(expression: str) -> str:
+    """A newsboat filter as a Warta filter, or ``QueryNotTranslated`` saying what has none.
+
+    Warta's filters are conjunctions, so ``and`` (with parentheses around ``and`` only)
+    translates and ``or`` does not. Comparisons that translate: ``unread``, ``tags #``/``!#``,
+    ``flags`` (every flagged article is starred in Warta), ``age <``/``<=``/``between 0:N``,
+    ``rssurl``/``feedtitle`` equality.
+    """
+    terms: list[str] = []
+    position = 0
+    text = expression.strip()
+    while position < len(text):
+        found = _QUERY_TOKEN.match(text, position)
+        if found is None or found.end() == position:
+            if not text[position:].strip():
+                break
+            raise QueryNotTranslated(f"cannot read the filter at column {position + 1}")
+        position = found.end()
+        word = found.group(1)
+        if word == "or":
+            raise QueryNotTranslated("uses 'or' (Warta's filters combine with AND only)")
+        if word:
+            continue  # and, parentheses: a conjunction however it is grouped
+        terms.append(_comparison(found.group(2).lower(), found.group(3), _literal(found.group(4))))
+    if not terms:
+        raise QueryNotTranslated("the filter is empty")
+    return " ".join(dict.fromkeys(terms))
+
+
+def _literal(value: str) -> str:
+    if value.startswith('"'):
+        return re.sub(r"\\(.)", r"\1", value[1:-1])
+    return value
+
+
+def _comparison(attribute: str, operator: str, value: str) -> str:
+    equal = operator in ("=", "==")
+    if attribute == "unread" and operator in ("=", "==", "!="):
+        unread = (value == "yes") == equal
+        return "is:unread" if unread else "is:read"
+    if attribute == "tags" and operator in ("#", "!#") and value and " " not in value:
+        return ("+" if operator == "#" else "-") + value
+    if attribute == "flags":
+        if operator in ("#", "=~") and value or operator == "!=" and value == "":
+            return "is:starred"
+        if operator in ("!#", "!~") and value or equal and value == "":
+            return "is:unstarred"
+    if attribute == "age" and value.lstrip("-").replace(":", "").isdigit():
+        days = _age_limit(operator, value)
+        if days is not None:
+            return f"since:{days}d"
+    if attribute in ("rssurl", "feedtitle", "feedlink") and equal and value:
+        return f'feed:"{value}"' if '"' not in value else _untranslated(attribute, operator, value)
+    return _untranslated(attribute, operator, value)
+
+
+def _age_limit(operator: str, value: str) -> int | None:
+    if operator == "between":
+        low, _, high = value.partition(":")
+        return int(high) + 1 if low.isdigit() and int(low) == 0 and high.isdigit() else None
+    if not value.isdigit():
+        return None
+    if operator == "<":
+        return max(int(value), 1)
+    if operator == "<=":
+        return int(value) + 1
+    return None
+
+
+def _untranslated(attribute: str, operator: str, value: str) -> str:
+    raise QueryNotTranslated(f'{attribute} {operator} "{value}" has no Warta filter')
+
+
+# -- the cache: articles and their state ------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CacheImport:
+    """What bringing newsboat's cache over did."""
+
+    articles: int = 0  # articles newsboat knew (not deleted there)
+    stored: int = 0  # of those, new to Warta and stored from the cache
+    read: int = 0  # marked read now (were unread in Warta)
+    starred: int = 0  # starred now (flagged in newsboat)
+    without_link: int = 0  # no http(s) link: nothing to match or open
+
+    def describe(self) -> str:
+        line = (f"From newsboat's cache: {_count(self.articles, 'article')}, "
+                f"{self.stored:,} stored from the cache, {self.read:,} newly marked read, "
+                f"{self.starred:,} newly starred (flagged)")
+        if self.without_link:
+            line += f"; {_count(self.without_link, 'article')} without a link skipped"
+        return line
+
+
+@dataclass(frozen=True, slots=True)
+class _CachedItem:
+    url: str
+    title: str
+    author: str
+    feed_url: str
+    published: float
+    content: str
+    unread: bool
+    flagged: bool
+
+
+def read_cache(path: Path) -> Iterator[list[_CachedItem]]:
+    """newsboat's cached articles in batches, read-only; ``SourceError`` if it is no cache.db."""
+    if not path.is_file():
+        raise SourceError(f"cannot read newsboat cache {path}: no such file")
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error as error:
+        raise SourceError(f"cannot open newsboat cache {path}: {error}") from None
+    try:
+        try:
+            columns = {row[1] for row in connection.execute("PRAGMA table_info(rss_item)")}
+            if not {"url", "feedurl", "unread"} <= columns:
+                raise SourceError(f"{path} is not a newsboat cache (no rss_item table)")
+            flags = "flags" if "flags" in columns else "''"
+            deleted = "deleted = 0" if "deleted" in columns else "1"
+            cursor = connection.execute(
+                f"SELECT url, title, author, feedurl, pubDate, content, unread, {flags} "
+                f"FROM rss_item WHERE {deleted} ORDER BY id")
+            while rows := cursor.fetchmany(BATCH):
+                yield [_CachedItem(str(url or ""), str(title or ""), str(author or ""),
+                                   str(feed or ""), float(published or 0), str(content or ""),
+                                   bool(unread), bool(flag)) for
+                       url, title, author, feed, published, content, unread, flag in rows]
+        except sqlite3.DatabaseError as error:
+            raise SourceError(f"cannot read newsboat cache {path}: {error}") from None
+    finally:
+        connection.close()
+
+
+def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
+                 now: float | None = None) -> CacheImport:
+    """Bring newsboat's articles and their read/flagged state into ``store``.
+
+    ``feeds`` are the subscriptions the articles belong to (their tags come along). Articles
+    Warta already has are only marked; the others are stored from the cache first.
+    """
+    now = time.time() if now is None else now
+    by_url = {feed.url: feed for feed in feeds}
+    # The refresh merges one story seen under two URLs into one article and keeps the alias.
+    aliases: dict[str, str] = {}
+    for feed in feeds:
+        aliases.update(store.get_feed_meta(feed.url).get("aliases") or {})
+    totals = dict(articles=0, stored=0, read=0, starred=0, without_link=0)
+    for batch in read_cache(path):
+        totals["articles"] += len(batch)
+        new: dict[str, ArticleRecord] = {}
+        read: list[str] = []
+        starred: list[str] = []
+        for item in batch:
+            if not is_http_url(item.url):
+                totals["without_link"] += 1
+                continue
+            key = article_id(item.url)
+            key = aliases.get(key, key)
+            if key not in new and not store.has_article(key):
+                new[key] = _record(key, item, by_url.get(item.feed_url), now)
+            if not item.unread:
+                read.append(key)
+            if item.flagged:
+                starred.append(key)
+        store.put_articles(list(new.values()))
+        totals["stored"] += len(new)
+        totals["read"] += _mark(store, read, "read")
+        totals["starred"] += _mark(store, starred, "starred")
+    return CacheImport(**totals)
+
+
+def _record(key: str, item: _CachedItem, feed: Feed | None, now: float) -> ArticleRecord:
+    published = item.published if 0 < item.published <= now + 86_400 else now
+    return ArticleRecord(
+        id=key, url=item.url, title=sanitize_line(item.title) or sanitize_line(item.url),
+        site=site_of(item.url), published=published, fetched=now,
+        feeds=(feed.url,) if feed else (), feed_tags=feed.tags if feed else (),
+        byline=sanitize_line(item.author, 200), summary=feed_text(item.content), status="summary")
+
+
+def _mark(store: Store, ids: list[str], mark: str) -> int:
+    """Set ``mark`` on the articles that lack it, in one write; returns how many changed."""
+    missing = [key for key in dict.fromkeys(ids) if not getattr(store.get_state(key), mark)]
+    if missing:
+        store.update_states(missing, **{mark: True})
+    return len(missing)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
