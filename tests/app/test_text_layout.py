@@ -36,7 +36,7 @@ async def _read(store: Store, blocks: tuple[Block, ...], size: tuple[int, int]) 
 
 
 async def test_japanese_lines_never_start_with_a_closing_mark(store: Store) -> None:
-    for width in (60, 80, 101, 130):
+    for width in (61, 101):  # one pane (the narrow layout) and two
         lines = [line.strip() for line in await _read(store, (Block("paragraph", JAPANESE),), (width, 30))]
         body = [line for line in lines if line and line[0] not in "h#"]  # not the URL or tag lines
         assert len(body) >= 4, lines

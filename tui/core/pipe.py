@@ -134,14 +134,17 @@ async def _feed(process: asyncio.subprocess.Process, data: bytes) -> None:
 
 async def _read(stream: asyncio.StreamReader | None, into: bytearray, limit: int,
                 cut: asyncio.Event) -> None:
-    """Read ``stream`` to its end into ``into``, at most ``limit`` bytes; set ``cut`` past that."""
+    """Read ``stream`` to its end into ``into``, at most ``limit`` bytes; set ``cut`` past that.
+
+    Past the limit the rest is read and dropped (the command is being stopped): a pipe left
+    unread never sees its end, and its transport would outlive the event loop."""
     assert stream is not None
     while chunk := await stream.read(65536):
         room = limit - len(into)
-        into += chunk[:room]
+        if room > 0:
+            into += chunk[:room]
         if len(chunk) > room:
             cut.set()
-            return
 
 
 async def _kill_group(process: asyncio.subprocess.Process) -> None:
