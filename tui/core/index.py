@@ -153,6 +153,31 @@ class ArticleIndex:
         _ensure_tag_stats(connection)
         return cls(path, connection)
 
+    @classmethod
+    def open_read_only(cls, path: Path) -> ArticleIndex:
+        """The index file without writing to it (a full disk); in memory if it is unusable."""
+        from . import readonly
+
+        try:
+            connection = readonly.connect(path)
+            if connection.execute("PRAGMA user_version").fetchone()[0] != INDEX_VERSION:
+                raise sqlite3.DatabaseError("index version mismatch")
+            connection.execute("SELECT count(*) FROM tag_stats").fetchone()
+            connection.execute("SELECT count(*) FROM meta").fetchone()
+            connection.isolation_level = "DEFERRED"
+        except sqlite3.Error:
+            return cls.in_memory()
+        return cls(path, connection)
+
+    @classmethod
+    def in_memory(cls) -> ArticleIndex:
+        """An empty index in memory, to be rebuilt from the stores (nothing lands on disk)."""
+        connection = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        connection.executescript(_SCHEMA)
+        _ensure_tag_stats(connection)
+        connection.isolation_level = "DEFERRED"
+        return cls(Path(":memory:"), connection)
+
     def close(self) -> None:
         with self.lock:
             self.db.close()

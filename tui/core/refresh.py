@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, TypeVar
 
-from .errors import (ExtractionError, FetchError, HttpStatus, NotAFeedError, Offline,
-                     RefreshFailure, SourceError, StoreError, WartaError, failure_from)
+from .errors import (DiskFullError, ExtractionError, FetchError, HttpStatus, NotAFeedError,
+                     Offline, RefreshFailure, SourceError, StoreError, WartaError, failure_from)
 from .articles import apply_rules, record_from_article, with_article
 from .config import TagRule, normalise_feed_url
 from .feeds import find_feed_links
@@ -51,6 +51,7 @@ class RefreshProgress:
     errors: tuple[RefreshFailure, ...] = ()  # one per failed feed or page; unpacks (url, message)
     new_articles: int = 0
     gone: tuple[str, ...] = ()  # feeds that answered 410 Gone: worth offering to unsubscribe
+    stopped: str = ""  # why the refresh stopped early (a full disk), said once
 
     @property
     def finished(self) -> bool:
@@ -79,6 +80,8 @@ class RefreshProgress:
 
     def summary(self) -> str:
         """The app's status line after a refresh."""
+        if self.stopped:
+            return f"{self.stopped}; the refresh stopped"
         if self.offline:
             return OFFLINE_MESSAGE
         text = f"Refreshed {_count(self.feeds_total, 'feed', plain=True)} · {self.new_articles} new"
@@ -113,6 +116,10 @@ class _PageJob:
     url: str = field(compare=False)
     allow_private: bool = field(compare=False)
     images_from: frozenset[str] | None = field(compare=False, default=None)  # None: no pictures
+
+
+class _Stopped(Exception):
+    """Internal: the refresh has stopped (``RefreshProgress.stopped`` says why)."""
 
 
 ProgressCallback = Callable[[RefreshProgress], None]
@@ -172,9 +179,20 @@ class Refresher:
         self._current = asyncio.ensure_future(self._run(feeds))
         return await self._current
 
+    async def merge(self, batches: Sequence[tuple[Feed, Sequence[FeedEntry]]]) -> RefreshProgress:
+        """Store entries that came from elsewhere (a sync server) as if their feeds had just
+        been fetched: the same article ids and merge rules, and the same full-text pages
+        fetched and extracted. Waits for a refresh in progress (they share the page queue)."""
+        while self._current is not None and not self._current.done():
+            await asyncio.shield(self._current)
+        given = {feed.url: entries for feed, entries in batches}
+        self._current = asyncio.ensure_future(self._run([feed for feed, _ in batches], given))
+        return await self._current
+
     # -- the whole refresh --------------------------------------------------------------------
 
-    async def _run(self, feeds: Sequence[Feed] | None) -> RefreshProgress:
+    async def _run(self, feeds: Sequence[Feed] | None,
+                   given: dict[str, Sequence[FeedEntry]] | None = None) -> RefreshProgress:
         self._reset()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warta-store")
         try:
@@ -184,8 +202,9 @@ class Refresher:
             self._update(feeds_total=len(active))
             workers = [asyncio.create_task(self._page_worker()) for _ in range(self.page_workers)]
             try:
-                await asyncio.gather(*(self._guarded(self._refresh_feed(feed), feed.url, feed=True)
-                                       for feed in active))
+                await asyncio.gather(*(self._guarded(
+                    self._refresh_feed(feed) if given is None else self._merge_given(feed, given[feed.url]),
+                    feed.url, feed=True) for feed in active))
                 self._feeds_finished = True
                 self._page_ready.set()
                 await asyncio.gather(*workers)
@@ -199,13 +218,25 @@ class Refresher:
             self._executor = None
 
     async def _store(self, function: Callable[..., T], *args: Any) -> T:
+        """Run a store call on the store thread. A full disk stops the whole refresh: every
+        later write would fail the same way (158 identical lines), and nothing more is saved."""
+        if self._progress.stopped:
+            raise _Stopped()
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(function, *args))
+        try:
+            return await loop.run_in_executor(self._executor, partial(function, *args))
+        except DiskFullError as exc:
+            if not self._progress.stopped:
+                self._update(stopped=str(exc))
+            raise _Stopped() from None
 
     async def _guarded(self, work: Any, url: str, *, feed: bool = False) -> None:
         """A bug or an unforeseen error in one feed or page must not end the whole refresh."""
         try:
             await work
+        except _Stopped:  # said once, in ``stopped``
+            if feed:
+                self._update(feeds_done=self._progress.feeds_done + 1)
         except Exception as exc:  # noqa: BLE001 - reported, never raised
             done = {"feeds_done": self._progress.feeds_done + 1} if feed else {}
             self._fail(failure_from(exc, url), **done)
@@ -248,6 +279,12 @@ class Refresher:
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": ""})
             self._update(feeds_done=self._progress.feeds_done + 1)
             return
+        await self._merged(feed, parsed, result)
+
+    async def _merge_given(self, feed: Feed, entries: Sequence[FeedEntry]) -> None:
+        await self._merged(feed, ParsedFeed(entries=tuple(entries)), None)
+
+    async def _merged(self, feed: Feed, parsed: ParsedFeed, result: FetchResult | None) -> None:
         try:
             changed, new, jobs = await self._store(self._merge_feed, feed, parsed, result)
         except StoreError as exc:
@@ -267,7 +304,7 @@ class Refresher:
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
-                    result: FetchResult) -> tuple[list[str], int, list[_PageJob]]:
+                    result: FetchResult | None) -> tuple[list[str], int, list[_PageJob]]:
         """Store thread: merge the entries into records, write one batch, save validators."""
         now = self.clock()
         meta = self.store.get_feed_meta(feed.url)
@@ -292,6 +329,8 @@ class Refresher:
                                      trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
             self.store.put_articles(list(records.values()), previous=stored)
+        if result is None:  # entries from a sync server: the feed's validators stay as they are
+            return list(records), new, jobs
         note = parsed.problem or ("0 items (unchanged)" if not parsed.entries else "")
         live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
         self._save_meta(feed.url, {
@@ -318,7 +357,8 @@ class Refresher:
                 self._page_ready.clear()
                 await self._page_ready.wait()
             job = heapq.heappop(self._pages)
-            await self._guarded(self._prefetch(job), job.url)
+            if not self._progress.stopped:
+                await self._guarded(self._prefetch(job), job.url)
             self._update(pages_done=self._progress.pages_done + 1)
 
     async def _prefetch(self, job: _PageJob) -> None:
@@ -401,6 +441,13 @@ def _entry_id(feed: Feed, entry: FeedEntry) -> str:
         return article_id(entry.url)
     key = f"{feed.url}\0{entry.guid or entry.title}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def entry_article_id(store: Store, feed: Feed, entry: FeedEntry) -> str:
+    """The article ``merge`` keeps ``entry`` as: the id from its link, or the twin it joined."""
+    entry_id = _entry_id(feed, entry)
+    aliases = store.get_feed_meta(feed.url).get("aliases") or {}
+    return str(aliases.get(entry_id, entry_id))
 
 
 def _merge_entry(existing: ArticleRecord | None, entry_id: str, feed: Feed, entry: FeedEntry,

@@ -74,6 +74,7 @@ class Reader(ScrollView, can_focus=True):
         self._lines: list[Strip] = []
         self._laid_out_width = -1
         self.article_id: str | None = None
+        self._styles: tuple[str, ReaderStyles] | None = None
 
     def show(self, renderable: RenderableType, *, article_id: str | None = None,
              line: int = 0) -> None:
@@ -87,7 +88,13 @@ class Reader(ScrollView, can_focus=True):
         self.refresh()
 
     def article_styles(self) -> ReaderStyles:
-        """The reader's styles as the current theme and CSS make them."""
+        """The reader's styles as the current theme and CSS make them (worked out once a theme)."""
+        theme = self.app.theme
+        if self._styles is None or self._styles[0] != theme:
+            self._styles = (theme, self._resolve_styles())
+        return self._styles[1]
+
+    def _resolve_styles(self) -> ReaderStyles:
         def style(name: str) -> Style:
             return self.get_component_rich_style(f"reader--{name.replace('_', '-')}")
 
