@@ -527,11 +527,13 @@ async def reextract(store: Store, pool: WorkerPool, *,
                                              headers.get("content-type"))
             except WartaError as exc:
                 if record.status != "full":
-                    await asyncio.to_thread(store.put_articles,
-                                            [record.with_changes(status="failed", error=str(exc))])
+                    await asyncio.to_thread(partial(
+                        store.put_articles, [record.with_changes(status="failed", error=str(exc))],
+                        previous={raw_id: record}))
                 return
-            await asyncio.to_thread(store.put_articles,
-                                    [with_article(record, article, headers.get("url") or record.url)])
+            await asyncio.to_thread(partial(
+                store.put_articles, [with_article(record, article, headers.get("url") or record.url)],
+                previous={raw_id: record}))
             updated += 1
             if on_articles is not None:
                 on_articles([raw_id])
