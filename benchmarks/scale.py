@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py build DATA_DIR --articles N
     python benchmarks/scale.py measure [--work DIR] [--sizes 1000,10000,100000] [--runs 5] [--rebuild]
+    python benchmarks/scale.py --smoke     # 300 articles, one run: the figures come out (CI)
 
 ``build`` fills a data dir through the real store API (``Store.put_articles`` in batches of
 1,000, ``Store.update_state`` per article): ~5 KB of text per article in five languages drawn
@@ -50,6 +51,7 @@ from tui.core.store import Store
 from tui.core.urls import article_id
 
 SIZES = (1_000, 10_000, 100_000)
+SMOKE_ARTICLES = 300
 BATCH = 1_000
 TERMINAL_SIZE = (100, 30)  # columns, rows
 RARE_WORD = "zeppelin"  # planted in one article in 997
@@ -768,7 +770,9 @@ def measure(work: Path, sizes: tuple[int, ...], runs: int, rebuild: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--smoke", action="store_true",
+                        help="measure one tiny data dir once (with the rebuild): checks the figures come out")
+    sub = parser.add_subparsers(dest="command")
     building = sub.add_parser("build", help="fill a new data dir with synthetic articles")
     building.add_argument("data_dir", type=Path)
     building.add_argument("--articles", type=int, required=True)
@@ -790,6 +794,12 @@ def main(argv: list[str] | None = None) -> int:
     rebuilding = sub.add_parser("_rebuild")  # internal: rebuild_figures() of a copied data dir, as JSON
     rebuilding.add_argument("data_dir", type=Path)
     args = parser.parse_args(argv)
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="warta-scale-smoke-") as work:
+            measure(Path(work), (SMOKE_ARTICLES,), 1, True)
+        return 0
+    if args.command is None:
+        parser.error("a command is required (build, measure) or --smoke")
     if args.command == "build":
         timings = build(args.data_dir, args.articles, seed=args.seed)
         print(json.dumps(timings))
