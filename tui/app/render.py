@@ -22,6 +22,7 @@ from ..core.models import Article, ArticleRecord, ArticleState, Block, TagKind
 from ..core.render import body_blocks, display_byline, format_date
 from ..core.sanitize import sanitize, sanitize_line
 from .pictures import PictureSlot
+from .textlayout import CodeBlock, TableBlock, wrapped
 
 BODY_LIMIT = 200_000  # characters; beyond this the reader shows a notice instead of stalling
 
@@ -108,6 +109,7 @@ def body(blocks: Sequence[Block], *, highlight: Iterable[str] = (), limit: int =
     """Renderables for the reader, one per block, with link numbers and search highlights."""
     pattern = _highlight_pattern(highlight)
     renderables: list[RenderableType] = []
+    rows: list[Text] = []  # consecutive table rows become one table
     used = 0
     for block in blocks:
         used += len(block.text)
@@ -115,8 +117,26 @@ def body(blocks: Sequence[Block], *, highlight: Iterable[str] = (), limit: int =
             renderables.append(Text(f"[Article truncated after {limit:,} characters — open it in "
                                     "the browser (o) to read the rest.]", style=styles.notice))
             break
+        if block.kind == "row":
+            rows.append(_block_text(block, pattern, styles))
+            continue
+        if rows:
+            renderables.append(_table(rows, styles))
+            rows = []
         renderables.append(_render_block(block, pattern, styles))
+    if rows:
+        renderables.append(_table(rows, styles))
     return renderables
+
+
+def _table(rows: list[Text], styles: ReaderStyles) -> TableBlock:
+    """Rows whose cells are split by tabs (link numbers may follow a cell's text)."""
+    cells = []
+    for row in rows:
+        cut = [i for i, ch in enumerate(row.plain) if ch == "\t"]
+        cells.append([piece for piece in row.divide(cut)])
+        cells[-1] = [cells[-1][0]] + [piece[1:] for piece in cells[-1][1:]]  # drop the tab
+    return TableBlock(cells, header_style=styles.subheading)
 
 
 def _render_block(block: Block, pattern: re.Pattern[str] | None,
@@ -124,24 +144,22 @@ def _render_block(block: Block, pattern: re.Pattern[str] | None,
     text = _block_text(block, pattern, styles)
     if block.kind == "heading":
         text.stylize(styles.heading if block.level <= 2 else styles.subheading)
-        return text
+        return wrapped(text)
     if block.kind == "item":
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(Text(sanitize_line(block.marker, 8) or "•", style="bold"), text)
+        grid.add_row(Text(sanitize_line(block.marker, 8) or "•", style="bold"), wrapped(text))
         return Padding(grid, (0, 0, 0, 2 * block.level))
     if block.kind == "quote":
         text.stylize(styles.quote)
         return _Quote(text, styles.meta)
     if block.kind == "code":
         text.stylize(styles.code)
-        text.no_wrap = False
-        text.overflow = "fold"
-        return Padding(text, (0, 0, 0, 4))
+        return CodeBlock(text)
     if block.kind == "image":  # its text is already "[image: alt]"
         text.stylize(styles.image)
-    return text
+    return wrapped(text)
 
 
 class _Quote:
@@ -154,7 +172,7 @@ class _Quote:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(1, options.max_width - 3)
         bar = Segment(" ▌ ", console.get_style(self.bar_style))
-        for line in console.render_lines(self.text, options.update_width(width), pad=False):
+        for line in console.render_lines(wrapped(self.text), options.update_width(width), pad=False):
             yield bar
             yield from line
             yield Segment.line()
@@ -214,31 +232,29 @@ def reader_parts(record: ArticleRecord, state: ArticleState, *, blocks: Sequence
     inline = {ref.url for ref in pictures if not ref.lead}
     links = record.article.links if record.article else ()
     blocks = blocks if blocks is not None else body_blocks(record)
-    parts: list[RenderableType | PictureSlot] = [header(record, state, styles)]
+    parts: list[RenderableType | PictureSlot] = [wrapped(header(record, state, styles))]
     if lead is not None:
         caption = Text(sanitize_line(lead.alt, 300), style=styles.image) if lead.alt else None
         parts.append(PictureSlot(lead.url, caption, space_above=1))
     parts.append(Text(""))
-    shown = _shown_blocks(blocks)
-    for index, renderable in enumerate(body(blocks, highlight=highlight, styles=styles)):
-        url = _picture_url(blocks[index], links) if index < shown else None  # else: the notice
-        if url in inline:
-            parts.append(PictureSlot(url))
-        parts += [renderable, Text("")]
+    # The body in runs that end before each inline picture (``body`` groups table rows, so
+    # its renderables are not one per block); the character budget runs across the runs.
+    cuts = [i for i, block in enumerate(blocks) if _picture_url(block, links) in inline]
+    used, start = 0, 0
+    for cut in [*cuts, len(blocks)]:
+        run = blocks[start:cut]
+        for renderable in body(run, highlight=highlight, limit=BODY_LIMIT - used, styles=styles):
+            parts += [renderable, Text("")]
+        used += sum(len(block.text) for block in run)
+        if used > BODY_LIMIT:
+            break  # the notice is in
+        if cut < len(blocks):
+            parts.append(PictureSlot(_picture_url(blocks[cut], links) or ""))
+        start = cut
     references = link_list(record.article, styles)
     if references is not None:
         parts.append(references)
     return parts
-
-
-def _shown_blocks(blocks: Sequence[Block]) -> int:
-    """How many blocks ``body`` shows before its truncation notice."""
-    used = 0
-    for index, block in enumerate(blocks):
-        used += len(block.text)
-        if used > BODY_LIMIT:
-            return index
-    return len(blocks)
 
 
 def _picture_url(block: Block, links: Sequence[str]) -> str | None:
