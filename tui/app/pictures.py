@@ -7,7 +7,8 @@ every render call, and its sixel widget leaves ghosts in scrolling panes; ``rich
 the picture pixel by pixel with ``getpixel`` on every render and resizes with nearest-neighbour.
 Both take a PIL image in the UI process. Here the core hands over the picture already scaled
 (in a thread, cached on disk) as plain cells, and painting them is one pass that merges runs of
-equal cells into one segment: the reader stays a line-API view of ready-made strips.
+equal cells into one segment: the reader stays a line-API view of ready-made strips. Kitty
+graphics and sixel are not drawn yet: every terminal gets half blocks (or the text line).
 """
 
 from __future__ import annotations
