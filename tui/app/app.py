@@ -22,11 +22,12 @@ from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
 from ..core.sanitize import sanitize_line
+from ..core.undo import UndoStack
 from . import keys
 from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
                        Failed, IndexProgressed, IndexRebuilt, QueueFlushed, RefreshFinished,
-                       RefreshProgressed, RefreshRequested, SourceAdded)
+                       RefreshProgressed, RefreshRequested, Resubscribed, SourceAdded)
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -72,6 +73,7 @@ class WartaApp(App[None]):
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self, library)
+        self.undo_stack = UndoStack(library)  # the session's: every screen's changes
         self.last_errors: tuple[RefreshFailure, ...] = ()
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
@@ -90,7 +92,7 @@ class WartaApp(App[None]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.library, export_dir=self.export_dir,
-                                       opener=self.opener), "main")
+                                       opener=self.opener, undo=self.undo_stack), "main")
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
@@ -181,6 +183,7 @@ class WartaApp(App[None]):
 
     def unsubscribe(self, url: str) -> bool:
         """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
+        feed = next((f for f in self.library.subscriptions() if f.url == url), None)
         try:
             self.library.unsubscribe(url)
         except WartaError as error:
@@ -189,8 +192,15 @@ class WartaApp(App[None]):
             return False
         self.gone_feeds.discard(url)
         self.last_errors = tuple(failure for failure in self.last_errors if failure.url != url)
-        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
+        if feed is not None:
+            self.undo_stack.push_unsubscribe(f"unsubscribe from {sanitize_line(feed.name or url, 80)}",
+                                             feed)
+        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay; u undoes)",
+                    markup=False)
         return True
+
+    def on_resubscribed(self, message: Resubscribed) -> None:
+        self.gone_feeds.discard(message.feed.url)
 
     # -- background refresh (messages from the worker) ----------------------------------------
 

@@ -241,6 +241,14 @@ class Library:
         """List rows, with changes still waiting for disk space shown as done."""
         return self._store.with_queued(self._store.summaries(rowids))
 
+    def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
+        """The article ids behind list rows (only the unread ones if asked), for bulk changes.
+        Changes still waiting for disk space count as done."""
+        if not unread_only or not self._store.queued_count:
+            return self._store.ids_of(rowids, unread_only=unread_only)
+        ids = self._store.ids_of(rowids)
+        return [i for i in ids if not self._store.get_state(i).read]
+
     def summary(self, article_id: str) -> ArticleSummary | None:
         found = self._store.summary(article_id)
         return None if found is None else self._store.with_queued([found])[0]

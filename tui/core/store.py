@@ -680,6 +680,9 @@ class Store:
     def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
         return self._index.summaries(rowids)
 
+    def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
+        return self._index.ids_of(rowids, unread_only=unread_only)
+
     def summary(self, article_id: str) -> ArticleSummary | None:
         return self._index.summary(article_id)
 
