@@ -441,6 +441,19 @@ class ArticleIndex:
         with self.lock:
             return self._rowid(article_id)
 
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        """Feed URL -> ``(unread, total)``: one grouped scan (an article of two feeds counts
+        for both)."""
+        counts: dict[str, tuple[int, int]] = {}
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT feeds, sum(read = 0), count(*) FROM articles GROUP BY feeds").fetchall()
+        for feeds, unread, total in rows:
+            for url in _split(feeds):
+                old_unread, old_total = counts.get(url, (0, 0))
+                counts[url] = (old_unread + unread, old_total + total)
+        return counts
+
     def count(self) -> int:
         with self.lock:
             return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])

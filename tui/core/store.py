@@ -689,6 +689,9 @@ class Store:
     def rowid_of(self, article_id: str) -> int | None:
         return self._index.rowid_of(article_id)
 
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        return self._index.feed_counts()
+
     def count(self) -> int:
         """How many articles the index lists."""
         return self._index.count()

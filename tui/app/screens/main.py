@@ -42,6 +42,7 @@ from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
 from .ask import Ask
 from .confirm import ConfirmOpen
+from .feeds import FeedChoice, FeedsScreen
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
 
@@ -100,6 +101,8 @@ class MainScreen(Screen[None]):
                 tooltip="Mark the articles above the cursor read", id="list.mark_read_above"),
         Binding("J", "mark_read_side(1)", "Read below", show=False,
                 tooltip="Mark the articles below the cursor read", id="list.mark_read_below"),
+        Binding("F", "feeds", "Feeds", tooltip="Feeds, smart folders and tags with their counts",
+                id="feeds.toggle"),
         Binding("v", "toggle_mark", "Mark", show=False,
                 tooltip="Mark the article for a bulk action (m, s, T, e then act on all marked)",
                 id="bulk.toggle_mark"),
@@ -284,6 +287,20 @@ class MainScreen(Screen[None]):
         error = self.apply_filter(text, label=f"{name} ({text})" if text else "")
         if error is not None:
             self.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
+
+    def action_feeds(self) -> None:
+        errors = {failure.url: failure.message for failure in getattr(self.app, "last_errors", ())}
+        unsubscribe = getattr(self.app, "unsubscribe", self.library.unsubscribe)
+        self.app.push_screen(FeedsScreen(self.library, unsubscribe=unsubscribe, errors=errors),
+                             self._feed_chosen)
+
+    def _feed_chosen(self, choice: FeedChoice | None) -> None:
+        if choice is None:
+            self.reload_list()  # counts may have changed (unsubscribe, refresh)
+            return
+        error = self.apply_filter(choice.text, label=choice.label)
+        if error is not None:
+            self.notify(f"Cannot filter by that: {error}", severity="error", markup=False)
 
     def action_pick_tags(self) -> None:
         selected = [t.value for t in self._filter_terms() if _is_tag_term(t)]
