@@ -139,3 +139,20 @@ async def test_unsubscribe_is_undoable(demo_store: Store) -> None:
         await pilot.pause()
         assert feed.url in [f.url for f in app.library.feeds()], notifications(app)
         assert any("Undone: unsubscribe from Local" in n for n in notifications(app))
+
+
+async def test_ctrl_c_quits_like_q(app: WartaApp) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_the_footer_keeps_q_and_help_first_when_narrow(app: WartaApp) -> None:
+    from textual.widgets._footer import FooterKey
+
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        keys = [key for key in app.screen.query(FooterKey)]
+        assert [key.action for key in keys[:2]] == ["quit", "help"]
+        assert all(key.region.right <= 60 and key.region.width > 0 for key in keys[:2])

@@ -54,7 +54,7 @@ class WartaApp(App[None]):
     COMMANDS = App.COMMANDS | {WartaCommands}
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit Warta", id="app.quit"),
+        Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit Warta (Ctrl-C too)", id="app.quit"),
         Binding("question_mark", "help", "Keys", tooltip="Show every key", id="app.help"),
         Binding("r", "refresh_all", "Refresh", show=False, tooltip="Refresh every feed",
                 id="app.refresh_all"),

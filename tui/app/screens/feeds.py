@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.browser import open_url
@@ -24,6 +24,7 @@ from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
 from ...core.textwidth import fit
 from ..messages import RefreshRequested
+from ..widgets.footer import KeptFooter
 from .ask import Ask
 from .tag_editor import TagEditor
 
@@ -101,7 +102,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
     def compose(self) -> ComposeResult:
         yield Label("", id="feeds-title")
         yield KeyedOptionList(id="feeds")
-        yield Footer()
+        yield KeptFooter()
 
     def on_mount(self) -> None:
         self.fill()

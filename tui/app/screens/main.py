@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from ...core.browser import Opener, display_url, link_warning, open_url
 from ...core.config import normalise_feed_url
@@ -37,6 +36,7 @@ from .. import render
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         QueueFlushed, RefreshRequested, Resubscribed)
 from ..widgets.article_list import ArticleList
+from ..widgets.footer import KeptFooter
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
@@ -165,7 +165,7 @@ class MainScreen(Screen[None]):
         yield LinkPrompt(id="link-prompt")
         yield AddPrompt(id="add-prompt")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeptFooter()
 
     @property
     def article_list(self) -> ArticleList:
@@ -182,6 +182,12 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload_list()
         self.article_list.focus()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """The reader has the screen to itself in a narrow terminal while it has the focus."""
+        widget = getattr(event, "widget", None)
+        if isinstance(widget, (Reader, ArticleList)):
+            self.set_class(isinstance(widget, Reader), "-reading")
 
     def on_unmount(self) -> None:
         self.flush_position()  # quitting: the reading position is saved
