@@ -25,7 +25,7 @@ from .furniture import SiteFurniture
 from .images import image_policy
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .pool import WorkerPool
-from .query import EVERYTHING, CompiledFilter, compile_filter
+from .query import EVERYTHING, CompiledFilter, compile_filter, sorted_by
 from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress,
                       add_url, reextract)
 from .retention import GcSummary, collect_garbage
@@ -286,13 +286,16 @@ class Library:
         """The filter ``text`` (raises ``FilterError``), with ``feed:`` knowing feed names."""
         return compile_filter(text, feed_names=self.feed_names())
 
-    def listing(self, where: CompiledFilter = EVERYTHING) -> Listing:
-        """The articles ``where`` lists, newest first (ranked when it searches).
+    def listing(self, where: CompiledFilter = EVERYTHING, sort: str | None = None) -> Listing:
+        """The articles ``where`` lists, newest first (ranked when it searches), or in the
+        order ``sort`` names (``query.SORTS``: the index sorts, SQL ORDER BY).
 
         Raises ``FilterError`` for a search SQLite refuses (the caller keeps its old filter).
         """
+        if sort is not None:
+            where = sorted_by(where, sort)
         try:
-            if where.is_empty:
+            if where.is_empty and where.order_by == EVERYTHING.order_by:
                 rowids = self._store.rowids()
                 unread = self._store.unread_count()
             else:

@@ -28,7 +28,7 @@ from ...core.errors import FilterError, WartaError
 from ...core.library import Library, StateChange
 from ...core.markdown_export import export_article
 from ...core.models import ArticleRecord, ArticleState
-from ...core.query import CompiledFilter, Term, parse_filter
+from ...core.query import CompiledFilter, Term, next_sort, parse_filter
 from ...core.sanitize import sanitize_line
 from ...core.undo import UndoStack
 from ...core.urls import is_http_url
@@ -101,6 +101,9 @@ class MainScreen(Screen[None]):
                 tooltip="Mark the articles above the cursor read", id="list.mark_read_above"),
         Binding("J", "mark_read_side(1)", "Read below", show=False,
                 tooltip="Mark the articles below the cursor read", id="list.mark_read_below"),
+        Binding("S", "cycle_sort", "Sort", show=False,
+                tooltip="Sort the list: newest, oldest, by feed, unread first (by rank when "
+                        "searching)", id="list.sort"),
         Binding("F", "feeds", "Feeds", tooltip="Feeds, smart folders and tags with their counts",
                 id="feeds.toggle"),
         Binding("v", "toggle_mark", "Mark", show=False,
@@ -149,6 +152,7 @@ class MainScreen(Screen[None]):
         self.opener = opener
         self.filter = CompiledFilter()
         self.filter_label = ""
+        self.sort = library.config.sort  # "rank" while a search is on, until S picks another
         self.highlight_terms: tuple[str, ...] = ()
         self._preview_timer: Timer | None = None
         self._position_timer: Timer | None = None
@@ -208,11 +212,13 @@ class MainScreen(Screen[None]):
     def reload_list(self, *, keep_cursor: bool = True) -> None:
         """Show the articles the current filter matches (all, newest first, by default)."""
         try:
-            listing = self.library.listing(self.filter)
+            listing = self.library.listing(self.filter, self.sort)
         except FilterError as error:  # a search SQLite refuses: show everything instead
             self.notify(f"{error}; showing all articles", severity="warning", markup=False)
             self.filter, self.filter_label, self.highlight_terms = CompiledFilter(), "", ()
-            listing = self.library.listing()
+            self.sort = self.library.config.sort
+            listing = self.library.listing(self.filter, self.sort)
+        self.status.set_sort(self.sort)
         self.article_list.set_rows(listing.rowids, keep_cursor=keep_cursor)
         self.status.set_counts(listing.total, listing.unread, self.filter_label)
         self.status.set_marked(len(self.article_list.marked))
@@ -236,6 +242,10 @@ class MainScreen(Screen[None]):
         except FilterError as error:
             return error
         highlight_changed = compiled.search_terms != self.highlight_terms
+        if compiled.search_terms and not self.filter.search_terms:
+            self.sort = "rank"  # a new search: best match first
+        elif not compiled.search_terms and self.sort == "rank":
+            self.sort = self.library.config.sort
         self.filter = compiled
         self.filter_label = compiled.text if label is None else label
         self.highlight_terms = compiled.search_terms
@@ -293,6 +303,10 @@ class MainScreen(Screen[None]):
         error = self.apply_filter(text, label=f"{name} ({text})" if text else "")
         if error is not None:
             self.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = next_sort(self.sort, searching=bool(self.filter.search_terms))
+        self.reload_list(keep_cursor=True)
 
     def action_feeds(self) -> None:
         errors = {failure.url: failure.message for failure in getattr(self.app, "last_errors", ())}
