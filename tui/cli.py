@@ -170,7 +170,19 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--keep-days", type=float, default=None,
                     help="override [storage] keep_days (0 keeps every article)")
     gc.set_defaults(run=run_gc)
+
+    sync = sub.add_parser("sync", parents=[common],
+                          help="sync feeds and read/star/tag marks with the [sync] server")
+    sync.add_argument("action", nargs="?", choices=["login"],
+                      help="login: only check the address and the credentials")
+    sync.add_argument("--status", action="store_true",
+                      help="show the last sync and the changes waiting for the server (no network)")
+    sync.set_defaults(run=run_sync)
     return parser
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 # -- shared wiring ------------------------------------------------------------------------------
@@ -562,3 +574,62 @@ def run_gc(args: argparse.Namespace, config: Config) -> int:
         summary = library.collect_garbage(keep_days=args.keep_days)
     print(summary.describe())
     return 0
+
+
+def run_sync(args: argparse.Namespace, config: Config) -> int:
+    from .core.sync import server_name
+    from .core.sync.errors import SyncSetupError
+
+    if config.sync is None:
+        raise SyncSetupError("sync: no [sync] section in the config (see config.example.toml)")
+    if args.status:
+        with open_library(args, config) as library:
+            status, pending = library.sync_status()
+        print(_sync_status_line(server_name(config.sync), status, pending))
+        return 0
+    if args.action == "login":
+        print(asyncio.run(_sync_login(config)))
+        return 0
+
+    async def run(library: Library) -> object:
+        async with library.network() as network:
+            syncer = network.syncer()
+            try:
+                return await syncer.run()
+            finally:
+                await syncer.backend.aclose()
+
+    with open_library(args, config) as library:
+        report = asyncio.run(run(library))
+    for notice in getattr(report, "notices", ()):
+        print(f"warta: {sanitize_line(notice)}", file=sys.stderr)
+    print(report.describe())  # type: ignore[attr-defined]
+    return 0
+
+
+async def _sync_login(config: Config) -> str:
+    from .core.sync import make_backend, server_name
+    from .core.sync.secret import sync_password
+
+    sync = config.sync
+    assert sync is not None
+    backend = make_backend(sync, config, sync_password(sync))
+    try:
+        await backend.login()
+    finally:
+        await backend.aclose()
+    return f"Logged in to {server_name(sync)} as {sync.user} ({backend.name})"
+
+
+def _sync_status_line(server: str, status: object, pending: int) -> str:
+    import time
+
+    from .core.sync import SyncStatus
+
+    assert isinstance(status, SyncStatus)
+    when = (time.strftime("%Y-%m-%d %H:%M", time.localtime(status.last_ok))
+            if status.last_ok else "never")
+    line = f"{server}: last good sync {when}; {_count(pending, 'change')} waiting to be sent"
+    if status.last_error and status.last_try >= status.last_ok:
+        line += f"; last attempt failed: {sanitize_line(status.last_error)}"
+    return line

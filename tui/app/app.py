@@ -32,6 +32,7 @@ from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
 from .screens.main import MainScreen
+from .sync import SyncController, SyncFailed, SyncFinished
 
 ARRIVAL_BATCH = 0.3  # seconds: new articles are merged into the list at most this often
 
@@ -74,6 +75,8 @@ class WartaApp(App[None]):
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self, library)
         self.undo_stack = UndoStack(library)  # the session's: every screen's changes
+        self.sync = SyncController(self, library, self.refresher)
+        self.sync_error: RefreshFailure | None = None  # what failed + the last good sync
         self.last_errors: tuple[RefreshFailure, ...] = ()
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
@@ -102,9 +105,11 @@ class WartaApp(App[None]):
         self.library.notices_shown()  # every repair said once in the app, then forgotten
         if self.refresh_on_start:
             self.refresher.start()
+            self.sync.start()
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
+            self.set_interval(minutes * 60, self.sync.start)
         self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
         self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
         if self.library.index_stale:
@@ -127,6 +132,7 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        await self.sync.close()
         await self.refresher.close()
 
     def apply_keymap(self) -> None:
@@ -150,6 +156,7 @@ class WartaApp(App[None]):
 
     def action_refresh_all(self) -> None:
         self._start_refresh(None)
+        self.sync.start()
 
     def on_refresh_requested(self, message: RefreshRequested) -> None:
         self._start_refresh(message.feeds)
@@ -175,7 +182,8 @@ class WartaApp(App[None]):
     def action_show_errors(self) -> None:
         if not isinstance(self.screen, ErrorsScreen):
             hints = {url: self._gone_hint(url) for url in self.gone_feeds}
-            self.push_screen(ErrorsScreen(self.last_errors, gone=hints, unsubscribe=self.unsubscribe))
+            errors = (*self.last_errors, *([self.sync_error] if self.sync_error else []))
+            self.push_screen(ErrorsScreen(errors, gone=hints, unsubscribe=self.unsubscribe))
 
     def _gone_hint(self, url: str) -> str:
         hint = self.library.config_file_hint(url)
@@ -219,6 +227,16 @@ class WartaApp(App[None]):
             self.notify(f"Saved {sanitize_line(result.title)}", markup=False)
             self._tell_main(ArticlesChanged({result.article_id}))
 
+    def on_sync_finished(self, message: SyncFinished) -> None:
+        self.sync_error = None
+        self._tell_main(Activity(message.report.describe()))
+        for notice in message.report.notices:
+            self.notify(sanitize_line(notice), markup=False, timeout=10)
+
+    def on_sync_failed(self, message: SyncFailed) -> None:
+        self.sync_error = RefreshFailure(f"sync with {message.server}", message.line)
+        self._tell_main(Activity(f"sync failed (E shows why): {sanitize_line(message.line, 120)}"))
+
     def on_refresh_progressed(self, message: RefreshProgressed) -> None:
         self._tell_main(Activity(message.progress.describe()))
 
@@ -239,7 +257,10 @@ class WartaApp(App[None]):
         progress = message.progress
         self.last_errors = progress.errors
         self.gone_feeds = set(progress.gone)
-        self._tell_main(Activity(progress.summary()))
+        summary = progress.summary()
+        if self.sync_error is not None and not progress.offline:
+            summary += " · sync failed (E shows why)"
+        self._tell_main(Activity(summary))
         if progress.offline and not self._said_offline:
             self._said_offline = True
             self.notify(progress.summary(), markup=False)

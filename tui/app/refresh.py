@@ -62,6 +62,10 @@ class RefreshController:
         network = await self._ready()
         self.app.post_message(SourceAdded(await network.add(url)))
 
+    async def shared(self) -> Network:
+        """The app's network (built on first use), for the sync to merge server items with."""
+        return await self._ready()
+
     async def _ready(self) -> Network:
         if self._network is None:
             self._network = await self._exit.enter_async_context(self.library.network(

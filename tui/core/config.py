@@ -14,7 +14,7 @@ import shlex
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import platformdirs
 
@@ -63,6 +63,25 @@ class StorageConfig:
     keep_starred: bool = True
 
 
+SyncApi = Literal["greader", "fever"]
+
+
+@dataclass(frozen=True, slots=True)
+class SyncConfig:
+    """``[sync]``: the feed server this Warta meets other devices at. No secret is kept here:
+    only the command or environment variable that yields it (see ``tui.core.sync.secret``)."""
+
+    api: SyncApi
+    url: str
+    user: str
+    password_command: str = ""
+    password_env: str = ""
+    max_items: int = 10000  # newest server items considered per sync (ids only after the first)
+
+
+SYNC_MAX_ITEMS = 10000
+
+
 @dataclass(frozen=True, slots=True)
 class TagRule:
     """Auto-tag: when ``pattern`` matches the article's ``field``, add ``tag``."""
@@ -98,6 +117,7 @@ class Config:
     pipe: PipeConfig = field(default_factory=PipeConfig)
     images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
     sort: str = "newest"  # the list's order at start: newest, oldest, feed, unread
+    sync: SyncConfig | None = None
 
 
 def default_config_path() -> Path:
@@ -177,7 +197,7 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
-                 "browser", "browser_in_terminal", "pipe", "images", "sort"}
+                 "browser", "browser_in_terminal", "pipe", "images", "sort", "sync"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -205,6 +225,7 @@ class _Reader:
             **self.browser(data),
             pipe=self.pipe(data.get("pipe", {})),
             images=self.image_mode("images", data.get("images", "auto")),
+            sync=self.sync(data["sync"]) if "sync" in data else None,
         )
 
     def browser(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -263,6 +284,40 @@ class _Reader:
                 raise self.fail(f"{name}.{key}", "must be more than 0, got 0")
             values[key] = float(value) if wanted == "float" else value
         return cls(**values)
+
+    def sync(self, table: Any) -> SyncConfig:
+        if not isinstance(table, dict):
+            raise self.fail("sync", "expected a table, like [sync]")
+        if "password" in table or "api_key" in table:
+            # Not even echoed back: the line number is enough to find it.
+            raise self.fail("sync.password", "a secret does not belong in the config: use "
+                            "password_command or password_env", needle="password")
+        known = {f.name for f in fields(SyncConfig)}
+        for key in table:
+            if key not in known:
+                raise self.fail(f"sync.{key}", f"unknown setting (known: {', '.join(sorted(known))})")
+            if key == "max_items":
+                value = table[key]
+                if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                    raise self.fail("sync.max_items", "expected a positive whole number")
+            elif not isinstance(table[key], str):
+                raise self.fail(f"sync.{key}", "expected a string in quotes")
+        api = table.get("api", "greader")
+        if api not in get_args(SyncApi):
+            raise self.fail("sync.api", 'expected "greader" or "fever"', needle="api")
+        url = table.get("url", "").strip()
+        if not is_http_url(url):
+            raise self.fail("sync.url", f"expected the server's http(s) API address, got {url!r}",
+                            needle="url")
+        if not table.get("user", "").strip():
+            raise self.fail("sync.user", "missing user name", needle="[sync]")
+        if not table.get("password_command") and not table.get("password_env"):
+            raise self.fail("sync", "needs password_command = \"…\" or password_env = \"VARIABLE\"",
+                            needle="[sync]")
+        return SyncConfig(api=api, url=url.rstrip("/"), user=table["user"].strip(),
+                          password_command=table.get("password_command", ""),
+                          password_env=table.get("password_env", ""),
+                          max_items=table.get("max_items", SYNC_MAX_ITEMS))
 
     def string_table(self, name: str, table: Any) -> dict[str, str]:
         if not isinstance(table, dict):

@@ -34,6 +34,7 @@ from .store import RebuildProgress, Store
 
 if TYPE_CHECKING:
     from .newsboat import CacheImport
+    from .sync import SyncStatus, Syncer
 
 STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
 
@@ -124,6 +125,10 @@ class Library:
         limit = int(config.storage.raw_cache_mb * 2**20)
         store = Store.open(data_dir, raw_size_limit=limit, on_rebuild=on_rebuild,
                            rebuild_later=rebuild_later)
+        if config.sync is not None:  # every change from now on is journaled for the server
+            from .sync import attach_journal
+
+            attach_journal(store)
         return cls(store, config)
 
     @property
@@ -402,6 +407,12 @@ class Library:
         """Rebuild the list index; the old one stays readable meanwhile (thread-safe)."""
         self._store.rebuild_index(progress)
 
+    def sync_status(self) -> tuple[SyncStatus, int]:
+        """The last sync's outcome and how many changes wait for the server (no network)."""
+        from .sync import sync_status
+
+        return sync_status(self._store)
+
     def check_caches(self) -> list[str]:
         return self._store.check_caches()
 
@@ -467,6 +478,13 @@ class Network:
         if result.feed is not None and not result.known:
             await asyncio.to_thread(self.library.subscribe, result.feed)
         return result
+
+    def syncer(self, **http_options: object) -> Syncer:
+        """A ``Syncer`` for the config's [sync] server over this network (``SyncSetupError``
+        without one, or without a password); it may run the password command: not on a loop."""
+        from .sync import open_sync
+
+        return open_sync(self.library.config, self.library._store, self.refresher, **http_options)
 
     async def reextract(self, *, on_articles: Callable[[list[str]], None] | None = None) -> int:
         """Extract every cached page again, offline."""

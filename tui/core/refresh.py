@@ -179,9 +179,20 @@ class Refresher:
         self._current = asyncio.ensure_future(self._run(feeds))
         return await self._current
 
+    async def merge(self, batches: Sequence[tuple[Feed, Sequence[FeedEntry]]]) -> RefreshProgress:
+        """Store entries that came from elsewhere (a sync server) as if their feeds had just
+        been fetched: the same article ids and merge rules, and the same full-text pages
+        fetched and extracted. Waits for a refresh in progress (they share the page queue)."""
+        while self._current is not None and not self._current.done():
+            await asyncio.shield(self._current)
+        given = {feed.url: entries for feed, entries in batches}
+        self._current = asyncio.ensure_future(self._run([feed for feed, _ in batches], given))
+        return await self._current
+
     # -- the whole refresh --------------------------------------------------------------------
 
-    async def _run(self, feeds: Sequence[Feed] | None) -> RefreshProgress:
+    async def _run(self, feeds: Sequence[Feed] | None,
+                   given: dict[str, Sequence[FeedEntry]] | None = None) -> RefreshProgress:
         self._reset()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="warta-store")
         try:
@@ -191,8 +202,9 @@ class Refresher:
             self._update(feeds_total=len(active))
             workers = [asyncio.create_task(self._page_worker()) for _ in range(self.page_workers)]
             try:
-                await asyncio.gather(*(self._guarded(self._refresh_feed(feed), feed.url, feed=True)
-                                       for feed in active))
+                await asyncio.gather(*(self._guarded(
+                    self._refresh_feed(feed) if given is None else self._merge_given(feed, given[feed.url]),
+                    feed.url, feed=True) for feed in active))
                 self._feeds_finished = True
                 self._page_ready.set()
                 await asyncio.gather(*workers)
@@ -267,6 +279,12 @@ class Refresher:
             await self._store(self._save_meta, feed.url, {"checked": checked, "error": ""})
             self._update(feeds_done=self._progress.feeds_done + 1)
             return
+        await self._merged(feed, parsed, result)
+
+    async def _merge_given(self, feed: Feed, entries: Sequence[FeedEntry]) -> None:
+        await self._merged(feed, ParsedFeed(entries=tuple(entries)), None)
+
+    async def _merged(self, feed: Feed, parsed: ParsedFeed, result: FetchResult | None) -> None:
         try:
             changed, new, jobs = await self._store(self._merge_feed, feed, parsed, result)
         except StoreError as exc:
@@ -286,7 +304,7 @@ class Refresher:
         self._announce(changed)
 
     def _merge_feed(self, feed: Feed, parsed: ParsedFeed,
-                    result: FetchResult) -> tuple[list[str], int, list[_PageJob]]:
+                    result: FetchResult | None) -> tuple[list[str], int, list[_PageJob]]:
         """Store thread: merge the entries into records, write one batch, save validators."""
         now = self.clock()
         meta = self.store.get_feed_meta(feed.url)
@@ -311,6 +329,8 @@ class Refresher:
                                      trusted_hosts([feed]) if self._wants_images(feed) else None))
         if records:
             self.store.put_articles(list(records.values()), previous=stored)
+        if result is None:  # entries from a sync server: the feed's validators stay as they are
+            return list(records), new, jobs
         note = parsed.problem or ("0 items (unchanged)" if not parsed.entries else "")
         live_ids = {_entry_id(feed, entry) for entry in parsed.entries}
         self._save_meta(feed.url, {
@@ -421,6 +441,13 @@ def _entry_id(feed: Feed, entry: FeedEntry) -> str:
         return article_id(entry.url)
     key = f"{feed.url}\0{entry.guid or entry.title}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def entry_article_id(store: Store, feed: Feed, entry: FeedEntry) -> str:
+    """The article ``merge`` keeps ``entry`` as: the id from its link, or the twin it joined."""
+    entry_id = _entry_id(feed, entry)
+    aliases = store.get_feed_meta(feed.url).get("aliases") or {}
+    return str(aliases.get(entry_id, entry_id))
 
 
 def _merge_entry(existing: ArticleRecord | None, entry_id: str, feed: Feed, entry: FeedEntry,

@@ -15,6 +15,7 @@ bytes and text only and refuses pickled rows. Each diskcache carries a schema ve
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -23,7 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 import diskcache
 from diskcache.core import MODE_PICKLE
@@ -175,6 +176,7 @@ class Store:
         self._touched_records: dict[str, ArticleRecord | None] | None = None
         self._touched_states: set[str] | None = None
         self._write_lock = threading.RLock()
+        self.journals: list[StateJournal] = []  # see every state change (the sync journal)
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -614,12 +616,18 @@ class Store:
             shown.append(summary)
         return shown
 
-    def update_state(self, article_id: str, **changes: Any) -> ArticleState:
-        """Change the user's state of one article; durable (fsync) before this returns."""
-        return self.update_states([article_id], **changes)[article_id]
+    def update_state(self, article_id: str, *, journal: bool = True, **changes: Any) -> ArticleState:
+        """Change the user's state of one article; durable (fsync) before this returns.
 
-    def update_states(self, article_ids: Iterable[str], **changes: Any) -> dict[str, ArticleState]:
-        """Set ``changes`` on many articles in one transaction; durable before this returns.
+        The registered ``journals`` see the change in the same transaction, so a journaled
+        change and the state it describes are on disk together or not at all. Changes that
+        come from the sync server itself pass ``journal=False``.
+        """
+        return self.update_states([article_id], journal=journal, **changes)[article_id]
+
+    def update_states(self, article_ids: Sequence[str], *, journal: bool = True,
+                      **changes: Any) -> dict[str, ArticleState]:
+        """The same change to many articles in one transaction (one fsync: mark-all, imports).
 
         Each state is read and written inside the transaction, so two processes changing
         different fields of one article (one marks it read, the other stars it) lose nothing.
@@ -629,11 +637,14 @@ class Store:
         with self._writing(), self._write_lock:
             with self._state.transact():
                 for article_id in article_ids:
+                    stored = self._stored_state(article_id)
                     state = replace(self.get_state(article_id), **changes)
                     if state.is_default:
                         self._state.delete("s:" + article_id)
                     else:
                         self._state.set("s:" + article_id, _pack(state.to_json()))
+                    for recorder in self.journals if journal else ():
+                        recorder.record_state(article_id, stored, state)
                     saved[article_id] = state
                 if not saved:
                     return saved
@@ -716,13 +727,19 @@ class Store:
                 feeds.append(feed)
         return feeds
 
-    def add_subscription(self, feed: Feed) -> None:
+    def add_subscription(self, feed: Feed, *, journal: bool = True) -> None:
         with self._writing():
-            self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+            with self._state.transact():
+                self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+                for recorder in self.journals if journal else ():
+                    recorder.record_subscription(feed.url, feed)
 
-    def remove_subscription(self, url: str) -> None:
+    def remove_subscription(self, url: str, *, journal: bool = True) -> None:
         with self._writing():
-            self._state.delete("sub:" + url)
+            with self._state.transact():
+                self._state.delete("sub:" + url)
+                for recorder in self.journals if journal else ():
+                    recorder.record_subscription(url, None)
 
     def saved_filters(self) -> dict[str, str]:
         """Filters saved in the data dir (imported from another reader), name -> filter text."""
@@ -752,6 +769,71 @@ class Store:
         with self._writing():
             self._state.set("feedmeta:" + feed_url, _pack(meta))
 
+    # -- sync records (the journal of changes to push, the server's ids) ----------------------
+    # Kept in the state store beside the user state they describe: never evicted, fsynced, and
+    # written in the same transaction as the state change (``state_transaction``).
+
+    @contextlib.contextmanager
+    def state_transaction(self) -> Iterator[None]:
+        """One durable transaction on the user state; writes inside commit together."""
+        with self._writing():
+            with self._state.transact():
+                yield
+
+    def sync_get(self, key: str) -> Any:
+        blob = _get(self._state, "sync:" + key)
+        try:
+            return _unpack(blob) if blob is not None else None
+        except CorruptEntryError:
+            return None
+
+    def sync_set(self, values: dict[str, Any]) -> None:
+        """Set (value) or delete (None) several sync records in one transaction."""
+        with self._writing():
+            with self._state.transact():
+                for key, value in values.items():
+                    if value is None:
+                        self._state.delete("sync:" + key)
+                    else:
+                        self._state.set("sync:" + key, _pack(value))
+
+    def sync_items(self, prefix: str) -> Iterator[tuple[str, Any]]:
+        """``(key without "sync:", value)`` for the sync records starting with ``prefix``."""
+        for key, blob in _items(self._state, "sync:" + prefix):
+            try:
+                yield key[5:], _unpack(blob)
+            except CorruptEntryError:
+                continue
+
+    def update_each(self, changes: dict[str, dict[str, Any]], *, journal: bool = True) -> int:
+        """A different change to each article, in one transaction (what a sync pulls); only
+        articles whose state really changes are written. Returns how many were."""
+        with self._writing(), self._write_lock:
+            written: dict[str, ArticleState] = {}
+            with self._state.transact():
+                for article_id, fields in changes.items():
+                    stored = self._stored_state(article_id)
+                    state = replace(self.get_state(article_id), **fields)
+                    if state == stored:
+                        continue
+                    if state.is_default:
+                        self._state.delete("s:" + article_id)
+                    else:
+                        self._state.set("s:" + article_id, _pack(state.to_json()))
+                    for recorder in self.journals if journal else ():
+                        recorder.record_state(article_id, stored, state)
+                    written[article_id] = state
+                if not written:
+                    return 0
+                seq = self._bump(self._state)
+            self._state_changed = True
+            for article_id in written:
+                self._queued.pop(article_id, None)
+            if self._touched_states is not None:
+                self._touched_states.update(written)
+            self._index.set_states(written, state_seq=seq)
+        return len(written)
+
     # -- upkeep -------------------------------------------------------------------------------
 
     def check_caches(self) -> list[str]:
@@ -774,6 +856,14 @@ class Store:
 
     def _writing(self) -> _WriteGuard:
         return _WriteGuard(self.data_dir)
+
+
+class StateJournal(Protocol):
+    """Something that must see every user state change, inside the transaction that saves it."""
+
+    def record_state(self, article_id: str, before: ArticleState, after: ArticleState) -> None: ...
+
+    def record_subscription(self, url: str, feed: Feed | None) -> None: ...
 
 
 class _WriteGuard:

@@ -1,0 +1,242 @@
+"""First and no-change sync against a local FreshRSS, next to the server's bare API listing.
+
+Serves ``--feeds`` feeds of ``--per-feed`` items from the test HTTP server, has a real FreshRSS
+(../shared/servers, PHP's built-in server, SQLite) subscribe to them and fetch them, then:
+
+1. baseline: a bare ``httpx`` client lists the same ids and fetches the same item contents
+   the sync will (the server's own cost, no Warta work);
+2. Warta's first sync, in a child process (``warta sync``'s code path), reporting wall time,
+   its peak RSS (the Warta process; the parse worker's separately) and requests per endpoint;
+3. a no-change sync: requests per endpoint and wall time.
+
+    python benchmarks/sync.py [--feeds 50] [--per-feed 100] [--smoke]
+
+Targets (issue #14): first sync of 5,000 items in 50 feeds ≤ 150 MB RSS; a no-change sync
+≤ 3 requests per stream kind and well under a second. --smoke (3 feeds × 10) checks that the
+figures are produced, not their values.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+
+from tests.server import TestServer  # noqa: E402
+from tests.sync.freshrss import FreshRSS, unpack, why_not_available  # noqa: E402
+
+CHILD = textwrap.dedent("""
+    import asyncio, json, resource, sys, time
+    sys.path.insert(0, {root!r})
+    from pathlib import Path
+    from tui.core.config import load_config
+    from tui.core.library import Library
+
+    config = load_config(sys.argv[1])
+    library = Library.open(config, Path(sys.argv[2]))  # journals for the [sync] server
+
+    async def main():
+        async with library.network() as network:
+            syncer = network.syncer()
+            started = time.perf_counter()
+            try:
+                report = await syncer.run()
+            finally:
+                await syncer.backend.aclose()
+            return report, time.perf_counter() - started, dict(syncer.backend.http.requests), \\
+                syncer.backend.http.bytes_received
+
+    report, seconds, requests, received = asyncio.run(main())
+    library.close()
+    print(json.dumps({{"seconds": seconds, "new": report.new_articles, "requests": requests,
+                      "bytes": received, "summary": report.describe(),
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
+""")
+
+
+def words(n: int) -> str:
+    return "<p>" + " ".join(f"Story {n} sentence {i} carries enough words to be whole." for i in range(40)) + "</p>"
+
+
+def publish(server: TestServer, feeds: int, per_feed: int) -> list[str]:
+    urls = []
+    for f in range(feeds):
+        items = "".join(
+            f"<item><title>Feed {f} item {i}</title><link>{server.url(f'/b/{f}/{i}')}</link>"
+            f"<guid>{server.url(f'/b/{f}/{i}')}</guid>"
+            f"<pubDate>Tue, 01 Dec 2026 {i % 24:02d}:{i % 60:02d}:00 GMT</pubDate>"
+            f"<description><![CDATA[{words(f * 1000 + i)}]]></description></item>"
+            for i in range(per_feed))
+        urls.append(server.add(f"/b/{f}.xml", f'<?xml version="1.0"?><rss version="2.0"><channel>'
+                               f"<title>Bench {f}</title><link>{server.url('/')}</link>{items}"
+                               "</channel></rss>", "application/rss+xml"))
+    return urls
+
+
+def bare_listing(base: str, user: str, password: str) -> tuple[float, int, int]:
+    """The server's own cost for what a first sync asks: login, ids, contents. No Warta."""
+    started = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=120) as http:
+        auth = next(line[5:] for line in http.post("/accounts/ClientLogin", data={
+            "Email": user, "Passwd": password}).text.splitlines() if line.startswith("Auth="))
+        http.headers["Authorization"] = f"GoogleLogin auth={auth}"
+        ids = [ref["id"] for ref in http.get("/reader/api/0/stream/items/ids", params={
+            "s": "user/-/state/com.google/reading-list", "n": 10000, "output": "json"}).json()["itemRefs"]]
+        received = 0
+        for start in range(0, len(ids), 250):
+            response = http.post("/reader/api/0/stream/items/contents", params={"output": "json"},
+                                 data={"i": [f"tag:google.com,2005:reader/item/{int(i):016x}"
+                                             for i in ids[start:start + 250]]})
+            received += len(response.content)
+    return time.perf_counter() - started, len(ids), received
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--feeds", type=int, default=50)
+    parser.add_argument("--per-feed", type=int, default=100)
+    parser.add_argument("--smoke", action="store_true", help="3 feeds × 10 items: figures, not targets")
+    args = parser.parse_args()
+    if args.smoke:
+        args.feeds, args.per_feed = 3, 10
+    reason = why_not_available()
+    if reason:
+        print(f"sync benchmark: cannot run a local FreshRSS: {reason}", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="warta-bench-sync-") as tmp:
+        work = Path(tmp)
+        server = TestServer().start()
+        fresh = FreshRSS(unpack(work)).install().start()
+        try:
+            return run(args, work, server, fresh)
+        finally:
+            fresh.stop()
+            server.stop()
+
+
+def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRSS) -> int:
+    user = fresh.new_user()
+    urls = publish(server, args.feeds, args.per_feed)
+    opml = work / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>' + "".join(
+        f'<outline type="rss" text="Bench {n}" xmlUrl="{url}"/>' for n, url in enumerate(urls))
+        + "</body></opml>")
+    started = time.perf_counter()
+    fresh.cli("import-for-user.php", "--user", user.name, "--filename", str(opml))
+    user.actualize()
+    print(f"FreshRSS fetched {args.feeds} feeds in {time.perf_counter() - started:.1f} s")
+
+    base = fresh.url("/api/greader.php")
+    bare_s, listed, bare_bytes = bare_listing(base, user.name, user.api_password)
+    print(f"baseline  bare API listing: {listed:,} ids + contents in {bare_s:.2f} s "
+          f"({bare_bytes / 2**20:.1f} MB)")
+
+    config = work / "config.toml"
+    config.write_text(textwrap.dedent(f"""\
+        [sync]
+        url = "{base}"
+        user = "{user.name}"
+        password_env = "WARTA_BENCH_SYNC_PASSWORD"
+        [fetch]
+        min_delay = 0.0
+        workers = 1
+        """))
+    env = {**os.environ, "WARTA_BENCH_SYNC_PASSWORD": user.api_password}
+    data = work / "data"
+
+    def child() -> dict[str, object]:
+        done = subprocess.run([sys.executable, "-c", CHILD.format(root=str(ROOT)), str(config), str(data)],
+                              capture_output=True, text=True, env=env, check=False, timeout=3600)
+        if done.returncode != 0:
+            raise SystemExit(f"sync failed: {done.stderr[-2000:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    first = child()
+    print(f"first     sync: {first['new']:,} new articles in {first['seconds']:.2f} s "
+          f"= {first['seconds'] / bare_s:.1f}x the bare listing; peak RSS {first['rss_mb']:.0f} MB "
+          f"(parse worker {first['children_rss_mb']:.0f} MB); {sum(first['requests'].values())} requests "
+          f"({first['bytes'] / 2**20:.1f} MB)")
+    again = child()
+    requests = again["requests"]
+    worst = max(requests.values())
+    print(f"no-change sync: {again['seconds']:.3f} s, {sum(requests.values())} requests "
+          f"({', '.join(f'{k} {v}' for k, v in sorted(requests.items()))}); "
+          f"at most {worst} per endpoint; {again['bytes'] / 1024:.0f} KB")
+    keys = asyncio.run(keys_during_sync(work, data, config, env))
+    print(f"app       key press to frame while a sync runs: median {statistics.median(keys['during']):.1f} ms, "
+          f"max {max(keys['during']):.1f} ms over {len(keys['during'])} presses; idle baseline "
+          f"median {statistics.median(keys['idle']):.1f} ms; the sync took {keys['sync_s']:.1f} s")
+    print(f"targets: RSS ≤ 150 MB: {'met' if first['rss_mb'] <= 150 else 'NOT met'}; "
+          f"≤ 3 requests per stream kind: {'met' if worst <= 3 else 'NOT met'}; "
+          f"no-change sync under 1 s: {'met' if again['seconds'] < 1 else 'NOT met'}; "
+          f"key press during sync ≤ 16 ms median: "
+          f"{'met' if statistics.median(keys['during']) <= 16 else 'NOT met'}")
+    return 0
+
+
+async def keys_during_sync(work: Path, data: Path, config_path: Path,
+                           env: dict[str, str]) -> dict[str, Any]:
+    """The real app on a copy of the synced data dir, made to sync everything again (its
+    record of the server's ids is dropped, so every item is fetched and merged anew) while
+    ``j`` is pressed: key press to the frame that shows the moved cursor."""
+    from benchmarks.scale import FrameWatch
+    from tui.app.app import WartaApp
+    from tui.core.config import load_config
+    from tui.core.library import Library
+    from tui.core.store import Store
+    from tui.core.sync import attach_journal
+
+    copy = work / "data-app"
+    shutil.copytree(data, copy)
+    os.environ["WARTA_BENCH_SYNC_PASSWORD"] = env["WARTA_BENCH_SYNC_PASSWORD"]
+    config = load_config(str(config_path))
+    store = Store.open(copy)
+    attach_journal(store)
+    store.sync_set({"account": "forgotten"})
+    app = WartaApp(Library(store, config), refresh_on_start=False)
+    watch = FrameWatch(app)
+    idle: list[float] = []
+    during: list[float] = []
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause(0.5)
+            app.main.article_list.focus()
+            await pilot.pause()
+
+            async def press() -> float:
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                await pilot.press("j" if len(idle + during) % 40 < 20 else "k")
+                return (await watch.next_frame(since) - clock) * 1000
+
+            for _ in range(20):
+                idle.append(await press())
+            started = time.perf_counter()
+            assert app.sync.start()
+            while app.sync.running:
+                during.append(await press())
+                await asyncio.sleep(0.02)
+            sync_s = time.perf_counter() - started
+    finally:
+        store.close()
+    return {"idle": idle, "during": during or [float("nan")], "sync_s": sync_s}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
