@@ -158,7 +158,7 @@ async def test_the_footer_keeps_q_and_help_first_when_narrow(app: WartaApp) -> N
         assert all(key.region.right <= 60 and key.region.width > 0 for key in keys[:2])
 
 
-async def test_S_cycles_the_sort_and_the_status_line_says_it(app: WartaApp) -> None:
+async def test_O_cycles_the_sort_and_the_status_line_says_it(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         widget = article_list(app)
 
@@ -166,25 +166,25 @@ async def test_S_cycles_the_sort_and_the_status_line_says_it(app: WartaApp) -> N
             return [widget.summary_at(i).published for i in range(len(widget.rowids))]  # type: ignore[union-attr]
 
         assert dates() == sorted(dates(), reverse=True)
-        await pilot.press("S")
+        await pilot.press("O")
         assert "sort: oldest" in status_text(app) and dates() == sorted(dates())
-        await pilot.press("S")
+        await pilot.press("O")
         assert "sort: feed" in status_text(app)
         await pilot.press("m")  # the first article read: unread first puts it last
         first = current_id(app)
-        await pilot.press("S")
+        await pilot.press("O")
         assert "sort: unread" in status_text(app)
         assert widget.summary_at(len(widget.rowids) - 1).id == first  # type: ignore[union-attr]
-        await pilot.press("S")
+        await pilot.press("O")
         assert "sort" not in status_text(app) and dates() == sorted(dates(), reverse=True)
 
 
-async def test_a_search_sorts_by_rank_and_S_can_change_it(app: WartaApp) -> None:
+async def test_a_search_sorts_by_rank_and_O_can_change_it(app: WartaApp) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("slash", *"the", "enter")
         await pilot.pause()
         assert "by rank" in status_text(app)
-        await pilot.press("S")
+        await pilot.press("O")
         assert "sort: newest" not in status_text(app) and "by rank" not in status_text(app)
         await pilot.press("slash", "ctrl+a", "ctrl+k", "enter")
         await pilot.pause()

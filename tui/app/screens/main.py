@@ -101,7 +101,7 @@ class MainScreen(Screen[None]):
                 tooltip="Mark the articles above the cursor read", id="list.mark_read_above"),
         Binding("J", "mark_read_side(1)", "Read below", show=False,
                 tooltip="Mark the articles below the cursor read", id="list.mark_read_below"),
-        Binding("S", "cycle_sort", "Sort", show=False,
+        Binding("O", "cycle_sort", "Order", show=False,
                 tooltip="Sort the list: newest, oldest, by feed, unread first (by rank when "
                         "searching)", id="list.sort"),
         Binding("F", "feeds", "Feeds", tooltip="Feeds, smart folders and tags with their counts",
@@ -152,7 +152,7 @@ class MainScreen(Screen[None]):
         self.opener = opener
         self.filter = CompiledFilter()
         self.filter_label = ""
-        self.sort = library.config.sort  # "rank" while a search is on, until S picks another
+        self.sort = library.config.sort  # "rank" while a search is on, until O picks another
         self.highlight_terms: tuple[str, ...] = ()
         self._preview_timer: Timer | None = None
         self._position_timer: Timer | None = None
