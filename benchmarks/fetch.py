@@ -136,7 +136,11 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=50.0,
                         help="time to first byte of the realistic round (default 50 ms)")
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--smoke", action="store_true",
+                        help="2 feeds x 3 pages: checks the figures come out (CI)")
     args = parser.parse_args()
+    if args.smoke:
+        args.feeds, args.per_feed, args.latency_ms = 2, 3, 5.0
 
     pages = load_pages(args.shared)
     server = TestServer().start()

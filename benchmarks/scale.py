@@ -3,6 +3,7 @@
     python benchmarks/scale.py build DATA_DIR --articles N
     python benchmarks/scale.py measure [--work DIR] [--sizes 1000,10000,100000] [--runs 5] [--rebuild]
     python benchmarks/scale.py bulk [--work DIR] [--sizes ...] [--runs 3] [--smoke]
+    python benchmarks/scale.py --smoke     # 300 articles, one run: the figures come out (CI)
 
 ``build`` fills a data dir through the real store API (``Store.put_articles`` in batches of
 1,000, ``Store.update_state`` per article): ~5 KB of text per article in five languages drawn
@@ -51,6 +52,7 @@ from tui.core.store import Store
 from tui.core.urls import article_id
 
 SIZES = (1_000, 10_000, 100_000)
+SMOKE_ARTICLES = 300
 BATCH = 1_000
 TERMINAL_SIZE = (100, 30)  # columns, rows
 RARE_WORD = "zeppelin"  # planted in one article in 997
@@ -886,7 +888,9 @@ def measure(work: Path, sizes: tuple[int, ...], runs: int, rebuild: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--smoke", action="store_true",
+                        help="measure one tiny data dir once (with the rebuild): checks the figures come out")
+    sub = parser.add_subparsers(dest="command")
     building = sub.add_parser("build", help="fill a new data dir with synthetic articles")
     building.add_argument("data_dir", type=Path)
     building.add_argument("--articles", type=int, required=True)
@@ -902,7 +906,7 @@ def main(argv: list[str] | None = None) -> int:
     bulking.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "warta-scale")
     bulking.add_argument("--sizes", default=",".join(map(str, SIZES)))
     bulking.add_argument("--runs", type=int, default=3)
-    bulking.add_argument("--smoke", action="store_true",
+    bulking.add_argument("--smoke", action="store_true", dest="bulk_smoke",
                          help="tiny and quick (300 articles, 1 run): checks figures are produced")
     bulk_child = sub.add_parser("_bulk")  # internal: _bulk_figures() of a copied data dir
     bulk_child.add_argument("data_dir", type=Path)
@@ -917,15 +921,22 @@ def main(argv: list[str] | None = None) -> int:
     rebuilding = sub.add_parser("_rebuild")  # internal: rebuild_figures() of a copied data dir, as JSON
     rebuilding.add_argument("data_dir", type=Path)
     args = parser.parse_args(argv)
+    if args.smoke:
+        with tempfile.TemporaryDirectory(prefix="warta-scale-smoke-") as work:
+            measure(Path(work), (SMOKE_ARTICLES,), 1, True)
+            bulk(Path(work), (SMOKE_ARTICLES,), 1)
+        return 0
+    if args.command is None:
+        parser.error("a command is required (build, measure) or --smoke")
     if args.command == "build":
         timings = build(args.data_dir, args.articles, seed=args.seed)
         print(json.dumps(timings))
     elif args.command == "measure":
         measure(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs, args.rebuild)
     elif args.command == "bulk":
-        if args.smoke:
+        if args.bulk_smoke:
             with tempfile.TemporaryDirectory(prefix="warta-bulk-") as work:
-                bulk(Path(work), (300,), 1)
+                bulk(Path(work), (SMOKE_ARTICLES,), 1)
         else:
             bulk(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs)
     elif args.command == "_bulk":

@@ -277,7 +277,8 @@ def run_extract(args: argparse.Namespace, config: Config) -> int:
             html, url, content_type = _read_input(name, args.url, config)
             article = extract(html, url, content_type=content_type)
         except WartaError as error:
-            print(f"warta: {name}: {error}", file=sys.stderr)
+            said = describe_error(error)
+            print(f"warta: {said if name in said else f'{name}: {said}'}", file=sys.stderr)
             status = 1
             continue
         except OSError as error:
@@ -300,11 +301,9 @@ def run_extract(args: argparse.Namespace, config: Config) -> int:
 
 
 def _read_input(name: str, url: str | None, config: Config) -> tuple[bytes, str | None, str | None]:
-    if name == "-":
-        return sys.stdin.buffer.read(), url, None
     if name.startswith(("http://", "https://")):
         return asyncio.run(_fetch_page(name, config))
-    return Path(name).read_bytes(), url, None
+    return _read_file(name), url, None
 
 
 async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str | None]:
@@ -404,6 +403,10 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
         if show_progress:
             print(f"\r{state.describe()}\033[K", end="", file=sys.stderr, flush=True)
 
+    async def reextract(library: Library) -> int:
+        async with library.network() as network:
+            return await network.reextract()
+
     async def refresh(library: Library) -> RefreshProgress:
         async with library.network(on_progress=progress) as network:
             return await network.refresh()
@@ -411,6 +414,9 @@ def run_fetch(args: argparse.Namespace, config: Config) -> int:
     with open_library(args, config) as library:
         if library.read_only:  # nothing fetched could be kept
             raise StoreError(f"disk full — not saving to {library.data_dir}; nothing fetched")
+        if library.articles_lost:  # what survives first, offline; then the feeds
+            print(f"warta: {asyncio.run(reextract(library)):,} articles brought back from the "
+                  "page cache", file=sys.stderr)
         result = asyncio.run(refresh(library))
     if show_progress:
         print("\r\033[K", end="", file=sys.stderr)
@@ -452,7 +458,7 @@ def run_import(args: argparse.Namespace, config: Config) -> int:
 
     urls_path, cache_path = newsboat_paths()
     name = args.file or str(urls_path)
-    data = sys.stdin.buffer.read() if name == "-" else _read_file(name)
+    data = _read_file(name)
     if data.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").startswith(b"<"):
         if args.state is not None:
             raise WartaError("--state is for newsboat's urls file; an OPML file has no read state")
@@ -465,8 +471,7 @@ def _subscribe_new(library: Library, feeds: Sequence[Feed]) -> int:
     """Subscribe to the feeds not yet known; returns how many were new."""
     known = {feed.url for feed in library.feeds()}
     new = [feed for feed in feeds if feed.url not in known]
-    for feed in new:
-        library.subscribe(feed)
+    library.subscribe_many(new)
     return len(new)
 
 
@@ -485,28 +490,39 @@ def _import_opml(args: argparse.Namespace, config: Config, data: bytes) -> int:
 
 def _import_newsboat(args: argparse.Namespace, config: Config, data: bytes,
                      state: Path | None) -> int:
-    from .core.newsboat import parse_urls
+    from .core.newsboat import CacheImport, parse_urls
 
     urls = parse_urls(data.decode("utf-8", "replace"))
     with open_library(args, config) as library:
         new = _subscribe_new(library, urls.feeds)
         if urls.filters:
             library.save_filters(urls.filters)
-        cached = library.import_newsboat_cache(state) if state else None
+        cached = asyncio.run(library.import_newsboat_cache(state)) if state else None
     summary, *notes = urls.describe(new, already=len(urls.feeds) - new)
     print(summary)
-    if cached is not None:
+    if isinstance(cached, CacheImport):
         print(cached.describe())
     for note in notes:
         print(f"warta: {sanitize_line(note, 400)}", file=sys.stderr)
     return 0
 
 
-def _read_file(name: str) -> bytes:
+MAX_INPUT_BYTES = 64 * 2**20  # far beyond any OPML file or page; /dev/zero must not be read forever
+
+
+def _read_file(name: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of file ``name`` ("-": stdin), refusing more than ``limit``."""
     try:
-        return Path(name).read_bytes()
+        if name == "-":
+            data = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(name, "rb") as handle:
+                data = handle.read(limit + 1)
     except OSError as error:
         raise WartaError(f"cannot read {name}: {error.strerror or error}") from None
+    if len(data) > limit:
+        raise WartaError(f"{name}: larger than {limit // 2**20} MiB; not read")
+    return data
 
 
 def run_export(args: argparse.Namespace, config: Config) -> int:

@@ -7,6 +7,7 @@ through its own ``-I`` command, and the flags are set with SQL on the schema new
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import os
@@ -143,12 +144,12 @@ def test_a_file_that_is_no_cache_is_refused(tmp_path: Path, store: Store) -> Non
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
     with pytest.raises(SourceError, match="is not a newsboat cache"):
-        import_cache(other, store, [])
+        asyncio.run(import_cache(other, store, []))
     (tmp_path / "junk.db").write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(SourceError, match="cannot read newsboat cache"):
-        import_cache(tmp_path / "junk.db", store, [])
+        asyncio.run(import_cache(tmp_path / "junk.db", store, []))
     with pytest.raises(SourceError, match="no such file"):
-        import_cache(tmp_path / "missing.db", store, [])
+        asyncio.run(import_cache(tmp_path / "missing.db", store, []))
 
 
 # -- with the real newsboat ------------------------------------------------------------------
@@ -344,7 +345,7 @@ def test_marks_only_add_and_a_merged_story_is_not_stored_twice(tmp_path: Path) -
         store.update_state(twin.id, read=False, starred=False)
         store.set_feed_meta(feed.url, {"aliases": {article_id("https://x.example.com/twin"): twin.id}})
         kept = article_id("https://x.example.com/kept")
-        result = import_cache(cache, store, [feed])
+        result = asyncio.run(import_cache(cache, store, [feed]))
         assert (result.articles, result.stored, result.read, result.starred, result.without_link) \
             == (3, 1, 1, 1, 1)
         assert store.get_state(twin.id).read and store.get_state(twin.id).starred
@@ -352,5 +353,18 @@ def test_marks_only_add_and_a_merged_story_is_not_stored_twice(tmp_path: Path) -
         assert not store.has_article(article_id("https://x.example.com/gone"))  # deleted there
         assert store.get_article(kept).feed_tags == ("x",) and not store.get_state(kept).read
         store.update_state(kept, read=True)
-        import_cache(cache, store, [feed])
+        asyncio.run(import_cache(cache, store, [feed]))
         assert store.get_state(kept).read  # marks only add: newsboat's unread does not undo it
+
+
+def test_import_benchmark_smoke_prints_its_figures() -> None:
+    """CI runs the benchmark tiny: the figures must come out (their values are not checked)."""
+    script = Path(__file__).parents[2] / "benchmarks" / "import_feeds.py"
+    result = subprocess.run([sys.executable, str(script), "--smoke"], capture_output=True,
+                            text=True, timeout=240)
+    assert result.returncode == 0, result.stderr
+    for figure in ("strict_parse_clean_s", "read_opml_faulty_s", "import_faulty_with_subscribing_s",
+                   "ratio_faulty_vs_strict", "full_import_s", "full_peak_rss_mb",
+                   "baseline_store_put_s", "ratio_import_vs_store_put", "rss_growth_quarter_to_full_mb"):
+        assert figure in result.stdout, figure
+    assert "Imported 200 feeds (200 lines repaired)" in result.stdout

@@ -49,3 +49,87 @@ def test_a_second_reader_on_one_data_dir_is_refused_and_the_first_keeps_going(tm
     finally:
         again.send("q", settle=0.3)
         again.finish()
+
+
+async def test_e_without_a_downloads_dir_exports_into_the_data_dir_and_says_where(
+        tmp_path: Path, monkeypatch) -> None:
+    from .support import toasts
+    from .test_storage import _app
+
+    home, cwd = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    cwd.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    monkeypatch.chdir(cwd)
+    data = tmp_path / "data"
+    _seed(data, 2)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter", "e")
+            await pilot.pause()
+            (exported,) = (data / "exports").glob("*.md")
+            assert any(str(exported) in t for t in toasts(app)), toasts(app)
+    assert not list(cwd.iterdir())
+
+
+async def test_an_unknown_theme_is_reported_with_the_names_that_exist(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from tui.app.app import WartaApp
+    from tui.core.library import Library
+
+    from .support import app_config, toasts
+
+    data = tmp_path / "data"
+    _seed(data, 1)
+    with Store.open(data) as store:
+        config = replace(app_config(on_start=False), theme="solarised-darkest")
+        app = WartaApp(Library(store, config), refresh_on_start=False)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            said = [t for t in toasts(app) if "Unknown theme 'solarised-darkest'" in t]
+            assert len(said) == 1 and "textual-dark" in said[0] and "nord" in said[0], toasts(app)
+            assert app.theme == "textual-dark"
+
+
+async def test_a_long_filter_error_is_wrapped_not_cut_at_the_screen_edge(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from .test_storage import _app
+
+    data = tmp_path / "data"
+    _seed(data, 2)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(60, 24)) as pilot:
+            await pilot.pause()
+            await pilot.press("slash", *"bogus:thing", "enter")
+            await pilot.pause()
+            error = app.screen.query_one(".prompt--error", Static)
+            text = str(error.render())
+            assert "unknown filter 'bogus:'" in text and "before:" in text  # the end of it too
+            assert len(text) > 60 and error.size.height >= 2, (error.size, text)
+
+
+async def test_a_filter_with_no_matches_clears_the_reader(tmp_path: Path) -> None:
+    from .support import reader_words
+    from .test_storage import _app
+
+    data = tmp_path / "data"
+    _seed(data, 3)
+    with Store.open(data) as store:
+        app = _app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "Paragraph about topic 2" in reader_words(app)
+            await pilot.press("slash", *"zebracorn", "enter")
+            await pilot.pause()
+            assert "Paragraph about topic" not in reader_words(app)
+            assert "No articles match zebracorn" in reader_words(app)
+            assert app.main.reader.article_id is None

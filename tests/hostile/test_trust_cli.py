@@ -242,3 +242,42 @@ def test_demo_works_for_subcommands_and_leaves_the_real_data_dir_alone(
     assert exported.returncode == 0 and "<opml" in exported.stdout
     assert not (home / ".local" / "share" / "warta").exists()
     assert not list(home.rglob("index.sqlite"))
+
+
+# -- filters that mislead ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["since:", "lang:", "site:", "-site:", "since: 7d", "tag:"])
+def test_a_filter_key_without_a_value_is_an_error_not_a_word_search(
+        tmp_path: Path, env: dict[str, str], text: str) -> None:
+    data = seeded(tmp_path, 3)
+    result = run_warta("--data-dir", str(data), "list", "--", text, env=env)
+    key = text.split(":")[0].lstrip("-+")
+    assert_one_clean_line(result, f"{key}:' needs a value right after the colon")
+
+
+def test_site_matches_the_host_as_its_docstring_says(tmp_path: Path, env: dict[str, str]) -> None:
+    data = tmp_path / "data"
+    record = replace(make_record(1, site="harbour-ledger.example"), site="The Harbour Ledger")
+    with Store.open(data) as store:
+        store.put_articles([record, make_record(2, site="other.example")])
+    for query in ("site:harbour-ledger.example", "site:ledger.example", "site:Harbour"):
+        result = run_warta("--data-dir", str(data), "list", "--json", query, env=env)
+        assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [record.id], query
+    path_only = run_warta("--data-dir", str(data), "list", "--json", "site:articles", env=env)
+    assert path_only.stdout == ""  # the path is not the host
+
+
+def test_a_malformed_saved_filter_is_reported_at_start_with_its_line(
+        tmp_path: Path, env: dict[str, str]) -> None:
+    config = tmp_path / "filters.toml"
+    config.write_text('[filters]\nstarred = "is:starred"\nrecent = "since:7days"\n')
+    result = run_warta("--config", str(config), "--data-dir", str(tmp_path / "d"), "list", env=env)
+    assert_one_clean_line(result, "line 3", "filters.recent", "not a filter", "since:7days")
+
+
+@pytest.mark.parametrize("command", [["import", "/dev/zero"], ["extract", "/dev/zero"]],
+                         ids=["import", "extract"])
+def test_reading_dev_zero_as_a_file_is_refused_not_read_forever(
+        tmp_path: Path, env: dict[str, str], command: list[str]) -> None:
+    result = run_warta("--data-dir", str(tmp_path / "d"), *command, env=env, timeout=30)
+    assert_one_clean_line(result, "/dev/zero", "larger than 64 MiB")

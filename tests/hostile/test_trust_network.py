@@ -233,3 +233,34 @@ def test_a_json_feed_item_with_its_whole_content_is_not_fetched(tmp_path: Path,
     assert result.returncode == 0, result.stderr
     assert "1 new article, 0 pages fetched, 0 errors" in result.stdout
     assert server.hits["/json/gone"] == 0
+
+
+# -- what survives a damaged article store is used ----------------------------------------------------
+
+def test_articles_lost_with_their_store_come_back_from_the_page_cache(tmp_path: Path,
+                                                                      server: TestServer) -> None:
+    import json
+
+    from .test_storage import _overwrite_header
+
+    pages = [server.add(f"/kept/{n}", _page(f"Kept story {n}").replace("Sentence", f"Story {n} sentence"))
+             for n in range(3)]  # three different texts (the same text would be one article)
+    feed = server.add("/kept.xml", _rss(*pages, title="Kept"), "application/rss+xml")
+    env, data = _env(tmp_path, feed), tmp_path / "d"
+    assert run_warta("--data-dir", str(data), "fetch", env=env).returncode == 0
+    first = json.loads(run_warta("--data-dir", str(data), "list", "--json", env=env).stdout.splitlines()[0])
+    from tui.core.store import Store
+
+    with Store.open(data) as store:
+        store.update_state(first["id"], starred=True)
+    _overwrite_header(data / "articles" / "cache.db")
+    server.routes.clear()  # the site is gone too: only the page cache has them
+    fetched = run_warta("--data-dir", str(data), "fetch", env=env)
+    assert "articles store was corrupt" in fetched.stderr
+    assert "3 pages survive in the page cache" in fetched.stderr
+    assert "3 articles brought back from the page cache" in fetched.stderr
+    rows = [json.loads(line) for line in
+            run_warta("--data-dir", str(data), "list", "--json", env=env).stdout.splitlines()]
+    assert sorted(row["title"] for row in rows) == [f"Kept story {n}" for n in range(3)]
+    assert [row["starred"] for row in rows if row["id"] == first["id"]] == [True]
+    assert all(row["full_text"] for row in rows)

@@ -217,3 +217,53 @@ async def test_a_store_moved_aside_by_cron_is_said_by_the_cli_and_once_by_the_ap
                 await pilot.pause()
                 said = [t for t in toasts(app) if "articles store was corrupt" in t]
                 assert len(said) == (1 if session == 0 else 0), toasts(app)
+
+
+# -- opening while another process writes ---------------------------------------------------------------
+
+_BUSY_WRITER = """
+import sys, time
+sys.path.insert(0, {root!r})
+from tests.conftest import make_record
+from tui.core.errors import StoreError
+from tui.core.store import Store
+store = Store.open(sys.argv[1])
+print("ready", flush=True)
+errors, n, end = [], 0, time.monotonic() + float(sys.argv[2])
+while time.monotonic() < end:
+    n += 1
+    try:
+        store.put_articles([make_record(100 + (n * 40 + k) % 400, body="words " * 2000)
+                            for k in range(40)])  # one feed's batch, as a refresh writes it
+        store.update_state(make_record(n % 50).id, read=bool(n % 2))
+    except StoreError as exc:
+        errors.append(str(exc))
+store.close()
+print(repr((n, errors)), flush=True)
+"""
+
+
+def test_opening_while_a_fetch_writes_never_rebuilds_and_the_writer_never_fails(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from .support import ROOT, child_env
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(50)])
+    writer = subprocess.Popen([sys.executable, "-c", _BUSY_WRITER.format(root=str(ROOT)), str(data), "4"],
+                              stdout=subprocess.PIPE, text=True, env=child_env())
+    assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    rebuilds: list[tuple[int, int]] = []
+    opens = 0
+    try:
+        while writer.poll() is None and opens < 40:
+            with Store.open(data, on_rebuild=lambda done, total: rebuilds.append((done, total))):
+                opens += 1
+    finally:
+        out, _ = writer.communicate(timeout=60)
+    writes, errors = eval(out.strip().splitlines()[-1])  # noqa: S307 - our own child's repr
+    assert opens >= 3 and writes >= 3, (opens, writes)  # both really ran (however loaded)
+    assert rebuilds == [], f"{len(rebuilds)} rebuild batches in {opens} opens"
+    assert errors == []

@@ -83,9 +83,13 @@ class WartaApp(App[None]):
         self._said_offline = False
         self.gone_feeds: set[str] = set()
         self._save_retry: Timer | None = None
-        self.export_dir = export_dir or default_export_dir()
+        self.export_dir = export_dir or default_export_dir(library.data_dir)
         self.opener = opener
         self.theme = config.theme if config.theme in self.available_themes else "textual-dark"
+        if self.theme != config.theme:  # said at mount, with the names that do exist
+            self.notice = " ".join(filter(None, (notice, (
+                f"Unknown theme {config.theme!r} in the config; using textual-dark. Themes: "
+                + ", ".join(sorted(self.available_themes))))))
 
     @property
     def main(self) -> MainScreen:

@@ -220,7 +220,7 @@ class _Reader:
             refresh=self.section("refresh", RefreshConfig, data.get("refresh", {})),
             storage=self.section("storage", StorageConfig, data.get("storage", {})),
             keys=self.string_table("keys", data.get("keys", {})),
-            filters=self.string_table("filters", data.get("filters", {})),
+            filters=self.saved_filters(data.get("filters", {})),
             rules=self.rules(data.get("rules", [])),
             **self.browser(data),
             pipe=self.pipe(data.get("pipe", {})),
@@ -318,6 +318,20 @@ class _Reader:
                           password_command=table.get("password_command", ""),
                           password_env=table.get("password_env", ""),
                           max_items=table.get("max_items", SYNC_MAX_ITEMS))
+
+    def saved_filters(self, table: Any) -> dict[str, str]:
+        """``[filters]``, each one compiled now: a typo is reported at start, with its line,
+        not months later when its key is first pressed."""
+        from .errors import FilterError
+        from .query import compile_filter
+
+        filters = self.string_table("filters", table)
+        for name, text in filters.items():
+            try:
+                compile_filter(text)
+            except FilterError as exc:
+                raise self.fail(f"filters.{name}", f"not a filter: {exc}", needle=text) from None
+        return filters
 
     def string_table(self, name: str, table: Any) -> dict[str, str]:
         if not isinstance(table, dict):

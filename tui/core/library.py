@@ -154,6 +154,11 @@ class Library:
     def on_notice(self, handler: Callable[[str], None] | None) -> None:
         self._store.on_notice = handler
 
+    @property
+    def articles_lost(self) -> bool:
+        """The article store started empty beside pages that survived (``reextract`` them)."""
+        return self._store.articles_lost
+
     def is_damaged(self, article_id: str) -> bool:
         """The article's row was found damaged (it reads as missing)."""
         return article_id in self._store.damaged
@@ -200,11 +205,18 @@ class Library:
         """Keep imported saved filters in the data dir."""
         self._store.save_filters(dict(filters))
 
-    def import_newsboat_cache(self, path: Path) -> CacheImport:
-        """Read and star marks (and articles) from newsboat's ``cache.db`` (read-only)."""
+    async def import_newsboat_cache(self, path: Path) -> CacheImport:
+        """Read and star marks (and articles) from newsboat's ``cache.db`` (read-only); the
+        marks go through ``change()``, the cached HTML through a worker pool."""
         from .newsboat import import_cache
 
-        return import_cache(path, self._store, self.feeds())
+        config = self.config
+        pool = WorkerPool(config.fetch.workers, timeout=config.fetch.extract_timeout)
+        try:
+            return await import_cache(path, self._store, self.feeds(), pool=pool,
+                                      change=self.change)
+        finally:
+            pool.close()
 
     def feed_names(self) -> dict[str, str]:
         """Lower-case feed name -> URL, for the ``feed:`` filter."""
@@ -274,6 +286,10 @@ class Library:
 
     def subscribe(self, feed: Feed) -> None:
         self._store.add_subscription(feed)
+
+    def subscribe_many(self, feeds: Sequence[Feed]) -> None:
+        """Subscribe to many feeds in one write (an OPML file of 5,000 is one fsync)."""
+        self._store.add_subscriptions(feeds)
 
     def unsubscribe(self, url: str) -> None:
         """Stop following a feed added from the CLI or the app (its articles stay).

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,3 +55,55 @@ def reader_lock(data_dir: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+class WriteLock:
+    """``flock`` on ``write.lock``, held from a store write to the index write that follows it.
+
+    Another process opening the data dir compares the stores' write counters with the index's
+    under this lock, so it never catches a writer between the two halves of one write and
+    rebuilds the whole index for nothing (holding the index for seconds, so that the writer's
+    next index write failed with "database is locked"). Re-entrant, for threads too.
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / "write.lock"
+        self._fd: int | None = None
+        self._depth = 0
+        self._threads = threading.RLock()
+
+    @contextmanager
+    def held(self, timeout: float = 2.0) -> Iterator[None]:
+        with self._threads:
+            if self._depth == 0:
+                self._take(timeout)
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0 and self._fd is not None:
+                    fcntl.flock(self._fd, fcntl.LOCK_UN)
+
+    def _take(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for the lock; without it (a stuck writer, a read-only disk)
+        carry on: the lock only spares a rebuild, it guards no data."""
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            except OSError:
+                return
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.01)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

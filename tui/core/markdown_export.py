@@ -124,10 +124,16 @@ def export_filename(title: str, *, limit: int = NAME_LIMIT) -> str:
     return slug + ".md"
 
 
-def default_export_dir() -> Path:
-    """``~/Downloads`` when it exists, else the current directory."""
-    downloads = Path.home() / "Downloads"
-    return downloads if downloads.is_dir() else Path.cwd()
+def default_export_dir(data_dir: Path | None = None) -> Path:
+    """The user's download dir (XDG ``XDG_DOWNLOAD_DIR``, else ``~/Downloads``) when it exists,
+    else ``exports/`` in the data dir: never wherever the reader happened to be started (the
+    current directory), where nobody would look. The app names the file it wrote."""
+    import platformdirs
+
+    downloads = Path(platformdirs.user_downloads_dir())
+    if downloads.is_dir():
+        return downloads
+    return data_dir / "exports" if data_dir is not None else Path.cwd()
 
 
 def export_article(record: ArticleRecord, state: ArticleState | None, directory: Path) -> Path:

@@ -14,23 +14,27 @@ had is lost. Marks only ever add: read stays read, starred stays starred.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from .errors import SourceError
+from .errors import SourceError, WartaError
 from .feeds import feed_text
 from .models import ArticleRecord, Feed, union
+from .pool import WorkerPool
 from .sanitize import sanitize_line
 from .store import Store
 from .urls import article_id, is_http_url, site_of
 
 BATCH = 1_000  # cache rows read, stored and marked per transaction (bounds memory)
+Change = Callable[..., object]  # change(ids, read=True): Library.change or Store.update_states
 _DELIMITERS = " \r\n\t"
 _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
@@ -323,59 +327,132 @@ def read_cache(path: Path) -> Iterator[list[_CachedItem]]:
         connection.close()
 
 
-def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
-                 now: float | None = None) -> CacheImport:
+def feed_texts(contents: list[str]) -> list[str]:
+    """Cached HTML as stored text, for a batch at once (what a pool worker runs)."""
+    return [feed_text(content) for content in contents]
+
+
+async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
+                       pool: WorkerPool | None = None, change: Change | None = None,
+                       now: float | None = None) -> CacheImport:
     """Bring newsboat's articles and their read/flagged state into ``store``.
 
     ``feeds`` are the subscriptions the articles belong to (their tags come along). Articles
-    Warta already has are only marked; the others are stored from the cache first.
+    Warta already has are only marked; the others are stored from the cache first. With a
+    ``pool``, the next batch's HTML is turned into text in a worker (killable: this is web
+    content) while this one is written, so the two cores share the work. Marks are set with
+    ``change(ids, read=True)`` (``Library.change``, the one door; default the store's own).
     """
+    change = store.update_states if change is None else change
     now = time.time() if now is None else now
     by_url = {feed.url: feed for feed in feeds}
     # The refresh merges one story seen under two URLs into one article and keeps the alias.
     aliases: dict[str, str] = {}
     for feed in feeds:
         aliases.update(store.get_feed_meta(feed.url).get("aliases") or {})
-    totals = dict(articles=0, stored=0, read=0, starred=0, without_link=0)
-    for batch in read_cache(path):
-        totals["articles"] += len(batch)
-        new: dict[str, ArticleRecord] = {}
-        read: list[str] = []
-        starred: list[str] = []
-        for item in batch:
+    totals = Counter[str]()
+    pending: deque[tuple[_Batch, asyncio.Future[list[str]]]] = deque()
+    ahead = pool.size if pool is not None else 0  # batches converting while one is written
+    for rows in read_cache(path):
+        batch = _Batch.sort(rows, store, aliases, totals)
+        texts = asyncio.ensure_future(_texts(pool, [item.content for item in batch.new.values()]))
+        await asyncio.sleep(0)  # let a worker start on it before this thread writes
+        pending.append((batch, texts))
+        if len(pending) > ahead:
+            await _write(store, change, *pending.popleft(), by_url, now, totals)
+    while pending:
+        await _write(store, change, *pending.popleft(), by_url, now, totals)
+    return CacheImport(**totals)
+
+
+@dataclass(slots=True)
+class _Batch:
+    """One batch of cache rows, sorted into what to store and what to mark."""
+
+    new: dict[str, _CachedItem]
+    read: list[str]
+    starred: list[str]
+
+    @classmethod
+    def sort(cls, rows: list[_CachedItem], store: Store, aliases: Mapping[str, str],
+             totals: Counter[str]) -> _Batch:
+        batch = cls({}, [], [])
+        totals["articles"] += len(rows)
+        for item in rows:
             if not is_http_url(item.url):
                 totals["without_link"] += 1
                 continue
             key = article_id(item.url)
             key = aliases.get(key, key)
-            if key not in new and not store.has_article(key):
-                new[key] = _record(key, item, by_url.get(item.feed_url), now)
+            if key not in batch.new and not store.has_article(key):
+                batch.new[key] = item
             if not item.unread:
-                read.append(key)
+                batch.read.append(key)
             if item.flagged:
-                starred.append(key)
-        store.put_articles(list(new.values()))
-        totals["stored"] += len(new)
-        totals["read"] += _mark(store, read, "read")
-        totals["starred"] += _mark(store, starred, "starred")
-    return CacheImport(**totals)
+                batch.starred.append(key)
+        return batch
 
 
-def _record(key: str, item: _CachedItem, feed: Feed | None, now: float) -> ArticleRecord:
+async def _texts(pool: WorkerPool | None, contents: list[str]) -> list[str]:
+    if pool is None or not contents:
+        return feed_texts(contents)
+    try:
+        return list(await pool.run(feed_texts, contents, timeout=60 + len(contents) / 10,
+                                   noun="cached articles", verb="convert"))
+    except WartaError:  # one hostile article in the batch: convert one by one, skip the bad one
+        texts = []
+        for content in contents:
+            try:
+                texts.extend(await pool.run(feed_texts, [content], noun="article", verb="convert"))
+            except WartaError:
+                texts.append("")
+        return texts
+
+
+async def _write(store: Store, change: Change, batch: _Batch, texts: asyncio.Future[list[str]],
+                 by_url: Mapping[str, Feed], now: float, totals: Counter[str]) -> None:
+    summaries = await texts
+    # Marks first: the new articles' index rows are then written with them, in one go.
+    for mark, number in _mark(store, change, batch).items():
+        totals[mark] += number
+    store.put_articles([_record(key, item, by_url.get(item.feed_url), now, summary)
+                        for (key, item), summary in zip(batch.new.items(), summaries)])
+    totals["stored"] += len(batch.new)
+
+
+def _record(key: str, item: _CachedItem, feed: Feed | None, now: float,
+            summary: str) -> ArticleRecord:
     published = item.published if 0 < item.published <= now + 86_400 else now
     return ArticleRecord(
         id=key, url=item.url, title=sanitize_line(item.title) or sanitize_line(item.url),
         site=site_of(item.url), published=published, fetched=now,
         feeds=(feed.url,) if feed else (), feed_tags=feed.tags if feed else (),
-        byline=sanitize_line(item.author, 200), summary=feed_text(item.content), status="summary")
+        byline=sanitize_line(item.author, 200), summary=summary, status="summary")
 
 
-def _mark(store: Store, ids: list[str], mark: str) -> int:
-    """Set ``mark`` on the articles that lack it, in one write; returns how many changed."""
-    missing = [key for key in dict.fromkeys(ids) if not getattr(store.get_state(key), mark)]
-    if missing:
-        store.update_states(missing, **{mark: True})
-    return len(missing)
+def _mark(store: Store, change: Change, batch: _Batch) -> Counter[str]:
+    """Add the read/starred marks the articles lack, one write per kind of change.
+
+    Articles about to be stored from the cache have no marks yet, so only the others are
+    looked up. Returns how many articles got each mark.
+    """
+    wanted: dict[str, set[str]] = {}
+    for mark, ids in (("read", batch.read), ("starred", batch.starred)):
+        for key in ids:
+            wanted.setdefault(key, set()).add(mark)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key, marks in wanted.items():
+        if key not in batch.new:
+            state = store.get_state(key)
+            marks = {mark for mark in marks if not getattr(state, mark)}
+        if marks:
+            groups.setdefault(tuple(sorted(marks)), []).append(key)
+    added = Counter[str]()
+    for marks, keys in groups.items():
+        change(keys, **dict.fromkeys(marks, True))
+        for mark in marks:
+            added[mark] += len(keys)
+    return added
 
 
 def _count(number: int, noun: str) -> str:

@@ -46,6 +46,8 @@ _IS = {
     "summary": "a.status = 'summary'",
     "failed": "a.status = 'failed'",
 }
+_EXAMPLES = {"tag": "news", "site": "example.com", "feed": "name", "lang": "en", "is": "unread",
+             "since": "7d", "after": "2024-01-31", "before": "2024-01-31"}
 _UNITS = {"h": 3600, "d": 86400, "w": 7 * 86400, "m": 30 * 86400, "y": 365 * 86400}
 _TOKEN = re.compile(r'\s*(?:([+-]?)(?:([a-z]+):)?("(?:[^"]*)"?|[^\s"]+))')
 
@@ -118,6 +120,11 @@ def parse_filter(text: str) -> list[Term]:
             raise FilterError(f"cannot read the filter at column {position + 1}", position)
         sign, key, value = found.group(1), found.group(2) or "", found.group(3)
         start = found.start(1) if sign else (found.start(2) if key else found.start(3))
+        if not key and value.endswith(":") and value[:-1].lower() in _KEYS:
+            # "since:" with nothing after it (or a space before its value): not a word search
+            raise FilterError(f"'{sign}{value}' needs a value right after the colon, like "
+                              f"{value}{_EXAMPLES[value[:-1].lower()]} (column {start + 1})",
+                              start, value)
         quoted = value.startswith('"')
         if quoted:
             if len(value) < 2 or not value.endswith('"'):
@@ -170,8 +177,9 @@ def _clause(key: str, term: Term, feed_names: Mapping[str, str], now: float) -> 
     value = term.value
     if key == "tag":
         return "a.rowid IN (SELECT article FROM tags WHERE tag = ? COLLATE NOCASE)", [value]
-    if key == "site":
-        return "a.site LIKE ? ESCAPE '\\'", [f"%{_like(value)}%"]
+    if key == "site":  # the site's name or the host of the article's URL
+        pattern = f"%{_like(value)}%"
+        return f"(a.site LIKE ? ESCAPE '\\' OR {_HOST} LIKE ? ESCAPE '\\')", [pattern, pattern]
     if key == "feed":
         urls = [url for name, url in feed_names.items() if value.lower() in name.lower()]
         clause = " OR ".join(["a.feeds LIKE ? ESCAPE '\\'"] * (1 + len(urls)))
@@ -191,6 +199,11 @@ def _clause(key: str, term: Term, feed_names: Mapping[str, str], now: float) -> 
         return "a.published >= ?", [now - int(found.group(1)) * _UNITS[found.group(2)]]
     stamp = _date(value, term)
     return ("a.published >= ?" if key == "after" else "a.published < ?"), [stamp]
+
+
+# The host of ``a.url``: between "://" and the next "/" (or the end).
+_REST = "substr(a.url, instr(a.url, '://') + 3)"
+_HOST = f"substr({_REST}, 1, instr({_REST} || '/', '/') - 1)"
 
 
 def _date(value: str, term: Term) -> float:

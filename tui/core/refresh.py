@@ -508,7 +508,9 @@ async def reextract(store: Store, pool: WorkerPool, *,
     """Extract every cached raw page again (after an extractor upgrade). No network.
 
     Returns how many articles were updated. A page that no longer extracts keeps its old full
-    text; a summary-only record gets the new error.
+    text; a summary-only record gets the new error. A page whose record is gone (a damaged
+    article store started afresh) brings its article back under the same id, so the user's
+    read/star marks, kept apart, find it again; the next refresh adds its feeds back.
     """
     updated = 0
     ids = await asyncio.to_thread(store.raw_ids)
@@ -519,19 +521,23 @@ async def reextract(store: Store, pool: WorkerPool, *,
         async with limit:
             raw = await asyncio.to_thread(store.get_raw, raw_id)
             record = await asyncio.to_thread(store.get_article, raw_id)
-            if raw is None or record is None:
+            if raw is None:
                 return
             body, headers = raw
+            url = headers.get("url") or (record.url if record else "")
+            if record is None and not is_http_url(url):
+                return
             try:
-                article = await pool.extract(body, headers.get("url") or record.url,
-                                             headers.get("content-type"))
+                article = await pool.extract(body, url, headers.get("content-type"))
             except WartaError as exc:
-                if record.status != "full":
+                if record is not None and record.status != "full":
                     await asyncio.to_thread(store.put_articles,
                                             [record.with_changes(status="failed", error=str(exc))])
                 return
-            await asyncio.to_thread(store.put_articles,
-                                    [with_article(record, article, headers.get("url") or record.url)])
+            if record is None:  # back from the page alone
+                record = record_from_article(article, url=url, fetched=time.time()).with_changes(
+                    id=raw_id)
+            await asyncio.to_thread(store.put_articles, [with_article(record, article, url)])
             updated += 1
             if on_articles is not None:
                 on_articles([raw_id])

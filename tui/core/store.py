@@ -22,6 +22,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
@@ -32,6 +33,7 @@ from diskcache.core import MODE_PICKLE
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
 from .index import KIND_NAMES, ArticleIndex
+from .locks import WriteLock
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .private import make_private
 from .query import EVERYTHING, CompiledFilter
@@ -164,6 +166,8 @@ class Store:
         self.damaged: set[str] = set()  # ids whose article row was found damaged (read as missing)
         self.earlier_notices: list[str] = []  # repairs earlier runs made that no app has shown
         self.read_only = False  # opened where nothing can be written (``_open_read_only``)
+        self.articles_lost = False  # the article store started empty beside surviving pages
+        self._write_lock_file = WriteLock(data_dir)
         self.on_notice: Callable[[str], None] | None = None  # said at once (the CLI's stderr)
         index.on_damage = self._index_damaged
         self._state_changed = False
@@ -196,7 +200,8 @@ class Store:
             return cls._open_read_only(data_dir, raw_size_limit)
         try:
             data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            articles, _ = _open_or_move_aside(data_dir / "articles", notices, eviction_policy="none")
+            articles, articles_new = _open_or_move_aside(data_dir / "articles", notices,
+                                                         eviction_policy="none")
             raw, _ = _open_or_move_aside(data_dir / "raw", notices,
                                          eviction_policy="least-recently-stored",
                                          size_limit=raw_size_limit)
@@ -212,6 +217,11 @@ class Store:
             raise StoreError(f"cannot open data dir {data_dir}: {reason}") from exc
         store = cls(data_dir, articles, raw, state, index)
         store.notices = notices
+        if articles_new and store.raw_ids():  # lost (moved aside, deleted); the pages survive
+            store.articles_lost = True
+            notices.append(f"the article store is empty but {len(store.raw_ids()):,} pages survive "
+                           "in the page cache: warta reextract brings their articles back "
+                           "(warta fetch does it first)")
         store._apply_parked()
         if state_is_new:
             store._restore_lost_state()
@@ -221,7 +231,9 @@ class Store:
         if network_fs:
             notices.append(f"data dir {data_dir} is on {network_fs}: SQLite locking is unreliable "
                            "there; run one Warta at a time")
-        if store._index.applied_seqs() != store.seqs():
+        with store._write_lock_file.held():  # a writer half-way through one write is no lag
+            stale = store._index.applied_seqs() != store.seqs()
+        if stale:
             store.index_stale = True
             if not rebuild_later:
                 store.rebuild_index(on_rebuild)
@@ -330,6 +342,7 @@ class Store:
         self._index.close()
         for cache in (self._articles, self._raw, self._state):
             cache.close()
+        self._write_lock_file.close()
 
     def __enter__(self) -> Store:
         return self
@@ -484,7 +497,8 @@ class Store:
                 for record, before in zip(records, old):
                     self._touched_records.setdefault(record.id, before)
             states = {r.id: self.get_state(r.id) for r in records}
-            self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
+            with _derived(self._index):
+                self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         """Remove articles (retention); their user state goes too. Returns how many went."""
@@ -512,7 +526,8 @@ class Store:
             if self._touched_records is not None:
                 for record in removed:
                     self._touched_records.setdefault(record.id, record)
-            self._index.delete(removed, articles_seq=seq, state_seq=state_seq)
+            with _derived(self._index):
+                self._index.delete(removed, articles_seq=seq, state_seq=state_seq)
         return len(removed)
 
     def find_by_fingerprint(self, fingerprint: str) -> str | None:
@@ -654,7 +669,8 @@ class Store:
                 self._queued.pop(article_id, None)
             if self._touched_states is not None:
                 self._touched_states.update(saved)
-            self._index.set_states(saved, state_seq=seq)
+            with _derived(self._index):
+                self._index.set_states(saved, state_seq=seq)
         return saved
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
@@ -728,11 +744,16 @@ class Store:
         return feeds
 
     def add_subscription(self, feed: Feed, *, journal: bool = True) -> None:
+        self.add_subscriptions([feed], journal=journal)
+
+    def add_subscriptions(self, feeds: Sequence[Feed], *, journal: bool = True) -> None:
+        """Save (or replace) subscriptions in one transaction: an import of 5,000 is one fsync."""
         with self._writing():
             with self._state.transact():
-                self._state.set("sub:" + feed.url, _pack(feed.to_json()))
-                for recorder in self.journals if journal else ():
-                    recorder.record_subscription(feed.url, feed)
+                for feed in feeds:
+                    self._state.set("sub:" + feed.url, _pack(feed.to_json()))
+                    for recorder in self.journals if journal else ():
+                        recorder.record_subscription(feed.url, feed)
 
     def remove_subscription(self, url: str, *, journal: bool = True) -> None:
         with self._writing():
@@ -855,7 +876,19 @@ class Store:
     # -- errors -------------------------------------------------------------------------------
 
     def _writing(self) -> _WriteGuard:
-        return _WriteGuard(self.data_dir)
+        return _WriteGuard(self.data_dir, self._write_lock_file)
+
+
+@contextmanager
+def _derived(index: ArticleIndex) -> Iterator[None]:
+    """An index write after its store write succeeded: if another process holds the index
+    (a rebuild), skip it rather than fail what is already saved; the index then lags the
+    stores' counters, and the next open (or the app's stale check) rebuilds it."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
 
 
 class StateJournal(Protocol):
@@ -869,14 +902,17 @@ class StateJournal(Protocol):
 class _WriteGuard:
     """Turns the ways a write can fail into ``StoreError``s with a sentence for the user."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, lock: WriteLock) -> None:
         self.data_dir = data_dir
+        self._held = lock.held()
 
     def __enter__(self) -> None:
+        self._held.__enter__()  # the store write and its index write, as one for other openers
         return None
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: object) -> Literal[False]:
+        self._held.__exit__(None, None, None)
         if exc is None or isinstance(exc, StoreError):
             return False
         if isinstance(exc, (OSError, sqlite3.Error)) and _is_disk_full(exc):

@@ -227,6 +227,9 @@ class MainScreen(Screen[None]):
         self.set_class(empty, "-empty")  # the welcome takes the whole screen
         if empty:
             self.reader.show(welcome())
+        elif not listing.rowids:  # the reader must not go on showing an article the filter excludes
+            self.reader.show(Text(f"No articles match {self.filter_label or 'this filter'}; "
+                                  "press / to change it."))
         elif was_empty:
             self.article_list.focus()
 

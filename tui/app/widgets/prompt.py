@@ -1,7 +1,7 @@
 """One-line prompts above the status line: ``/`` for a filter, ``f`` for a link number.
 
 A prompt opens with ``open()``, answers with ``Submitted`` (Enter) or ``Cancelled`` (Esc, or
-focus moving elsewhere), and can show a one-line error above itself while staying open, so a
+focus moving elsewhere), and can show an error (wrapped to the width) above itself while staying open, so a
 mistyped filter can be fixed instead of retyped.
 """
 
@@ -40,7 +40,7 @@ class BottomPrompt(Widget):
     BottomPrompt { height: auto; display: none; background: $panel; }
     BottomPrompt.-open { display: block; }
     BottomPrompt > .prompt--error {
-        color: $text-error; display: none; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis;
+        color: $text-error; display: none; padding: 0 1; height: auto;  /* wrapped, never cut */
     }
     BottomPrompt.-error > .prompt--error { display: block; }
     BottomPrompt > Horizontal { height: 1; }
