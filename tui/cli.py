@@ -267,6 +267,8 @@ def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -
 
 
 def run_extract(args: argparse.Namespace, config: Config) -> int:
+    """Extract each input in order; with ``--json`` one object per input, failures included, so
+    outputs never shift against inputs."""
     from .core import render
     from .core.articles import record_from_article
     from .core.extract import extract
@@ -276,25 +278,30 @@ def run_extract(args: argparse.Namespace, config: Config) -> int:
         try:
             html, url, content_type = _read_input(name, args.url, config)
             article = extract(html, url, content_type=content_type)
-        except WartaError as error:
-            said = describe_error(error)
-            print(f"warta: {said if name in said else f'{name}: {said}'}", file=sys.stderr)
-            status = 1
-            continue
-        except OSError as error:
-            print(f"warta: {name}: {error.strerror or error}", file=sys.stderr)
+        except (WartaError, OSError) as error:
+            if isinstance(error, WartaError):
+                said = describe_error(error)
+                line = said if name in said else f"{name}: {said}"
+                message = said
+            else:
+                message = error.strerror or str(error)
+                line = f"{name}: {message}"
+            print(f"warta: {line}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"input": name, "error": message}, ensure_ascii=False))
             status = 1
             continue
         if args.json:
             print(json.dumps({
-                "url": url, "canonical_url": article.canonical_url, "title": article.title,
+                "input": name, "url": url, "canonical_url": article.canonical_url, "title": article.title,
                 "byline": article.byline, "site_name": article.site_name,
                 "published": article.published, "lang": article.lang, "tags": list(article.tags),
                 "description": article.description, "image": article.image, "text": article.text,
                 "word_count": article.word_count,
             }, ensure_ascii=False))
         else:
-            record = record_from_article(article, url=url or "about:blank", fetched=0.0)
+            shown_url = url or (Path(name).resolve().as_uri() if name != "-" else "(stdin)")
+            record = record_from_article(article, url=shown_url, fetched=0.0)
             print(render.plain_text(record))
             print()
     return status
