@@ -113,7 +113,9 @@ class ArticleList(ScrollView, can_focus=True):
         self.rowids: list[int] = []
         self.marked: set[int] = set()  # rows marked with v for a bulk action
         self._summaries: LRUCache[int, ArticleSummary] = LRUCache(4 * _FETCH_WINDOW)
-        self._strips: LRUCache[tuple[int, int, int, bool, bool, bool], Strip] = LRUCache(512)
+        # Drawn lines, each with the summary it was drawn from (a new summary: drawn again).
+        self._strips: LRUCache[tuple[int, int, int, bool, bool, bool],
+                               tuple[ArticleSummary, Strip]] = LRUCache(512)
         self._now = time.time()
 
     # -- data ---------------------------------------------------------------------------------
@@ -144,19 +146,29 @@ class ArticleList(ScrollView, can_focus=True):
 
     def toggle_mark(self, rowid: int) -> None:
         self.marked.symmetric_difference_update({rowid})
-        self.forget([])
+        self.forget([rowid])
 
     def clear_marks(self) -> None:
-        self.marked.clear()
-        self.forget([])
+        marked, self.marked = list(self.marked), set()
+        self.forget(marked)
 
     def forget(self, rowids: Sequence[int] | None = None) -> None:
-        """Drop cached rows (all, or those of ``rowids``) so they are drawn from the index again."""
-        if rowids is None:
-            self._summaries.clear()
-        else:
+        """Drop cached rows (all, or those of ``rowids``) so they are drawn from the index again.
+
+        For a few rows (a changed mark) only their lines are redrawn: a cached line is used only
+        while its row's summary is the one it was drawn from, so dropping the summary is enough.
+        """
+        if rowids is not None:
             for rowid in rowids:
                 self._summaries.discard(rowid)
+            wanted = set(rowids)
+            first = round(self.scroll_y) // ROW_HEIGHT
+            last = first + self.scrollable_content_region.height // ROW_HEIGHT + 1
+            for position in range(first, min(last + 1, len(self.rowids))):
+                if self.rowids[position] in wanted:
+                    self.refresh_lines(position * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
+            return
+        self._summaries.clear()
         self._strips.clear()
         self._now = time.time()
         self.refresh()
@@ -262,8 +274,8 @@ class ArticleList(ScrollView, can_focus=True):
         marked = self.rowids[position] in self.marked
         key = (position, part, width, selected, self.has_focus, marked)
         cached = self._strips.get(key)
-        if cached is not None and self._summaries.get(self.rowids[position]) is summary:
-            return cached
+        if cached is not None and cached[0] is summary:
+            return cached[1]
         text = self._row_text(summary, part, marked)
         text.truncate(width, overflow="ellipsis", pad=True)
         style = base
@@ -274,7 +286,7 @@ class ArticleList(ScrollView, can_focus=True):
         segments = [Segment(s.text, style + s.style if s.style else style)
                     for s in text.render(self.app.console)]
         strip = Strip(segments, width).crop_extend(0, width, style)
-        self._strips[key] = strip
+        self._strips[key] = (summary, strip)
         return strip
 
     def _row_text(self, summary: ArticleSummary, part: int, marked: bool = False) -> Text:
