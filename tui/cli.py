@@ -323,7 +323,6 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    from .core import render
     from .core.index import IndexRebuiltError
 
     with open_library(args, config) as library:

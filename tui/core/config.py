@@ -96,7 +96,7 @@ class PipeConfig:
     """``|``: commands the article (as Markdown) can be piped into, by name, and their limits."""
 
     timeout: float = 60.0  # seconds before the command's process group is killed
-    max_output_kb: float = 1024.0  # of stdout, and of stderr; past it the command is stopped
+    max_output_kb: float = 256.0  # of stdout, and of stderr; past it the command is stopped
     commands: dict[str, str] = field(default_factory=dict)  # name -> command line (shell rules)
 
 

@@ -22,27 +22,30 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
 
-from ...core.browser import Opener, display_url, link_warning, open_url
+from ...core.browser import Opener, display_url, link_warning
 from ...core.config import normalise_feed_url
 from ...core.errors import FilterError, WartaError
 from ...core.library import Library, StateChange
-from ...core.markdown_export import export_article
+from ...core.markdown_export import article_markdown, export_article
+from ...core.pipe import PipeError, command_argv
 from ...core.models import ArticleRecord, ArticleState
 from ...core.query import CompiledFilter, Term, next_sort, parse_filter
 from ...core.sanitize import sanitize_line
 from ...core.undo import UndoStack
 from ...core.urls import is_http_url
 from .. import render
+from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         QueueFlushed, RefreshRequested, Resubscribed)
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
-from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt
+from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
 from ..widgets.reader import Reader
 from ..widgets.status import StatusLine
 from .ask import Ask
 from .confirm import ConfirmOpen
 from .feeds import FeedChoice, FeedsScreen
+from .pipe_output import PipeOutput
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
 
@@ -125,6 +128,9 @@ class MainScreen(Screen[None]):
                 id="article.copy_url"),
         Binding("e", "export", "Export", show=False,
                 tooltip="Export the article as a Markdown file", id="article.export"),
+        Binding("vertical_line", "pipe", "Pipe", show=False,
+                tooltip="Pipe the article, as Markdown, into a command and show its output",
+                id="article.pipe"),
         Binding("f", "follow_link", "Link", show=False,
                 tooltip="Open link number N of the article (f, then the number)",
                 id="article.follow_link"),
@@ -159,6 +165,8 @@ class MainScreen(Screen[None]):
         self._pending_position: tuple[str, int] | None = None
         self._focus_before: ArticleList | Reader | None = None
         self._link_article_id: str | None = None
+        self._pipe_article_id: str | None = None
+        self._pipe_command = ""  # the last command piped into, offered again
         self.furniture = library.furniture
 
     def compose(self) -> ComposeResult:
@@ -168,6 +176,7 @@ class MainScreen(Screen[None]):
         yield FilterPrompt(id="filter-prompt")
         yield LinkPrompt(id="link-prompt")
         yield AddPrompt(id="add-prompt")
+        yield PipePrompt(id="pipe-prompt")
         yield StatusLine(id="status")
         yield KeptFooter()
 
@@ -276,6 +285,8 @@ class MainScreen(Screen[None]):
         elif isinstance(message.prompt, LinkPrompt):
             self._close_prompt(message.prompt)
             self.open_link(int(message.value) if message.value else 0)
+        elif isinstance(message.prompt, PipePrompt):
+            self._pipe(message.prompt, message.value)
         elif isinstance(message.prompt, AddPrompt):
             url = normalise_feed_url(message.value) if message.value.strip() else None
             if url is None:
@@ -723,6 +734,31 @@ class MainScreen(Screen[None]):
         self._remember_focus()
         self.query_one(LinkPrompt).open_for(len(links))
 
+    def action_pipe(self) -> None:
+        record = self._current_record()
+        if record is not None:
+            self._pipe_article_id = record.id
+            self._remember_focus()
+            self.query_one(PipePrompt).open_with(self._pipe_command, list(self.library.config.pipe.commands))
+
+    def _pipe(self, prompt: PipePrompt, command: str) -> None:
+        """Start ``command`` on the article in the output screen; a bad command keeps the prompt."""
+        pipe = self.library.config.pipe
+        try:
+            argv = command_argv(command, pipe.commands)
+        except PipeError as error:
+            prompt.show_error(Text(str(error)))
+            return
+        self._close_prompt(prompt)
+        record = self.library.article(self._pipe_article_id) if self._pipe_article_id else None
+        if record is None:
+            self.notify("This article is no longer in the cache", severity="warning")
+            return
+        self._pipe_command = command
+        markdown = article_markdown(record, self.library.state(record.id))
+        self.app.push_screen(PipeOutput(argv, markdown, title=command, timeout=pipe.timeout,
+                                        max_output=int(pipe.max_output_kb * 1024)))
+
     def open_link(self, number: int) -> None:
         record = self.library.article(self._link_article_id) if self._link_article_id else None
         links = record.article.links if record and record.article else ()
@@ -749,11 +785,11 @@ class MainScreen(Screen[None]):
 
     def _launch(self, url: str, what: str) -> None:
         try:
-            open_url(url, opener=self.opener)
+            ended = launch(self.app, url, self.library.config, self.opener)
         except WartaError as error:
             self._report(error)
             return
-        self.notify(f"Opening {what}: {display_url(url)}", markup=False, timeout=3)
+        self.notify(ended or f"Opening {what}: {display_url(url)}", markup=False, timeout=3)
 
     # -- panes and scrolling ------------------------------------------------------------------
 
