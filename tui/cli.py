@@ -254,7 +254,7 @@ def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -
     from .app.app import WartaApp
 
     try:
-        WartaApp(library, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh, offline=refresh is False).run()
     finally:
         shown = len(library.notices)
         library.close()

@@ -26,8 +26,9 @@ from ..core.undo import UndoStack
 from . import keys
 from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
-                       Failed, IndexProgressed, IndexRebuilt, QueueFlushed, RefreshFinished,
-                       RefreshProgressed, RefreshRequested, Resubscribed, SourceAdded)
+                       Failed, IndexProgressed, IndexRebuilt, PicturesLoaded, PicturesWanted,
+                       QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
+                       Resubscribed, SourceAdded)
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -67,8 +68,9 @@ class WartaApp(App[None]):
 
     def __init__(self, library: Library, *, notice: str | None = None,
                  export_dir: Path | None = None, opener: Opener | None = None,
-                 refresh_on_start: bool | None = None) -> None:
+                 refresh_on_start: bool | None = None, offline: bool = False) -> None:
         super().__init__()
+        self.offline = offline  # --offline and --demo: nothing is downloaded unasked, pictures never
         self.library = library
         self.config = config = library.config
         self.notice = notice
@@ -268,6 +270,27 @@ class WartaApp(App[None]):
         if progress.offline and not self._said_offline:
             self._said_offline = True
             self.notify(progress.summary(), markup=False)
+
+    # -- pictures (asked for by the screens, loaded by a worker) --------------------------------
+
+    def on_pictures_wanted(self, message: PicturesWanted) -> None:
+        self.run_worker(self._load_pictures(message), name="pictures", exclusive=True,
+                        group=f"pictures-{id(message.reply_to)}", exit_on_error=False)
+
+    async def _load_pictures(self, wanted: PicturesWanted) -> None:
+        """Cached pictures first, in one message, then each download as it arrives (none
+        offline); the answers go to whoever asked."""
+        loader = self.library.pictures(None if self.offline else await self.refresher.shared())
+        size = (wanted.cols, wanted.rows, wanted.background)
+        cached = await loader.cached(wanted.refs, *size)
+        ready = [(ref.url, result) for ref, result in cached if result is not None]
+        if ready:
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, ready))
+        missing = [ref for ref, result in cached if result is None]
+        async for ref, result in loader.downloaded(
+                missing, *size, counting=wanted.refs,
+                trusted_hosts=self.library.picture_hosts(wanted.feeds)):
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, [(ref.url, result)]))
 
     # -- changes the disk could not take, and changes by other processes ---------------------
 

@@ -17,9 +17,11 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from ..core.images import ImageRef
 from ..core.models import Article, ArticleRecord, ArticleState, Block, TagKind
 from ..core.render import body_blocks, display_byline, format_date
 from ..core.sanitize import sanitize, sanitize_line
+from .pictures import PictureSlot
 from .textlayout import CodeBlock, TableBlock, wrapped
 
 BODY_LIMIT = 200_000  # characters; beyond this the reader shows a notice instead of stalling
@@ -214,15 +216,52 @@ def link_list(article: Article | None, styles: ReaderStyles = PLAIN) -> Text | N
 def reader_renderable(record: ArticleRecord, state: ArticleState, *,
                       blocks: Sequence[Block] | None = None,
                       highlight: Iterable[str] = (), styles: ReaderStyles = PLAIN) -> Group:
-    """Header, body and link list, separated by blank lines."""
-    parts: list[RenderableType] = [wrapped(header(record, state, styles)), Text("")]
-    shown = blocks if blocks is not None else body_blocks(record)
-    for renderable in body(shown, highlight=highlight, styles=styles):
-        parts.append(renderable)
-        parts.append(Text(""))
-    links = link_list(record.article, styles)
-    if links is not None:
-        parts.append(links)
-    return Group(*parts)
+    """Header, body and link list, separated by blank lines (the reader's text, no pictures)."""
+    return Group(*(part for part in reader_parts(record, state, blocks=blocks, highlight=highlight,
+                                                 styles=styles)
+                   if not isinstance(part, PictureSlot)))
+
+
+def reader_parts(record: ArticleRecord, state: ArticleState, *, blocks: Sequence[Block] | None = None,
+                 highlight: Iterable[str] = (), styles: ReaderStyles = PLAIN,
+                 pictures: Sequence[ImageRef] = ()) -> list[RenderableType | PictureSlot]:
+    """The reader's content as parts: header, the lead picture's slot, then each block with
+    a slot before each inline picture, and the link list. Without ``pictures`` the parts are
+    exactly the text the reader showed before pictures existed."""
+    lead = next((ref for ref in pictures if ref.lead), None)
+    inline = {ref.url for ref in pictures if not ref.lead}
+    links = record.article.links if record.article else ()
+    blocks = blocks if blocks is not None else body_blocks(record)
+    parts: list[RenderableType | PictureSlot] = [wrapped(header(record, state, styles))]
+    if lead is not None:
+        caption = Text(sanitize_line(lead.alt, 300), style=styles.image) if lead.alt else None
+        parts.append(PictureSlot(lead.url, caption, space_above=1))
+    parts.append(Text(""))
+    # The body in runs that end before each inline picture (``body`` groups table rows, so
+    # its renderables are not one per block); the character budget runs across the runs.
+    cuts = [i for i, block in enumerate(blocks) if _picture_url(block, links) in inline]
+    used, start = 0, 0
+    for cut in [*cuts, len(blocks)]:
+        run = blocks[start:cut]
+        for renderable in body(run, highlight=highlight, limit=BODY_LIMIT - used, styles=styles):
+            parts += [renderable, Text("")]
+        used += sum(len(block.text) for block in run)
+        if used > BODY_LIMIT:
+            break  # the notice is in
+        if cut < len(blocks):
+            parts.append(PictureSlot(_picture_url(blocks[cut], links) or ""))
+        start = cut
+    references = link_list(record.article, styles)
+    if references is not None:
+        parts.append(references)
+    return parts
+
+
+def _picture_url(block: Block, links: Sequence[str]) -> str | None:
+    if block.kind != "image" or not block.links:
+        return None
+    number = block.links[0][2]
+    return links[number - 1] if 0 < number <= len(links) else None
+
 
 

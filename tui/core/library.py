@@ -22,7 +22,7 @@ from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
 from .fetch import Fetcher, FetchLimits
 from .furniture import SiteFurniture
-from .images import image_policy
+from .images import ImageLoader, image_mode, image_policy, trusted_hosts
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .pool import WorkerPool
 from .query import EVERYTHING, CompiledFilter, compile_filter, sorted_by
@@ -444,6 +444,23 @@ class Library:
         from .demo import seed_demo
 
         return seed_demo(self._store)
+
+    # -- pictures -----------------------------------------------------------------------------
+
+    def image_mode(self, record: ArticleRecord) -> str:
+        """"auto", "halfblock" or "off" for this article: its feed's setting, else the config's."""
+        return image_mode(self.config.images, self.feeds(), record.feeds)  # type: ignore[arg-type]
+
+    def pictures(self, network: Network | None) -> ImageLoader:
+        """Pictures from the raw cache, downloading the missing ones over ``network`` (None:
+        offline, the cache only)."""
+        return ImageLoader(self._store, network.refresher.fetcher if network is not None else None)
+
+    def picture_hosts(self, feed_urls: Sequence[str]) -> frozenset[str]:
+        """Hosts an article's pictures may come from on the user's own network: those of the
+        feeds the user gave it by (``images.trusted_hosts``)."""
+        wanted = set(feed_urls)
+        return trusted_hosts(feed for feed in self.feeds() if feed.url in wanted)
 
     # -- the network --------------------------------------------------------------------------
 

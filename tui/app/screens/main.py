@@ -33,18 +33,22 @@ from ...core.query import CompiledFilter, Term, next_sort, parse_filter
 from ...core.sanitize import sanitize_line
 from ...core.undo import UndoStack
 from ...core.urls import is_http_url
+from ...core.images import ImageRef, article_images
 from .. import render
 from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
-                        QueueFlushed, RefreshRequested, Resubscribed)
+                        PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
+                        Resubscribed)
+from ..pictures import drawing_for, preview_rows
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
-from ..widgets.reader import Reader
+from ..widgets.reader import READING_WIDTH, Reader
 from ..widgets.status import StatusLine
 from .ask import Ask
 from .confirm import ConfirmOpen
 from .feeds import FeedChoice, FeedsScreen
+from .picture import Picture, PictureScreen
 from .pipe_output import PipeOutput
 from .tag_editor import TagEditor
 from .tag_picker import TagPicker
@@ -146,6 +150,9 @@ class MainScreen(Screen[None]):
                 tooltip="Scroll the reader down half a page", id="reader.half_down"),
         Binding("ctrl+u", "reader_half_up", "Half up", show=False,
                 tooltip="Scroll the reader up half a page", id="reader.half_up"),
+        Binding("i", "open_picture", "Picture", show=False,
+                tooltip="Show the picture in view (else the lead picture) over the whole pane",
+                id="reader.picture"),
         *_saved_filter_bindings(),
     ]
 
@@ -168,6 +175,8 @@ class MainScreen(Screen[None]):
         self._pipe_article_id: str | None = None
         self._pipe_command = ""  # the last command piped into, offered again
         self.furniture = library.furniture
+        self._pictures_asked: dict[str, set[str]] = {}  # article id -> picture URLs asked for
+        self._picture_size: tuple[int, int] | None = None  # (cols, rows) they were asked at
 
     def compose(self) -> ComposeResult:
         with Container(id="panes"):
@@ -393,17 +402,80 @@ class MainScreen(Screen[None]):
             return
         state = self.library.state(article_id)
         self.reader.show(self.render_record(record, state), article_id=article_id, line=state.position)
+        self._pictures_asked = {}
+        self.want_pictures(record)
 
-    def render_record(self, record: ArticleRecord, state: ArticleState) -> Group:
+    def render_record(self, record: ArticleRecord, state: ArticleState) -> list[Any]:
         """The reader's content. A site's furniture not yet known is worked out on a thread
         (it reads that site's newest articles: 10-16 ms at 100k) and the reader redrawn."""
         furniture = self.furniture.known(record.site)
         if furniture is None and record.article is not None:
             self._learn_furniture(record.site, record.id)
-        return render.reader_renderable(record, state,
-                                        blocks=self.furniture.blocks(record, furniture or set()),
-                                        highlight=self.highlight_terms,
-                                        styles=self.reader.article_styles())
+        return render.reader_parts(record, state,
+                                   blocks=self.furniture.blocks(record, furniture or set()),
+                                   highlight=self.highlight_terms, styles=self.reader.article_styles(),
+                                   pictures=self.pictures_of(record))
+
+    # -- pictures -----------------------------------------------------------------------------
+
+    def pictures_of(self, record: ArticleRecord) -> tuple[ImageRef, ...]:
+        """The pictures the reader shows for ``record``: none where the mode or the terminal
+        says text (the ``[image: …]`` lines stay either way)."""
+        refs = article_images(record.article)
+        if not refs:
+            return ()
+        mode = self.library.image_mode(record)
+        return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
+
+    def want_pictures(self, record: ArticleRecord) -> None:
+        """Ask the app for the pictures not painted or asked for yet, once the text is on
+        screen: the request goes out after the next frame, so it never delays that frame."""
+        asked = self._pictures_asked.get(record.id, set()) | set(self.reader.picture_keys)
+        refs = [ref for ref in self.pictures_of(record) if ref.url not in asked]
+        if not refs:
+            return
+        self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
+        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds)
+
+    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...]) -> None:
+        if self.reader.article_id != article_id:
+            return  # another article is shown by now
+        self._picture_size = cols, rows = self._preview_size()
+        self.post_message(PicturesWanted(article_id, refs, cols, rows, _background(self.reader),
+                                         reply_to=self, feeds=feeds))
+
+    def _preview_size(self) -> tuple[int, int]:
+        """Cells a preview may take: the reading width, a few rows of the reader's height."""
+        region = self.reader.scrollable_content_region
+        return max(8, min(region.width, READING_WIDTH)), preview_rows(region.height)
+
+    def on_resize(self) -> None:
+        """Pictures scaled for another size are asked for again at this one (from the cache)."""
+        if self._picture_size is None or self._preview_size() == self._picture_size:
+            return
+        self._picture_size = None
+        article_id = self.reader.article_id
+        record = self.library.article(article_id) if article_id else None
+        if record is not None:
+            self.reader.forget_pictures()
+            self._pictures_asked = {}
+            self.want_pictures(record)
+
+    def on_pictures_loaded(self, message: PicturesLoaded) -> None:
+        if message.article_id == self.reader.article_id and message.shown:
+            self.reader.set_pictures(message.shown)
+
+    def action_open_picture(self) -> None:
+        article_id = self.reader.article_id
+        record = self.library.article(article_id) if article_id else None
+        painted = self.reader.picture_keys
+        if record is None or not painted:
+            self.notify("No picture to show here", markup=False)
+            return
+        alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
+        pictures = [Picture(url, alts.get(url, "")) for url in painted]
+        shown = self.reader.picture_in_view() or painted[0]
+        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds))
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
@@ -430,12 +502,13 @@ class MainScreen(Screen[None]):
     def refresh_article(self, article_id: str) -> None:
         """Redraw the reader if it shows ``article_id`` (its record or state changed)."""
         if self.reader.article_id == article_id:
-            line = round(self.reader.scroll_y)
+            line = self.reader.text_line
             self.reader.article_id = None
             record = self.library.article(article_id)
             if record is not None:
                 state = self.library.state(article_id)
                 self.reader.show(self.render_record(record, state), article_id=article_id, line=line)
+                self.want_pictures(record)
 
     # -- reading position ---------------------------------------------------------------------
 
@@ -826,6 +899,12 @@ def _describe(changes: dict[str, Any], count: int) -> str:
     if "tags" in changes:
         return f"edit tags of {what}"
     return f"change {what}"
+
+
+def _background(widget: Any) -> tuple[int, int, int]:
+    """The colour transparent parts of a picture are laid on: the reader's own background."""
+    colour = widget.styles.background
+    return (colour.r, colour.g, colour.b) if colour.a else (0, 0, 0)
 
 
 def _link_text(record: ArticleRecord, number: int) -> str:
