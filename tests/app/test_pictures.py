@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,7 @@ from tui.app.screens.picture import PictureScreen, PictureView
 from tui.app.widgets.reader import Reader
 from tui.core.config import Config
 from tui.core.images import ImageCache
-from tui.core.models import Article, ArticleRecord, Block, Feed
+from tui.core.models import Article, ArticleRecord, ArticleState, Block, Feed
 from tui.core.store import Store
 from tui.core.urls import article_id
 
@@ -222,3 +223,27 @@ async def test_a_resize_scales_the_pictures_again(pictured) -> None:  # type: ig
             if after and after != before:
                 break
         assert after and after[0] > before[0]  # a taller reader, a taller preview
+
+
+def test_reader_parts_put_each_slot_before_its_picture_and_keep_tables_whole() -> None:
+    from rich.console import Console
+
+    from tui.app.pictures import PictureSlot
+    from tui.app.render import reader_parts, reader_renderable
+    from tui.core.images import article_images
+
+    record = pictured_record("https://example.org/lead.png", ["https://example.org/a.png"])
+    article = record.article
+    assert article is not None
+    rows = (Block("row", "Boat\tCatch", marker="th"), Block("row", "Aurora\t12 kg"))
+    blocks = (*article.blocks[:1], *rows, *article.blocks[1:])
+    record = record.with_changes(article=replace(article, blocks=blocks))
+    parts = reader_parts(record, ArticleState(), pictures=article_images(record.article))
+    slots = [n for n, part in enumerate(parts) if isinstance(part, PictureSlot)]
+    assert [parts[n].key for n in slots] == ["https://example.org/lead.png", "https://example.org/a.png"]
+    console = Console(width=80, record=True)
+    console.print(parts[slots[1] + 1])  # what follows the inline slot is the picture's own line
+    assert "[image: Photo 1][1]" in console.export_text()
+    console.print(reader_renderable(record, ArticleState()))
+    text = console.export_text()
+    assert "Aurora" in text and "12 kg" in text and "Boats came back" in text
