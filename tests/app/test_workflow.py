@@ -199,3 +199,29 @@ async def test_config_sets_the_default_sort(demo_store: Store) -> None:
         widget = article_list(app)
         dates = [widget.summary_at(i).published for i in range(len(widget.rowids))]  # type: ignore[union-attr]
         assert dates == sorted(dates) and "sort: oldest" in status_text(app)
+
+
+async def test_j_k_g_G_in_the_tag_picker_and_help(app: WartaApp) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import SelectionList
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("t")
+        await pilot.pause()
+        tags = app.screen.query_one(SelectionList)
+        start = tags.highlighted or 0
+        await pilot.press("j", "j", "k")
+        assert tags.highlighted == start + 1
+        await pilot.press("G")
+        assert tags.highlighted == tags.option_count - 1
+        await pilot.press("g")
+        assert tags.highlighted == 0
+        await pilot.press("escape", "question_mark")
+        await pilot.pause()
+        view = app.screen.query_one(VerticalScroll)
+        await pilot.press("j", "j")
+        assert view.scroll_y == 2
+        await pilot.press("G")
+        assert view.scroll_y == view.max_scroll_y > 0
+        await pilot.press("g")
+        assert view.scroll_y == 0
