@@ -373,6 +373,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--metadata-misses", action="store_true", help="list Warta's metadata mismatches")
     parser.add_argument("--skip-metadata", action="store_true")
+    parser.add_argument("--dump", type=Path, help="write every page's scores to this JSON file")
     args = parser.parse_args()
     sets = [name for name in args.sets.split(",") if name]
     unknown = [name for name in sets if name not in BODY_SETS]
@@ -404,6 +405,11 @@ def main() -> int:
             for extractor, score in scores.items():
                 results[set_name][extractor].pages[page_id] = score
         metadata_cases = list(metadata_results)
+    if args.dump:
+        args.dump.write_text(json.dumps({set_name: {extractor: {k: [v.f1, v.precision, v.recall, v.empty, v.millis]
+                                                               for k, v in totals.pages.items()}
+                                                   for extractor, totals in by_extractor.items()}
+                                        for set_name, by_extractor in results.items()}))
     print(f"Body text (shingle metric), {len(tasks)} pages, {args.workers} worker processes"
           f"{'' if trafilatura else '; trafilatura not installed'}")
     print_body_table(results, sets)

@@ -155,7 +155,6 @@ def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRS
         password_env = "WARTA_BENCH_SYNC_PASSWORD"
         [fetch]
         min_delay = 0.0
-        workers = 1
         """))
     env = {**os.environ, "WARTA_BENCH_SYNC_PASSWORD": user.api_password}
     data = work / "data"

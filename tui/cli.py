@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -148,6 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
 
+    feeds = sub.add_parser("feeds", parents=[common],
+                           help="list the feeds with unread/total counts and the last refresh")
+    feeds.set_defaults(run=run_feeds)
+    remove = sub.add_parser("remove", parents=[common],
+                            help="unsubscribe from a feed (its articles stay)")
+    remove.add_argument("feed", metavar="URL|NAME")
+    remove.set_defaults(run=run_remove)
+    rename = sub.add_parser("rename", parents=[common], help="give a feed another name")
+    rename.add_argument("feed", metavar="URL|NAME")
+    rename.add_argument("name", metavar="NEW_NAME")
+    rename.set_defaults(run=run_rename)
+
     reextract = sub.add_parser("reextract", parents=[common],
                                help="extract every cached page again, offline (after an upgrade)")
     reextract.set_defaults(run=run_reextract)
@@ -241,7 +254,7 @@ def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -
     from .app.app import WartaApp
 
     try:
-        WartaApp(library, notice=notice, refresh_on_start=refresh).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh, offline=refresh is False).run()
     finally:
         shown = len(library.notices)
         library.close()
@@ -254,6 +267,8 @@ def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -
 
 
 def run_extract(args: argparse.Namespace, config: Config) -> int:
+    """Extract each input in order; with ``--json`` one object per input, failures included, so
+    outputs never shift against inputs."""
     from .core import render
     from .core.articles import record_from_article
     from .core.extract import extract
@@ -263,25 +278,30 @@ def run_extract(args: argparse.Namespace, config: Config) -> int:
         try:
             html, url, content_type = _read_input(name, args.url, config)
             article = extract(html, url, content_type=content_type)
-        except WartaError as error:
-            said = describe_error(error)
-            print(f"warta: {said if name in said else f'{name}: {said}'}", file=sys.stderr)
-            status = 1
-            continue
-        except OSError as error:
-            print(f"warta: {name}: {error.strerror or error}", file=sys.stderr)
+        except (WartaError, OSError) as error:
+            if isinstance(error, WartaError):
+                said = describe_error(error)
+                line = said if name in said else f"{name}: {said}"
+                message = said
+            else:
+                message = error.strerror or str(error)
+                line = f"{name}: {message}"
+            print(f"warta: {line}", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"input": name, "error": message}, ensure_ascii=False))
             status = 1
             continue
         if args.json:
             print(json.dumps({
-                "url": url, "canonical_url": article.canonical_url, "title": article.title,
+                "input": name, "url": url, "canonical_url": article.canonical_url, "title": article.title,
                 "byline": article.byline, "site_name": article.site_name,
                 "published": article.published, "lang": article.lang, "tags": list(article.tags),
                 "description": article.description, "image": article.image, "text": article.text,
                 "word_count": article.word_count,
             }, ensure_ascii=False))
         else:
-            record = record_from_article(article, url=url or "about:blank", fetched=0.0)
+            shown_url = url or (Path(name).resolve().as_uri() if name != "-" else "(stdin)")
+            record = record_from_article(article, url=shown_url, fetched=0.0)
             print(render.plain_text(record))
             print()
     return status
@@ -303,7 +323,6 @@ async def _fetch_page(url: str, config: Config) -> tuple[bytes, str | None, str 
 
 
 def run_list(args: argparse.Namespace, config: Config) -> int:
-    from .core import render
     from .core.index import IndexRebuiltError
 
     with open_library(args, config) as library:
@@ -519,6 +538,45 @@ def run_export(args: argparse.Namespace, config: Config) -> int:
     with open_library(args, config) as library:
         feeds = library.feeds()
     print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
+    return 0
+
+
+def run_feeds(args: argparse.Namespace, config: Config) -> int:
+    """One line per feed: name, unread, total, last refresh, URL, and the last error."""
+    from .core.render import relative_date
+    from .core.textwidth import fit
+
+    with open_library(args, config) as library:
+        rows = library.feed_rows()
+    if not rows:
+        print("No feeds yet: warta add URL, or [[feeds]] in the config")
+        return 0
+    now = time.time()
+    print(f"{fit('FEED', 30)} {'UNREAD':>7} {'TOTAL':>7}  {fit('CHECKED', 10)}  URL")
+    for row in rows:
+        checked = relative_date(row.checked, now=now) if row.checked else "never"
+        line = (f"{fit(sanitize_line(row.name, 200), 30)} {row.unread:>7,} {row.total:>7,}  "
+                f"{fit(checked, 10)}  {sanitize_line(row.feed.url, 300)}")
+        if row.error:
+            line += f"  error: {sanitize_line(row.error, 200)}"
+        print(line)
+    return 0
+
+
+def run_remove(args: argparse.Namespace, config: Config) -> int:
+    with open_library(args, config) as library:
+        feed = library.find_feed(args.feed)
+        library.unsubscribe(feed.url)
+    print(f"Unsubscribed from {sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 300)});"
+          " its articles stay")
+    return 0
+
+
+def run_rename(args: argparse.Namespace, config: Config) -> int:
+    with open_library(args, config) as library:
+        feed = library.find_feed(args.feed)
+        renamed = library.rename(feed.url, args.name)
+    print(f"Renamed {sanitize_line(feed.name or feed.url)} to {renamed.name}")
     return 0
 
 

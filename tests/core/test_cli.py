@@ -90,18 +90,26 @@ def test_extract_prints_json_and_survives_bad_inputs(tmp_path: Path, data_dir: P
     seed = SEED_PAGE
     empty = tmp_path / "empty.html"
     empty.write_bytes(b"")
-    status, out, err = run(capsys, "extract", str(empty), str(tmp_path / "missing.html"), str(seed),
-                           "--json")
+    inputs = [str(empty), str(tmp_path / "missing.html"), str(seed), str(empty)]
+    status, out, err = run(capsys, "extract", *inputs, "--json")
     assert status == 1
-    [line] = out.splitlines()
-    data = json.loads(line)
+    objects = [json.loads(line) for line in out.splitlines()]
+    assert [o["input"] for o in objects] == inputs  # one per input, in order: nothing shifts
+    assert [sorted(o) for o in (objects[0], objects[1], objects[3])] == [["error", "input"]] * 3
+    assert "empty" in objects[0]["error"] and objects[1]["error"]
+    data = objects[2]
     assert data["title"] == "Mendarat, Spesialis Militer Rusia Telah Tiba di Venezuela"
     assert data["site_name"] == "Warta Ekonomi" and data["word_count"] > 100
-    assert set(data) == {"url", "canonical_url", "title", "byline", "site_name", "published", "lang",
+    assert set(data) == {"input", "url", "canonical_url", "title", "byline", "site_name", "published", "lang",
                          "tags", "description", "image", "text", "word_count"}
     errors = err.strip().splitlines()
-    assert len(errors) == 2 and all(e.startswith("warta: ") for e in errors)
+    assert len(errors) == 3 and all(e.startswith("warta: ") for e in errors)
     assert "Traceback" not in err
+
+
+def test_extract_all_good_exits_0(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "extract", str(SEED_PAGE), str(SEED_PAGE), "--json")
+    assert status == 0 and len(out.splitlines()) == 2
 
 
 def test_extract_text_mode_has_header_then_text(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -110,6 +118,8 @@ def test_extract_text_mode_has_header_then_text(data_dir: Path, capsys: pytest.C
     lines = out.splitlines()
     assert status == 0 and lines[0] == "Mendarat, Spesialis Militer Rusia Telah Tiba di Venezuela"
     assert "Warta Ekonomi" in lines[1] and "Sekelompok spesialis militer Rusia" in out
+    # Without --url the header names the file the text came from, not a made-up page.
+    assert "about:blank" not in out and Path(seed).resolve().as_uri() in lines
 
 
 def test_fetch_reports_failures_one_line_each(server: TestServer, data_dir: Path,

@@ -252,3 +252,18 @@ async def test_pictures_stay_within_the_raw_cache_budget(server: TestServer, tmp
                 await loader.fetch([replace(IMG, url=url)], trusted_hosts={origin(server.url("/"))})
         assert sum(server.bytes_sent.values()) > 2 * budget
         assert store.raw_size() <= budget * 1.1  # diskcache culls after each write
+
+
+def test_show_and_markdown_keep_the_image_lines_and_links(store: Store) -> None:
+    from tui.core.markdown_export import article_markdown
+    from tui.core.models import ArticleRecord
+    from tui.core.render import plain_text
+
+    article = article_with_images("https://cdn.example.org/lead.jpg")
+    record = ArticleRecord(id="x", url="https://example.org/story", title="Story", status="full",
+                           article=article)
+    ImageCache(store).put("https://example.org/a.jpg", picture())  # cached: changes nothing here
+    assert "[image: A harbour at dawn]" in plain_text(record)
+    markdown = article_markdown(record)
+    assert "image: A harbour at dawn" in markdown
+    assert "[1]: <https://example.org/a.jpg>" in markdown and "[3]: <https://example.org/b.png>" in markdown

@@ -22,11 +22,13 @@ from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
 from ..core.sanitize import sanitize_line
+from ..core.undo import UndoStack
 from . import keys
 from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
-                       Failed, IndexProgressed, IndexRebuilt, QueueFlushed, RefreshFinished,
-                       RefreshProgressed, RefreshRequested, SourceAdded)
+                       Failed, IndexProgressed, IndexRebuilt, PicturesLoaded, PicturesWanted,
+                       QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
+                       Resubscribed, SourceAdded)
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -54,7 +56,7 @@ class WartaApp(App[None]):
     COMMANDS = App.COMMANDS | {WartaCommands}
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit Warta", id="app.quit"),
+        Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit Warta (Ctrl-C too)", id="app.quit"),
         Binding("question_mark", "help", "Keys", tooltip="Show every key", id="app.help"),
         Binding("r", "refresh_all", "Refresh", show=False, tooltip="Refresh every feed",
                 id="app.refresh_all"),
@@ -66,13 +68,15 @@ class WartaApp(App[None]):
 
     def __init__(self, library: Library, *, notice: str | None = None,
                  export_dir: Path | None = None, opener: Opener | None = None,
-                 refresh_on_start: bool | None = None) -> None:
+                 refresh_on_start: bool | None = None, offline: bool = False) -> None:
         super().__init__()
+        self.offline = offline  # --offline and --demo: nothing is downloaded unasked, pictures never
         self.library = library
         self.config = config = library.config
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self, library)
+        self.undo_stack = UndoStack(library)  # the session's: every screen's changes
         self.sync = SyncController(self, library, self.refresher)
         self.sync_error: RefreshFailure | None = None  # what failed + the last good sync
         self.last_errors: tuple[RefreshFailure, ...] = ()
@@ -97,7 +101,7 @@ class WartaApp(App[None]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.library, export_dir=self.export_dir,
-                                       opener=self.opener), "main")
+                                       opener=self.opener, undo=self.undo_stack), "main")
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
@@ -193,6 +197,7 @@ class WartaApp(App[None]):
 
     def unsubscribe(self, url: str) -> bool:
         """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
+        feed = next((f for f in self.library.subscriptions() if f.url == url), None)
         try:
             self.library.unsubscribe(url)
         except WartaError as error:
@@ -201,8 +206,15 @@ class WartaApp(App[None]):
             return False
         self.gone_feeds.discard(url)
         self.last_errors = tuple(failure for failure in self.last_errors if failure.url != url)
-        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
+        if feed is not None:
+            self.undo_stack.push_unsubscribe(f"unsubscribe from {sanitize_line(feed.name or url, 80)}",
+                                             feed)
+        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay; u undoes)",
+                    markup=False)
         return True
+
+    def on_resubscribed(self, message: Resubscribed) -> None:
+        self.gone_feeds.discard(message.feed.url)
 
     # -- background refresh (messages from the worker) ----------------------------------------
 
@@ -258,6 +270,27 @@ class WartaApp(App[None]):
         if progress.offline and not self._said_offline:
             self._said_offline = True
             self.notify(progress.summary(), markup=False)
+
+    # -- pictures (asked for by the screens, loaded by a worker) --------------------------------
+
+    def on_pictures_wanted(self, message: PicturesWanted) -> None:
+        self.run_worker(self._load_pictures(message), name="pictures", exclusive=True,
+                        group=f"pictures-{id(message.reply_to)}", exit_on_error=False)
+
+    async def _load_pictures(self, wanted: PicturesWanted) -> None:
+        """Cached pictures first, in one message, then each download as it arrives (none
+        offline); the answers go to whoever asked."""
+        loader = self.library.pictures(None if self.offline else await self.refresher.shared())
+        size = (wanted.cols, wanted.rows, wanted.background)
+        cached = await loader.cached(wanted.refs, *size)
+        ready = [(ref.url, result) for ref, result in cached if result is not None]
+        if ready:
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, ready))
+        missing = [ref for ref, result in cached if result is None]
+        async for ref, result in loader.downloaded(
+                missing, *size, counting=wanted.refs,
+                trusted_hosts=self.library.picture_hosts(wanted.feeds)):
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, [(ref.url, result)]))
 
     # -- changes the disk could not take, and changes by other processes ---------------------
 

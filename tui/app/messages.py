@@ -3,7 +3,8 @@
 Workers post to the app (``RefreshProgressed``, ``ArticlesArrived``, ``RefreshFinished``,
 ``SourceAdded``, ``IndexProgressed``, ``IndexRebuilt``); the main screen asks the app for work (``RefreshRequested``, ``AddRequested``,
 ``ChangesQueued``, ``QueueFlushed``, ``Failed``); the app tells the screen what changed (``ArticlesChanged``,
-``Activity``). Nobody reaches into another's widgets.
+``Activity``). A screen that shows pictures asks the app for them (``PicturesWanted``) and the
+app's worker answers that screen (``PicturesLoaded``). Nobody reaches into another's widgets.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 
 from textual.message import Message
+from textual.message_pump import MessagePump
 
 from ..core.errors import WartaError
+from ..core.images import RGB, CellImage, ImageError, ImageRef
 from ..core.models import Feed
 from ..core.refresh import AddResult, RefreshProgress
 
@@ -99,6 +102,14 @@ class QueueFlushed(Message):
         self.count = count
 
 
+class Resubscribed(Message):
+    """Undo subscribed to ``feed`` again (the app forgets it was gone)."""
+
+    def __init__(self, feed: Feed) -> None:
+        super().__init__()
+        self.feed = feed
+
+
 class Failed(Message):
     """Something the user asked for failed; the app says so (one place for every ``WartaError``)."""
 
@@ -127,3 +138,35 @@ class Activity(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, Activity)
+
+
+# -- pictures: a screen asks the app, the app's worker answers the screen that asked ------------
+
+
+class PicturesWanted(Message):
+    """Load ``refs`` scaled to fit ``cols`` x ``rows`` cells; answers go to ``reply_to``."""
+
+    def __init__(self, article_id: str, refs: Sequence[ImageRef], cols: int, rows: int,
+                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.refs = tuple(refs)
+        self.cols = cols
+        self.rows = rows
+        self.background = background
+        self.reply_to = reply_to
+        self.feeds = tuple(feeds)  # the article's feed URLs: whose hosts may be private
+
+
+class PicturesLoaded(Message):
+    """Pictures of ``article_id`` by URL, scaled, or why each is not shown: all the cached
+    ones in one message (one repaint), then one message per download."""
+
+    def __init__(self, article_id: str, pictures: Sequence[tuple[str, CellImage | ImageError]]) -> None:
+        super().__init__()
+        self.article_id = article_id
+        self.pictures = dict(pictures)
+
+    @property
+    def shown(self) -> dict[str, CellImage]:
+        return {url: cells for url, cells in self.pictures.items() if isinstance(cells, CellImage)}

@@ -17,9 +17,12 @@ from rich.style import StyleType
 from rich.table import Table
 from rich.text import Text
 
+from ..core.images import ImageRef
 from ..core.models import Article, ArticleRecord, ArticleState, Block, TagKind
 from ..core.render import body_blocks, display_byline, format_date
 from ..core.sanitize import sanitize, sanitize_line
+from .pictures import PictureSlot
+from .textlayout import CodeBlock, TableBlock, wrapped
 
 BODY_LIMIT = 200_000  # characters; beyond this the reader shows a notice instead of stalling
 
@@ -108,6 +111,7 @@ def body(blocks: Sequence[Block], *, highlight: Iterable[str] = (), limit: int =
     """Renderables for the reader, one per block, with link numbers and search highlights."""
     pattern = _highlight_pattern(highlight)
     renderables: list[RenderableType] = []
+    rows: list[Text] = []  # consecutive table rows become one table
     used = 0
     for block in blocks:
         used += len(block.text)
@@ -115,8 +119,26 @@ def body(blocks: Sequence[Block], *, highlight: Iterable[str] = (), limit: int =
             renderables.append(Text(f"[Article truncated after {limit:,} characters — open it in "
                                     "the browser (o) to read the rest.]", style=styles.notice))
             break
+        if block.kind == "row":
+            rows.append(_block_text(block, pattern, styles))
+            continue
+        if rows:
+            renderables.append(_table(rows, styles))
+            rows = []
         renderables.append(_render_block(block, pattern, styles))
+    if rows:
+        renderables.append(_table(rows, styles))
     return renderables
+
+
+def _table(rows: list[Text], styles: ReaderStyles) -> TableBlock:
+    """Rows whose cells are split by tabs (link numbers may follow a cell's text)."""
+    cells = []
+    for row in rows:
+        cut = [i for i, ch in enumerate(row.plain) if ch == "\t"]
+        cells.append([piece for piece in row.divide(cut)])
+        cells[-1] = [cells[-1][0]] + [piece[1:] for piece in cells[-1][1:]]  # drop the tab
+    return TableBlock(cells, header_style=styles.subheading)
 
 
 def _render_block(block: Block, pattern: re.Pattern[str] | None,
@@ -124,24 +146,22 @@ def _render_block(block: Block, pattern: re.Pattern[str] | None,
     text = _block_text(block, pattern, styles)
     if block.kind == "heading":
         text.stylize(styles.heading if block.level <= 2 else styles.subheading)
-        return text
+        return wrapped(text)
     if block.kind == "item":
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
-        grid.add_row(Text(sanitize_line(block.marker, 8) or "•", style="bold"), text)
+        grid.add_row(Text(sanitize_line(block.marker, 8) or "•", style="bold"), wrapped(text))
         return Padding(grid, (0, 0, 0, 2 * block.level))
     if block.kind == "quote":
         text.stylize(styles.quote)
         return _Quote(text, styles.meta)
     if block.kind == "code":
         text.stylize(styles.code)
-        text.no_wrap = False
-        text.overflow = "fold"
-        return Padding(text, (0, 0, 0, 4))
+        return CodeBlock(text)
     if block.kind == "image":  # its text is already "[image: alt]"
         text.stylize(styles.image)
-    return text
+    return wrapped(text)
 
 
 class _Quote:
@@ -154,7 +174,7 @@ class _Quote:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(1, options.max_width - 3)
         bar = Segment(" ▌ ", console.get_style(self.bar_style))
-        for line in console.render_lines(self.text, options.update_width(width), pad=False):
+        for line in console.render_lines(wrapped(self.text), options.update_width(width), pad=False):
             yield bar
             yield from line
             yield Segment.line()
@@ -198,15 +218,52 @@ def link_list(article: Article | None, styles: ReaderStyles = PLAIN) -> Text | N
 def reader_renderable(record: ArticleRecord, state: ArticleState, *,
                       blocks: Sequence[Block] | None = None,
                       highlight: Iterable[str] = (), styles: ReaderStyles = PLAIN) -> Group:
-    """Header, body and link list, separated by blank lines."""
-    parts: list[RenderableType] = [header(record, state, styles), Text("")]
-    shown = blocks if blocks is not None else body_blocks(record)
-    for renderable in body(shown, highlight=highlight, styles=styles):
-        parts.append(renderable)
-        parts.append(Text(""))
-    links = link_list(record.article, styles)
-    if links is not None:
-        parts.append(links)
-    return Group(*parts)
+    """Header, body and link list, separated by blank lines (the reader's text, no pictures)."""
+    return Group(*(part for part in reader_parts(record, state, blocks=blocks, highlight=highlight,
+                                                 styles=styles)
+                   if not isinstance(part, PictureSlot)))
+
+
+def reader_parts(record: ArticleRecord, state: ArticleState, *, blocks: Sequence[Block] | None = None,
+                 highlight: Iterable[str] = (), styles: ReaderStyles = PLAIN,
+                 pictures: Sequence[ImageRef] = ()) -> list[RenderableType | PictureSlot]:
+    """The reader's content as parts: header, the lead picture's slot, then each block with
+    a slot before each inline picture, and the link list. Without ``pictures`` the parts are
+    exactly the text the reader showed before pictures existed."""
+    lead = next((ref for ref in pictures if ref.lead), None)
+    inline = {ref.url for ref in pictures if not ref.lead}
+    links = record.article.links if record.article else ()
+    blocks = blocks if blocks is not None else body_blocks(record)
+    parts: list[RenderableType | PictureSlot] = [wrapped(header(record, state, styles))]
+    if lead is not None:
+        caption = Text(sanitize_line(lead.alt, 300), style=styles.image) if lead.alt else None
+        parts.append(PictureSlot(lead.url, caption, space_above=1))
+    parts.append(Text(""))
+    # The body in runs that end before each inline picture (``body`` groups table rows, so
+    # its renderables are not one per block); the character budget runs across the runs.
+    cuts = [i for i, block in enumerate(blocks) if _picture_url(block, links) in inline]
+    used, start = 0, 0
+    for cut in [*cuts, len(blocks)]:
+        run = blocks[start:cut]
+        for renderable in body(run, highlight=highlight, limit=BODY_LIMIT - used, styles=styles):
+            parts += [renderable, Text("")]
+        used += sum(len(block.text) for block in run)
+        if used > BODY_LIMIT:
+            break  # the notice is in
+        if cut < len(blocks):
+            parts.append(PictureSlot(_picture_url(blocks[cut], links) or ""))
+        start = cut
+    references = link_list(record.article, styles)
+    if references is not None:
+        parts.append(references)
+    return parts
+
+
+def _picture_url(block: Block, links: Sequence[str]) -> str | None:
+    if block.kind != "image" or not block.links:
+        return None
+    number = block.links[0][2]
+    return links[number - 1] if 0 < number <= len(links) else None
+
 
 

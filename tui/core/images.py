@@ -376,19 +376,42 @@ class ImageLoader:
                    trusted_hosts: Collection[str] = ()) -> AsyncIterator[tuple[ImageRef, CellImage | ImageError]]:
         """Each picture scaled to fit, as soon as it is ready: the cached ones first, then
         each one that had to be downloaded as it arrives (none offline)."""
-        missing: list[ImageRef] = []
-        for ref in refs:
+        missing = []
+        for ref, result in await self.cached(refs, max_cols, max_rows, background):
+            if result is None:
+                missing.append(ref)
+            else:
+                yield ref, result
+        async for ref, found in self.downloaded(missing, max_cols, max_rows, background,
+                                                trusted_hosts=trusted_hosts, counting=refs):
+            yield ref, found
+
+    async def cached(self, refs: Sequence[ImageRef], max_cols: int, max_rows: int,
+                     background: RGB = (0, 0, 0)) -> list[tuple[ImageRef, CellImage | ImageError | None]]:
+        """The pictures the cache can show now, decoded side by side (Pillow lets go of the
+        GIL while it decodes); None for those to download (never offline)."""
+        async def one(ref: ImageRef) -> CellImage | ImageError | None:
             try:
-                yield ref, await self._scaled(ref, max_cols, max_rows, background)
+                return await self._scaled(ref, max_cols, max_rows, background)
             except ImageError as exc:
                 if self.fetcher is not None and await self._run(self.cache.info, ref.url) is None:
-                    missing.append(ref)
-                else:
-                    yield ref, exc
-        wanted = {ref.url for ref in missing}
-        async for ref, info in self._fetched(refs if missing else (), trusted_hosts):
+                    return None
+                return exc
+
+        return list(zip(refs, await asyncio.gather(*(one(ref) for ref in refs))))
+
+    async def downloaded(self, refs: Sequence[ImageRef], max_cols: int, max_rows: int,
+                         background: RGB = (0, 0, 0), *, trusted_hosts: Collection[str] = (),
+                         counting: Sequence[ImageRef] = ()) -> AsyncIterator[tuple[ImageRef, CellImage | ImageError]]:
+        """Download ``refs`` one after another and yield each scaled as it arrives; the
+        article's byte cap counts ``counting`` (all its pictures) too."""
+        wanted = {ref.url for ref in refs}
+        if not wanted:
+            return
+        async for ref, info in self._fetched([*counting, *(r for r in refs if r not in counting)],
+                                             trusted_hosts):
             if ref.url not in wanted:
-                continue  # shown already; fetched () only to count its bytes
+                continue  # shown already; listed only to count its bytes
             try:
                 yield ref, (ImageError(info.error) if info.error
                             else await self._scaled(ref, max_cols, max_rows, background))

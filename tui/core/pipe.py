@@ -24,7 +24,7 @@ from .errors import WartaError
 from .sanitize import sanitize, sanitize_line
 
 DEFAULT_TIMEOUT = 60.0  # seconds
-DEFAULT_MAX_OUTPUT = 1024 * 1024  # bytes of stdout (and, separately, of stderr)
+DEFAULT_MAX_OUTPUT = 256 * 1024  # bytes of stdout (and, separately, of stderr)
 _KILL_GRACE = 2.0  # seconds between SIGTERM and SIGKILL to the group
 
 
@@ -134,14 +134,17 @@ async def _feed(process: asyncio.subprocess.Process, data: bytes) -> None:
 
 async def _read(stream: asyncio.StreamReader | None, into: bytearray, limit: int,
                 cut: asyncio.Event) -> None:
-    """Read ``stream`` to its end into ``into``, at most ``limit`` bytes; set ``cut`` past that."""
+    """Read ``stream`` to its end into ``into``, at most ``limit`` bytes; set ``cut`` past that.
+
+    Past the limit the rest is read and dropped (the command is being stopped): a pipe left
+    unread never sees its end, and its transport would outlive the event loop."""
     assert stream is not None
     while chunk := await stream.read(65536):
         room = limit - len(into)
-        into += chunk[:room]
+        if room > 0:
+            into += chunk[:room]
         if len(chunk) > room:
             cut.set()
-            return
 
 
 async def _kill_group(process: asyncio.subprocess.Process) -> None:

@@ -543,13 +543,16 @@ async def reextract(store: Store, pool: WorkerPool, *,
                 article = await pool.extract(body, url, headers.get("content-type"))
             except WartaError as exc:
                 if record is not None and record.status != "full":
-                    await asyncio.to_thread(store.put_articles,
-                                            [record.with_changes(status="failed", error=str(exc))])
+                    await asyncio.to_thread(partial(
+                        store.put_articles, [record.with_changes(status="failed", error=str(exc))],
+                        previous={raw_id: record}))
                 return
+            stored = record
             if record is None:  # back from the page alone
                 record = record_from_article(article, url=url, fetched=time.time()).with_changes(
                     id=raw_id)
-            await asyncio.to_thread(store.put_articles, [with_article(record, article, url)])
+            await asyncio.to_thread(partial(store.put_articles, [with_article(record, article, url)],
+                                            previous={raw_id: stored}))
             updated += 1
             if on_articles is not None:
                 on_articles([raw_id])

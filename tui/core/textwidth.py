@@ -78,6 +78,13 @@ def cells(text: str) -> int:
     """How many terminal cells ``text`` takes (one line; tabs to stops of ``TAB_SIZE``)."""
     if text.isascii() and text.isprintable():
         return len(text)
+    if len(text) <= 4:  # a glyph or two: line breaking asks for these over and over
+        return _few_cells(text)
+    return max(0, int(_wcwidth().width(text, tabsize=TAB_SIZE)))
+
+
+@cache
+def _few_cells(text: str) -> int:
     return max(0, int(_wcwidth().width(text, tabsize=TAB_SIZE)))
 
 
@@ -176,10 +183,12 @@ def _break_paragraph(text: str, size: int) -> list[tuple[int, int]]:
     start, end, used = -1, 0, 0  # the line being filled: where it starts, ends, its width
     for unit_start, unit_end in zip(cuts, cuts[1:]):
         unit = text[unit_start:unit_end]
-        content_end = unit_start + len(unit.rstrip(" \t"))
-        content_cells = cells(text[unit_start:content_end])
+        content = unit.rstrip(" \t")
+        content_end = unit_start + len(content)
+        content_cells = cells(content)
         if start >= 0 and used + content_cells <= size:
-            end, used = content_end, used + cells(unit)
+            end = content_end
+            used += content_cells if content is unit or len(content) == len(unit) else cells(unit)
             continue
         if start >= 0:
             lines.append((start, end))
@@ -270,11 +279,10 @@ TABLE_GAP = 2  # cells between two columns
 def column_widths(rows: Sequence[Sequence[str]], size: int, *, gap: int = TABLE_GAP,
                   min_column: int = 6) -> list[int] | None:
     """Widths for the columns of ``rows`` so the table fits ``size`` cells, or None when it
-    cannot fit with every column at least ``min_column`` wide (show it row by row instead).
+    cannot (show it row by row instead).
 
     Columns get their natural width when the table fits; otherwise the widest columns are
-    narrowed (their cells wrap), first no narrower than their longest word, so a number or a
-    name is cut only when nothing else makes the table fit.
+    narrowed (their cells wrap at spaces), never below ``min_column`` or their longest word.
     """
     count = max((len(row) for row in rows), default=0)
     if count == 0:
@@ -284,12 +292,19 @@ def column_widths(rows: Sequence[Sequence[str]], size: int, *, gap: int = TABLE_
     room = size - gap * (count - 1)
     if sum(natural) <= room:
         return natural
-    words = [max((_longest_unit(row[i]) for row in rows if i < len(row)), default=0) for i in range(count)]
-    for floor in ([max(min(n, min_column), w) for n, w in zip(natural, words)],
-                  [min(n, min_column) for n in natural]):
-        if sum(floor) <= room:
-            return _narrow(natural, floor, room)
-    return None
+    # A column is never narrower than its longest word (up to ``MAX_WORD`` cells: a URL may
+    # fold): a table that cuts numbers and names in half reads worse than row by row.
+    floor = [max(min(n, min_column), min(MAX_WORD, _longest_unit_of(rows, i))) for i, n in enumerate(natural)]
+    if sum(floor) > room:
+        return None
+    return _narrow(natural, floor, room)
+
+
+MAX_WORD = 20
+
+
+def _longest_unit_of(rows: Sequence[Sequence[str]], column: int) -> int:
+    return max((_longest_unit(row[column]) for row in rows if column < len(row)), default=0)
 
 
 def _narrow(natural: list[int], floor: list[int], room: int) -> list[int]:

@@ -102,3 +102,22 @@ def test_scripts_inside_the_byline_do_not_count() -> None:
 def test_deeply_nested_page_does_not_break_the_byline_walk() -> None:
     deep = "<div>" * 3000 + "<span class='byline'>By Deep Name</span>" + "</div>" * 3000
     assert byline_of(before=deep) in ("By Deep Name", None)
+
+
+def test_a_commenter_is_never_the_byline() -> None:
+    comments = ("<ol class='commentlist'><li class='comment'><div class='comment-author vcard'>"
+                "<cite class='fn'>Troll Person</cite> says:</div><p>I disagree with every word.</p></li></ol>")
+    html = page("").replace("</article>", f"</article>{comments}")
+    assert extract(html, "https://example.com/news/1").byline is None
+    bare = page("").replace("</article>", "</article><div class='comment-author'>Troll Person</div>")
+    assert extract(bare, "https://example.com/news/1").byline is None
+    # The article's own byline still wins over the comments below it.
+    signed = page("", ).replace("<article>", "<article><p class='byline'>By Jane Doe</p>").replace(
+        "</article>", f"</article>{comments}")
+    assert extract(signed, "https://example.com/news/1").byline == "By Jane Doe"
+
+
+def test_posted_by_line_gives_byline_and_date() -> None:
+    for line in ("Posted by Sam Lee on 2026-11-29", "Posted by Sam Lee on November 29, 2026"):
+        article = extract(page("").replace("<article>", f"<article><div>{line}</div>"), "https://example.com/news/1")
+        assert article.byline == "Sam Lee" and article.published == "2026-11-29", line

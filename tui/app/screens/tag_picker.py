@@ -14,14 +14,14 @@ from textual.widgets.selection_list import Selection
 
 from ...core.models import TagCount
 from ...core.sanitize import sanitize_line
+from ...core.textwidth import cells, fit
 from ..render import STYLE_TAG
 
 
 def tag_prompt(count: TagCount, width: int) -> Text:
     """One row: ``#tag`` in the colour of its kind, then the counts and the kind."""
     style = STYLE_TAG[count.kind]
-    text = Text("#" + sanitize_line(count.tag, 60), style=style, no_wrap=True)
-    text.pad_right(max(1, width - len(text)))
+    text = Text(fit("#" + sanitize_line(count.tag, 60), width - 1) + " ", style=style, no_wrap=True)
     text.append(f"{count.unread:>5} unread {count.total:>6} total  ", style="dim")
     text.append(count.kind, style=style)
     return text
@@ -53,7 +53,7 @@ class TagPicker(ModalScreen[list[str] | None]):
         self.initially_selected = {tag.lower() for tag in selected}
 
     def compose(self) -> ComposeResult:
-        width = min(40, max((len(sanitize_line(c.tag, 60)) + 2 for c in self.counts), default=10))
+        width = min(40, max((cells(sanitize_line(c.tag, 60)) + 2 for c in self.counts), default=10))
         with Vertical():
             yield Label(Text("Tags", style="bold"))
             if self.counts:

@@ -161,3 +161,14 @@ class LinkPrompt(BottomPrompt):
         super().edited(value)
         if value and int(value) * 10 > self.link_count:
             self.post_message(self.Submitted(self, value))
+
+
+class PipePrompt(BottomPrompt):
+    """``|``: a command to pipe the article into, typed or by its name under ``[pipe.commands]``."""
+
+    LABEL = "Pipe to:"
+
+    def open_with(self, value: str, names: list[str]) -> None:
+        self.open(value)
+        named = f" or one of: {', '.join(names)}" if names else ""
+        self.input.placeholder = f"a command (glow -, wc -w){named}"[:120]

@@ -14,6 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.etree import tounicode
 from lxml.html import HtmlElement
 from readability import Document  # type: ignore[import-untyped]
@@ -21,6 +22,9 @@ from readability.readability import REGEXES  # type: ignore[import-untyped]
 
 from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, text_of
 
+PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
+PROSE_SHARE = 0.4
+WEAK_HINT_SHARE = 0.1  # a weak class word loses against this share of the prose
 MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
 _REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
                 "input", "textarea", "option", "link", "meta", "object", "embed", "dialog", "map")
@@ -29,19 +33,32 @@ _EMBED_CLASS = re.compile(
     r"mastodon-embed|threads-post|embedded-post",
     re.I,
 )
-# Furniture announced by class or id. Matched on word boundaries of the class/id string.
-_FURNITURE_HINT = re.compile(
-    r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons?|social(?:-?(?:share|links|media|icons|bar))?|"
+# Furniture announced by class or id, matched on word boundaries of the class/id string. Strong
+# words name a region of the page that is never the article (navigation, sidebar, comments, ads);
+# weak words also turn up on article containers of old themes (Blogger's "widget Blog", a post
+# "tools" or "social" class, text in a "caption" or "byline" element), so a weak hint loses
+# against an element that holds most of the page's prose.
+_STRONG_FURNITURE_HINT = re.compile(
+    r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons?|"
     r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
     r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comments?|disqus|"
-    r"breadcrumbs?|tags?|tag-?list|taglist|post-?tags|popular|trending|recommend\w*|outbrain|taboola|"
+    r"breadcrumbs?|popular|trending|recommend\w*|outbrain|taboola|"
     r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
-    r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|"
     r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
-    r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|header|sidebar|widget|"
-    r"caption|credits?|copyright|print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
+    r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|sidebar|"
+    r"print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
     re.I,
 )
+_WEAK_FURNITURE_HINT = re.compile(
+    r"(?:^|[\s_-])(?:social(?:-?(?:share|links|media|icons|bar))?|tags?|tag-?list|taglist|post-?tags|"
+    r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|header|widget|"
+    r"caption|credits?|copyright)(?=$|[\s_-])",
+    re.I,
+)
+# Class tokens that file a post under a topic ("tag-social-media", "category-web-tools"): the
+# topic's words say nothing about the element's role.
+_TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:[\w]+-)?(?:tag|category|categories|topic|label)[-_](?!(?:list|cloud|links?|box)\b)\S*",
+                             re.I)
 # Hover cards: a name in the text carries a hidden card (photo, more links) shown on hover.
 _CARD_HINT = re.compile(r"(?:^|[\s_-])(?:rollover|popover|hover-?card|tool-?tip|tippy)(?=$|[\s_-])", re.I)
 _COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
@@ -63,28 +80,76 @@ class Content:
 
 
 def prune(root: HtmlElement) -> None:
-    """Remove what no reader sees and what class names announce as furniture, in place."""
+    """Remove what no reader sees and what class names announce as furniture, in place.
+
+    A class word is weak evidence and the share of the page's prose a node holds is strong: a
+    node with most of the prose is never dropped for its name (Blogger's ``widget Blog``, a
+    WordPress post tagged ``social-media``), and readability is told the same.
+    """
     for element in list(root.iter(*_REMOVE_TAGS)):
         _drop(element)
     _mark_embedded_posts(root)
     body = root.find("body")
-    total = len(text_of(body)) if body is not None else 0
     for element in list(root.iter()):
         if not is_element(element) or element.getparent() is None:
             continue
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
+    total = len(text_of(body)) if body is not None else 0
+    prose_shares = _mark_prose_holders(body)
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("html", "body", "main", "article"):
             continue
         if element.getparent() is None or _is_embedded(element):
             continue
-        hint = class_and_id(element)
+        hint = _role_hint(element)
         if not hint or element.get("itemprop") == "articleBody" or _KEEP_HINT.search(hint):
             continue
-        if _FURNITURE_HINT.search(hint) and not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
+        if _STRONG_FURNITURE_HINT.search(hint):
+            if not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
+                _drop(element)
+        elif _WEAK_FURNITURE_HINT.search(hint) and prose_shares.get(element, 0.0) < WEAK_HINT_SHARE \
+                and not _holds_article(element, total, False):
             _drop(element)
     _drop_hover_cards(root)
+
+
+def _mark_prose_holders(body: HtmlElement | None) -> dict[HtmlElement, float]:
+    """The share of the page's prose (text outside links) in each element with a class or id;
+    mark those holding most of it. Comment sections can out-write the article, so their prose
+    does not count. One pass; only hinted elements are kept, since only they can be pruned."""
+    if body is None:
+        return {}
+    pending: dict[HtmlElement, int] = {}  # finished elements whose parent has not ended yet
+    hinted: dict[HtmlElement, int] = {}
+    for _, element in etree.iterwalk(body, events=("end",)):
+        tag = element.tag
+        if tag == "a" or not isinstance(tag, str):
+            pending[element] = 0
+            continue
+        length = len((element.text or "").strip())
+        for child in element:
+            length += pending.pop(child, 0) + len((child.tail or "").strip())
+        hint = class_and_id(element) if element.get("class") or element.get("id") else ""
+        if hint and _COMMENT_HINT.search(hint):
+            length = 0
+        pending[element] = length
+        if hint:
+            hinted[element] = length
+    page = pending.get(body, 0)
+    if page < 200:
+        return {}
+    shares = {element: length / page for element, length in hinted.items()}
+    for element, share in shares.items():
+        if share >= PROSE_SHARE and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
+            element.set(PROSE_MARK, "")
+    return shares
+
+
+def _role_hint(element: HtmlElement) -> str:
+    """The element's class and id without topic tokens."""
+    hint = class_and_id(element)
+    return _TAXONOMY_TOKEN.sub(" ", hint) if hint and "-" in hint else hint
 
 
 def _drop_hover_cards(root: HtmlElement) -> None:
@@ -165,7 +230,8 @@ class _Readability(Document):  # type: ignore[misc]
     def remove_unlikely_candidates(self) -> None:
         for element in self.html.findall(".//*"):
             hint = class_and_id(element)
-            if len(hint) < 2 or element.tag in ("html", "body") or _is_embedded(element):
+            if len(hint) < 2 or element.tag in ("html", "body") or _is_embedded(element) \
+                    or element.get(PROSE_MARK) is not None:
                 continue
             if REGEXES["unlikelyCandidatesRe"].search(hint) and not REGEXES["okMaybeItsACandidateRe"].search(hint):
                 if element.xpath("ancestor-or-self::pre | ancestor-or-self::code"):

@@ -9,7 +9,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from ..errors import ExtractionError
-from ..sanitize import sanitize
+from ..sanitize import TITLE_LIMIT, sanitize
 
 MAX_HTML_CHARS = 2_000_000  # what readability and our rules get to see of a page
 _WHITESPACE = re.compile(r"\s+")
@@ -25,6 +25,10 @@ _SCREEN_READER_CLASS = re.compile(
 )
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none)(?:\s|$)", re.I)
 _RESPONSIVE_CLASS = re.compile(r"\S:\S|(?:^|\s)(?:d|visible)-(?:sm|md|lg|xl)", re.I)
+# lxml refuses a str that declares its own encoding; the page is already decoded, so it goes.
+_XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+_TITLE_TAG = re.compile(r"<title\b[^>]*>", re.I)
+_MAX_TITLE_CHARS = TITLE_LIMIT  # longer is not a title but a page the title tag swallowed
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 
 
@@ -35,6 +39,17 @@ def parse_html(text: str) -> HtmlElement:
     # Escape sequences go whole (not just their ESC, which would leave "[2J" behind); lxml
     # refuses the other C0 controls ("All strings must be XML compatible").
     text = sanitize(text)
+    declaration = _XML_DECLARATION.match(text)
+    if declaration:
+        text = text[declaration.end():]
+    root = _parse(text)
+    if _title_swallowed_page(root):
+        # An unclosed <title> swallows the page as text; parse it again without that tag.
+        root = _parse(_TITLE_TAG.sub("", text, count=1))
+    return root
+
+
+def _parse(text: str) -> HtmlElement:
     try:
         root = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as exc:
@@ -42,6 +57,14 @@ def parse_html(text: str) -> HtmlElement:
     if root is None:
         raise ExtractionError("no readable content: the page could not be parsed")
     return root
+
+
+def _title_swallowed_page(root: HtmlElement) -> bool:
+    title = root.find("head/title")
+    if title is None or len(title.text or "") <= _MAX_TITLE_CHARS:
+        return False
+    body = root.find("body")
+    return body is None or not normalize_space(body.text_content())
 
 
 def normalize_space(text: str | None) -> str:

@@ -98,7 +98,7 @@ def _charset_from_meta(data: bytes) -> str | None:
 def _strict(data: bytes, encoding: str) -> str | None:
     """Decode strictly; a single-byte charset that hides valid UTF-8 is not believed."""
     try:
-        text = data.decode(encoding)
+        text = _web_cp1252(data) if encoding == "cp1252" else data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         return None
     if encoding in ("cp1252", "iso8859-15", "iso8859-2", "cp1250") and not data.isascii():
@@ -107,6 +107,16 @@ def _strict(data: bytes, encoding: str) -> str | None:
         except UnicodeDecodeError:
             pass
     return text
+
+
+# cp1252 as browsers decode it (WHATWG): the five bytes Python's codec leaves undefined (0x81,
+# 0x8D, 0x8F, 0x90, 0x9D) map to the C1 controls of the same number instead of failing the page.
+_CP1252_OVER_LATIN1 = {byte: bytes([byte]).decode("cp1252") for byte in range(0x80, 0xA0)
+                       if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
+def _web_cp1252(data: bytes) -> str:
+    return data.decode("latin-1").translate(_CP1252_OVER_LATIN1)
 
 
 def _sniff_utf16(data: bytes) -> str | None:
@@ -147,9 +157,9 @@ def _guess(data: bytes) -> str:
     matches = from_bytes(data[:200_000])
     best = matches.best()
     if best is None:
-        return data.decode("cp1252", "replace")
+        return _web_cp1252(data)
     # Close calls between code pages are common on mostly-ASCII pages; the web's default wins them.
     for match in matches:
         if match.encoding == "cp1252" and match.chaos <= best.chaos + 0.01 and match.coherence >= best.coherence - 0.05:
-            return data.decode("cp1252", "replace")
+            return _web_cp1252(data)
     return data.decode(best.encoding, "replace")

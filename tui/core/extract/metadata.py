@@ -29,11 +29,13 @@ _SPECIFIC_BYLINE_CLASS = re.compile(
 _DATE_CLASS = re.compile(r"date|time|publish|posted|tanggal|waktu|datum|fecha|data", re.I)
 _NOT_A_NAME = re.compile(r"https?://|www\.|@\w+\.\w|^\W*$|\{\{|\bfacebook\.com\b", re.I)
 _BYLINE_TAIL = re.compile(
-    r"\s*(?:[|,•·]\s*|\s+-\s+|\s+)?(?:(?:updated|published|posted|diperbarui|dipublikasikan)\b.*|"
+    r"\s*(?:[|,•·]\s*|\s+-\s+|\s+)?(?:(?:on|at|am|le|el|em|pada)\s+(?=\S*\d|\w+\.?\s+\d).*|"
+    r"(?:updated|published|posted|diperbarui|dipublikasikan)\b.*|"
     r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4}.*|(?:senin|selasa|rabu|kamis|jumat|sabtu|minggu|monday|tuesday|"
     r"wednesday|thursday|friday|saturday|sunday)\b.*|\d{1,2}\s+\w+\s+(?:19|20)\d\d.*|\w+\.?\s+\d{1,2},\s+(?:19|20)\d\d.*)$",
     re.I,
 )
+_POSTED_LINE = re.compile(r"^\W*(?:posted|published|written|submitted|by)\b", re.I)
 _MAX_TAGS = 20
 
 
@@ -313,6 +315,9 @@ def _last_meta(root: HtmlElement, key: str) -> str | None:
 
 
 _READABILITY_BYLINE = re.compile(r"byline|author|dateline|writtenby|p-author", re.I)
+# A reader's comment names its writer with the same classes as an article ("comment-author
+# vcard"); nothing inside a comment is the article's byline.
+_COMMENT = re.compile(r"comment(?!ary)|respond|replies|reply", re.I)
 _UNLIKELY = re.compile(
     r"-ad-|ai2html|banner|breadcrumbs|combx|comment|community|cover-wrap|disqus|extra|footer|gdpr|header|legends|"
     r"menu|related|remark|replies|rss|shoutbox|sidebar|skyscraper|social|sponsor|supplemental|ad-break|agegate|"
@@ -339,6 +344,8 @@ def _readability_byline(root: HtmlElement) -> str | None:
         if element.get("aria-modal") == "true" and element.get("role") == "dialog":
             continue
         match_string = f"{element.get('class') or ''} {element.get('id') or ''}"
+        if _COMMENT.search(match_string):
+            continue
         if ("author" == (element.get("rel") or "") or "author" in (element.get("itemprop") or "")
                 or _READABILITY_BYLINE.search(match_string)):
             text = _raw_text(element, limit=100).strip()
@@ -414,13 +421,13 @@ def _visible_byline(root: HtmlElement) -> str | None:
             continue
         rel = (element.get("rel") or "").lower()
         itemprop = (element.get("itemprop") or "").lower()
-        if rel == "author" or itemprop == "author":
+        if (rel == "author" or itemprop == "author") and not _in_comment(element):
             name_element = element.find('.//*[@itemprop="name"]')
             text = text_of(name_element if name_element is not None else element)
             if 2 < len(text) < 80:
                 return text
     hinted = [e for e in body.iter() if is_element(e) and e.tag not in ("script", "style", "body", "html")
-              and _BYLINE_CLASS.search(class_and_id(e) or "")]
+              and _BYLINE_CLASS.search(class_and_id(e) or "") and not _in_comment(e)]
     # Specific hints ("byline", "author-name") before generic ones ("author" in "follow-author").
     for pattern in (_SPECIFIC_BYLINE_CLASS, _BYLINE_CLASS):
         for element in hinted:
@@ -432,13 +439,18 @@ def _visible_byline(root: HtmlElement) -> str | None:
         text = text_of(element)
         if 3 < len(text) < 60 and len(element) <= 3:
             match = BYLINE_LABEL.match(text)
-            if match and text.split()[0].lower() not in ("di", "par", "por", "door", "von") or (
+            if (match and text.split()[0].lower() not in ("di", "par", "por", "door", "von") or (
                 match and text[:1].isupper()
-            ):
+            )) and not _in_comment(element):
                 name = match.group("name") if match else ""
                 if _looks_like_name(name):
                     return text
     return None
+
+
+def _in_comment(element: HtmlElement) -> bool:
+    return any(_COMMENT.search(class_and_id(node)) for node in (element, *element.iterancestors())
+               if node.get("class") or node.get("id"))
 
 
 _NOT_NAME_WORDS = frozenset(
@@ -498,6 +510,15 @@ def _visible_date(root: HtmlElement) -> str | None:
                 date = parse_date(text, visible=True)
                 if date:
                     return date
+    # "Posted by Sam Lee on 2026-11-29": a labelled byline line that carries the date.
+    for element in body.iter("p", "div", "span", "small", "em", "li", "td", "h4", "h5", "h6"):
+        if len(element) > 4:
+            continue
+        text = text_of(element)
+        if 10 <= len(text) <= 120 and _POSTED_LINE.match(text) and not _in_comment(element):
+            date = parse_date(text, visible=True)
+            if date:
+                return date
     return None
 
 

@@ -9,7 +9,7 @@ from ..models import Article, Block
 from ..sanitize import sanitize_line
 from ..urls import is_http_url
 from .blocks import to_blocks
-from .cleanup import Header, clean_blocks
+from .cleanup import Header, clean_blocks, is_link_only
 from .content import find_content, prune
 from .dom import parse_html
 from .encoding import decode_html
@@ -34,7 +34,9 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
     blocks, links = to_blocks(content.element, metadata.canonical_url or base_url)
     header = Header(titles=metadata.headline_texts, byline=metadata.byline, site_name=metadata.site_name)
     cleaned = clean_blocks(blocks, header)
-    if sum(len(block.text) for block in cleaned if block.kind != "image") < _MIN_TEXT_CHARS:
+    if not _has_text(cleaned):  # a page that is only a headline and a date still shows them
+        cleaned = [block for block in blocks if not is_link_only(block)]
+    if not _has_text(cleaned):
         raise ExtractionError("no readable content on this page")
     cleaned_blocks, cleaned_links = renumber_links(cleaned, links)
     body_text = " ".join(block.text for block in cleaned_blocks if block.kind != "image")
@@ -52,6 +54,10 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
         blocks=tuple(cleaned_blocks),
         links=cleaned_links,
     )
+
+
+def _has_text(blocks: Sequence[Block]) -> bool:
+    return sum(len(block.text) for block in blocks if block.kind != "image") >= _MIN_TEXT_CHARS
 
 
 def renumber_links(blocks: Sequence[Block], links: Sequence[str]) -> tuple[list[Block], tuple[str, ...]]:

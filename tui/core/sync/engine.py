@@ -14,27 +14,26 @@ SQLite; item HTML is parsed in the worker pool.
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
+from ..errors import FeedParseError
+from ..feeds import parsed_feed_from_json
 from ..models import Feed, FeedEntry
 from ..refresh import Refresher, entry_article_id
 from ..store import Store
 from ..urls import is_http_url
 from .backend import Backend, ServerFeed, ServerItem, Snapshot
+from .entries import GUID_PREFIX, items_payload, parse_server_items
 from .errors import LabelsUnsupportedError, SyncError, SyncProtocolError, SyncServerError, SyncSetupError
 from .journal import Change, SyncJournal
 from .ledger import Ledger, SyncStatus
 
 T = TypeVar("T")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_GUID = "warta-sync:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +100,10 @@ class Syncer:
                 raise
             except (TypeError, KeyError, ValueError, AttributeError) as exc:
                 # Server data of a shape nobody foresaw: a failed sync, not a crash.
-                error = SyncProtocolError(f"sync: {self.server} sent an answer Warta does not "
-                                          f"understand ({type(exc).__name__})")
-                await self._save_status(replace(status, last_try=started, last_error=str(error)))
-                raise error from exc
+                failure = SyncProtocolError(f"sync: {self.server} sent an answer Warta does not "
+                                            f"understand ({type(exc).__name__})")
+                await self._save_status(replace(status, last_try=started, last_error=str(failure)))
+                raise failure from exc
             await self._save_status(SyncStatus(last_ok=started, last_try=started,
                                                last_summary=report.describe()))
             return report
@@ -135,10 +134,25 @@ class Syncer:
         items = await self._db(self.ledger.items)
         known = set(items)
         new = 0
-        async for batch in self.backend.new_items(snapshot, known):
-            new += await self._merge(batch, streams)
+        merging: asyncio.Future[int] | None = None  # the next batch downloads meanwhile
+        try:
+            async for batch in self.backend.new_items(snapshot, known):
+                if merging is not None:
+                    new += await merging
+                merging = asyncio.ensure_future(self._merge(batch, streams))
+            if merging is not None:
+                new += await merging
+        finally:
+            if merging is not None and not merging.done():  # the download failed: let it end
+                await asyncio.gather(merging, return_exceptions=True)
+        known_before = known
         items = await self._db(self.ledger.items)
-        marks = await self._db(self._apply, snapshot, items)
+        previous = await self._db(self.ledger.snapshot)
+        changed = None if previous is None or self.clock() - previous[0] > FULL_APPLY_EVERY \
+            else _changed(previous[1], snapshot) | (set(items) - known_before)
+        marks = await self._db(self._apply, snapshot, items, changed)
+        full_at = self.clock() if changed is None or previous is None else previous[0]
+        await self._db(self.ledger.set_snapshot, full_at, snapshot)
         if snapshot.listed is not None and len(snapshot.listed) < getattr(self.backend, "max_items", 0):
             gone = [sid for sid in items if sid not in snapshot.listed and sid not in snapshot.starred]
             if gone:
@@ -310,18 +324,20 @@ class Syncer:
         for item in batch:
             if item.stream in streams:
                 by_stream.setdefault(item.stream, []).append(item)
-        pairs: list[tuple[Feed, Sequence[FeedEntry]]] = []
-        for stream, items in by_stream.items():
-            feed = streams[stream]
-            parsed = await self.refresher.pool.parse_feed(
-                _atom(items), feed.url, "application/atom+xml", max_entries=len(items),
-                timeout=self.refresher.parse_timeout)
-            pairs.append((feed, parsed.entries))
+        parsed = await asyncio.gather(*(self._parse(streams[stream], items)
+                                        for stream, items in by_stream.items()))
+        pairs = [(streams[stream], entries) for stream, entries in zip(by_stream, parsed)]
         if not pairs:
             return 0
         progress = await self.refresher.merge(pairs)
         await self._db(self._map_items, pairs, {item.sid: item for item in batch})
         return progress.new_articles
+
+    async def _parse(self, feed: Feed, items: list[ServerItem]) -> Sequence[FeedEntry]:
+        data = await self.refresher.pool.run(
+            parse_server_items, items_payload(items), feed.url, timeout=self.refresher.parse_timeout,
+            error_type=FeedParseError, noun="server's items", verb="parse")
+        return parsed_feed_from_json(data).entries
 
     def _map_items(self, pairs: list[tuple[Feed, Sequence[FeedEntry]]],
                    items: dict[str, ServerItem]) -> None:
@@ -329,22 +345,27 @@ class Syncer:
         records: dict[str, dict[str, Any]] = {}
         for feed, entries in pairs:
             for entry in entries:
-                sid = entry.guid[len(_GUID):] if entry.guid.startswith(_GUID) else ""
+                sid = entry.guid[len(GUID_PREFIX):] if entry.guid.startswith(GUID_PREFIX) else ""
                 if sid in items:
                     records[sid] = {"a": entry_article_id(self.store, feed, entry),
                                     "f": items[sid].stream, "u": items[sid].crawled_usec, "t": now}
         self.ledger.add_items(records)
 
-    def _apply(self, snapshot: Snapshot, items: dict[str, dict[str, Any]]) -> int:
+    def _apply(self, snapshot: Snapshot, items: dict[str, dict[str, Any]],
+               changed: set[str] | None) -> int:
         """Store thread: the server's marks win wherever no local change is pending.
 
-        Read, compared and written in one state transaction, so a key pressed meanwhile
-        (journaled in its own transaction) is either seen as pending or comes after.
+        ``changed``: the items whose marks changed on the server since the last sync (or that
+        are new); None looks at every item. Read, compared and written in one state
+        transaction, so a key pressed meanwhile (journaled in its own transaction) is either
+        seen as pending or comes after.
         """
         with self.store.state_transaction():
             pending = self.journal.pending_fields()
             changes: dict[str, dict[str, Any]] = {}
             for sid, record in items.items():
+                if changed is not None and sid not in changed:
+                    continue
                 if snapshot.listed is not None and sid not in snapshot.listed \
                         and sid not in snapshot.starred:
                     continue  # the server no longer lists it: nothing to learn
@@ -371,31 +392,20 @@ class Syncer:
             return self.store.update_each(changes, journal=False)
 
 
+FULL_APPLY_EVERY = 6 * 3600.0  # seconds: now and then every item's marks are compared again
+
+
+def _changed(before: Snapshot, after: Snapshot) -> set[str]:
+    """Items whose marks differ between two snapshots of the server."""
+    changed = set(before.unread ^ after.unread) | set(before.starred ^ after.starred)
+    if (before.labels is None) != (after.labels is None):
+        return changed | set().union(*(before.labels or {}).values(), *(after.labels or {}).values())
+    for name in set(before.labels or {}) | set(after.labels or {}):
+        changed |= set((before.labels or {}).get(name, frozenset())
+                       ^ (after.labels or {}).get(name, frozenset()))
+    return changed
+
+
 def _refused(error: SyncServerError) -> bool:
     """A 4xx that says "never": retrying the same change would be refused forever."""
     return error.status in (400, 404, 409, 410, 422)
-
-
-def _atom(items: Sequence[ServerItem]) -> bytes:
-    """Server items as an Atom document, for the feed parser (and its sanitiser) to read."""
-    ns = "http://www.w3.org/2005/Atom"
-    root = ET.Element(f"{{{ns}}}feed")
-    ET.SubElement(root, f"{{{ns}}}title").text = "sync"
-    for item in items:
-        entry = ET.SubElement(root, f"{{{ns}}}entry")
-        ET.SubElement(entry, f"{{{ns}}}id").text = _GUID + item.sid
-        ET.SubElement(entry, f"{{{ns}}}title").text = _clean(item.title)
-        if item.url:
-            ET.SubElement(entry, f"{{{ns}}}link", rel="alternate", href=_clean(item.url))
-        if item.published:
-            ET.SubElement(entry, f"{{{ns}}}published").text = time.strftime(
-                "%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(0.0, item.published)))
-        if item.author:
-            ET.SubElement(ET.SubElement(entry, f"{{{ns}}}author"), f"{{{ns}}}name").text = _clean(item.author)
-        if item.html:
-            ET.SubElement(entry, f"{{{ns}}}content", type="html").text = _clean(item.html)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)

@@ -127,7 +127,7 @@ class GReaderBackend:
         """A write; confirmed only by a 200 whose body says OK (FreshRSS, Miniflux, Inoreader)."""
         response = await self._api("POST", path, label=label,
                                    data={**data, "T": await self._write_token()})
-        text = response.text.strip()
+        text = str(response.text).strip()
         if text != "OK":
             raise SyncProtocolError(f"sync: {self.http.host} did not confirm {label} "
                                     f"(answered {sanitize_line(text, 60)!r})")
@@ -264,7 +264,8 @@ def _item(raw: dict[str, Any]) -> ServerItem | None:
     links = [link.get("href") for key in ("canonical", "alternate")
              for link in raw.get(key) or () if isinstance(link, dict)]
     url = next((link for link in links if isinstance(link, str) and link), "")
-    origin = raw.get("origin") if isinstance(raw.get("origin"), dict) else {}
+    found = raw.get("origin")
+    origin: dict[str, Any] = found if isinstance(found, dict) else {}
     content = raw.get("content") or raw.get("summary") or {}
     html = content.get("content", "") if isinstance(content, dict) else ""
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..store import Store
+from .backend import Snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +33,7 @@ class Ledger:
         """Forget the server's ids if they belong to another server/user; True if it did."""
         if self.store.sync_get("account") == account:
             return False
-        stale = {key: None for prefix in ("i:", "a:", "feed:")
+        stale = {key: None for prefix in ("i:", "a:", "feed:", "snapshot")
                  for key, _ in self.store.sync_items(prefix)}
         self.store.sync_set({**stale, "account": account})
         return bool(stale)
@@ -70,6 +71,26 @@ class Ledger:
 
     def set_feeds(self, changes: dict[str, str | None]) -> None:
         self.store.sync_set({"feed:" + url: stream for url, stream in changes.items()})
+
+    # -- the server's marks as the last sync saw them (what changed since?) -------------------
+
+    def snapshot(self) -> tuple[float, Snapshot] | None:
+        value = self.store.sync_get("snapshot")
+        if not isinstance(value, dict):
+            return None
+        try:
+            labels = value.get("labels")
+            return float(value["at"]), Snapshot(
+                listed=None, unread=frozenset(value["unread"]), starred=frozenset(value["starred"]),
+                labels=None if labels is None else {k: frozenset(v) for k, v in labels.items()})
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def set_snapshot(self, at: float, snapshot: Snapshot) -> None:
+        labels = snapshot.labels
+        self.store.sync_set({"snapshot": {
+            "at": at, "unread": sorted(snapshot.unread), "starred": sorted(snapshot.starred),
+            "labels": None if labels is None else {k: sorted(v) for k, v in labels.items()}}})
 
     # -- status -------------------------------------------------------------------------------
 

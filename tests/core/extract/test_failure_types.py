@@ -1,0 +1,168 @@
+"""One small hand-written page per failure type seen on old blogs and news portals.
+
+Each page is written here (not copied from the benchmark sets) and asserts the article survives.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.server import TestServer
+from tui.core.extract import extract
+from tui.core.extract.encoding import decode_html
+from tui.core.sanitize import sanitize, sanitize_line
+
+STORY = [
+    "The harbour board voted on Thursday to rebuild the old stone pier before the winter storms arrive.",
+    "Engineers said the work would take eleven weeks and cost less than the repairs of the last decade.",
+    "Fishermen who use the pier every morning welcomed the plan but asked for a temporary landing stage.",
+    "The board agreed and promised to publish the timetable for the works on its website next Monday.",
+]
+STORY_HTML = "".join(f"<p>{sentence}</p>" for sentence in STORY)
+SIDEBAR = ("<div class='sidebar'><h2>Archive</h2><ul>"
+           + "".join(f"<li><a href='/{n}'>Older post number {n} about something</a></li>" for n in range(12))
+           + "</ul></div>")
+
+
+def blog_page(article: str, head: str = "") -> str:
+    return (f"<html><head><title>Pier to be rebuilt</title>{head}</head><body>"
+            f"<div id='header'><a href='/'>Harbour Blog</a></div>{article}{SIDEBAR}"
+            f"<div class='footer'>All rights reserved.</div></body></html>")
+
+
+def assert_story(text: str) -> None:
+    for sentence in STORY:
+        assert sentence in text
+
+
+# -- pruning by class name must not kill the article container ------------------------------
+
+
+def test_blogger_widget_holding_the_post_survives() -> None:
+    page = blog_page(f"<div class='widget Blog' id='Blog1'><div class='post'><h3>Pier to be rebuilt</h3>"
+                     f"{STORY_HTML}</div></div>")
+    assert_story(extract(page, "https://blog.example/pier").text)
+
+
+def test_post_filed_under_a_furniture_like_topic_survives() -> None:
+    page = blog_page(f"<div class='post type-post tag-social-media category-web-tools'>"
+                     f"<h2>Pier to be rebuilt</h2>{STORY_HTML}</div>")
+    assert_story(extract(page, "https://blog.example/pier").text)
+
+
+def test_comments_longer_than_the_article_do_not_count_as_its_prose() -> None:
+    comments = "".join(f"<li class='comment'><p>{sentence} I have an opinion on this, and here it is at length "
+                       f"for everyone to read.</p></li>" for sentence in STORY * 3)
+    page = blog_page(f"<div class='post tag-tools'><h2>Pier</h2>{STORY_HTML}</div>"
+                     f"<ol class='commentlist'>{comments}</ol>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "I have an opinion" not in text
+
+
+def test_sidebar_with_more_prose_than_a_short_post_is_still_a_sidebar() -> None:
+    about = "<div class='sidebar'><p>" + "This blog is written by a retired harbour master. " * 12 + "</p></div>"
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{STORY_HTML}</div>{about}")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "retired harbour master" not in text
+
+
+# -- parsing and decoding -----------------------------------------------------------------------
+
+
+def test_xml_declaration_with_encoding_before_html() -> None:
+    page = '<?xml version="1.0" encoding="ISO-8859-1"?>\n' + blog_page(f"<div class='post'>{STORY_HTML}</div>")
+    assert_story(extract(page.encode("latin-1"), "https://blog.example/pier").text)
+    assert_story(extract(page, "https://blog.example/pier").text)  # already text
+
+
+def test_stray_c1_byte_does_not_delete_the_rest_of_the_page() -> None:
+    first, *rest = STORY
+    page = blog_page(f"<div class='post'><p>{first} \u201cQuoted\x9d words.</p>{''.join(f'<p>{s}</p>' for s in rest)}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "\x9d" not in text
+    assert sanitize("a\x9db\x90c\x9fd") == "abcd"
+    assert sanitize("a\x9d0;title\x07b") == "ab"  # a terminated 8-bit string sequence still goes whole
+
+
+def test_latin1_page_with_an_undefined_cp1252_byte_stays_latin1() -> None:
+    words = "Un café crème, déjà vu à la façade du théâtre, où l'été finit."
+    page = f"<html><head><meta charset='iso-8859-1'></head><body><p>{words}\x8d {STORY[0]}</p></body></html>"
+    data = page.encode("latin-1")
+    for content_type in (None, "text/html; charset=ISO-8859-1"):
+        text = decode_html(data, content_type)
+        assert words in text and "ķ" not in text
+    assert words in extract(data, "https://blog.example/pier").text
+
+
+# -- a page that is only a headline still shows it ------------------------------------------------
+
+
+def test_page_that_is_only_a_headline_and_date_is_not_empty() -> None:
+    page = ("<html><head><title>Conversation with my readers</title></head><body>"
+            "<div class='post'><h1 class='entry-title'>Conversation with my readers</h1>"
+            "<p class='date'>29 June 2012</p></div></body></html>")
+    assert "Conversation with my readers" in extract(page, "https://blog.example/c").text
+
+
+# -- zero-width characters in titles ------------------------------------------------------------
+
+
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def test_zero_width_characters_leave_one_line_fields() -> None:
+    assert sanitize_line(f"Pay{ZERO_WIDTH}Pal login") == "PayPal login"
+    assert sanitize("a\u200db") == "a\u200db"  # body text keeps joiners: scripts and emoji need them
+
+
+def test_zero_width_titles_are_not_stored_or_shown(server: TestServer, tmp_path: Path) -> None:
+    title = "Pier\u200b to\u2060 be re\ufeffbuilt"
+    page = blog_page(f"<div class='post'><h1>{title}</h1>{STORY_HTML}</div>").replace(
+        "<title>Pier to be rebuilt</title>", f"<title>{title}</title>")
+    link = server.add("/zw/page", page)
+    feed = server.add("/zw/feed.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>Zero\u200dWidth News'
+                      f"</title><item><title>{title}</title><link>{link}</link></item></channel></rss>",
+                      "application/rss+xml")
+    config = tmp_path / "config.toml"
+    config.write_text("[fetch]\nmin_delay = 0\n")
+    env = {**os.environ, "WARTA_CONFIG": str(config)}
+    data = str(tmp_path / "data")
+
+    def warta(*argv: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "tui", *argv, "--data-dir", data], env=env,
+                              capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    warta("add", feed)
+    warta("fetch")
+    [row] = [json.loads(line) for line in warta("list", "--json").splitlines()]
+    assert row["title"] == "Pier to be rebuilt"
+    listed = warta("list")
+    shown = warta("show", row["id"])
+    for output in (listed, shown, warta("show", row["id"], "--json")):
+        assert not any(char in output for char in ZERO_WIDTH)
+    assert "Pier to be rebuilt" in listed and "Pier to be rebuilt" in shown
+
+
+def test_unclosed_title_does_not_swallow_the_page() -> None:
+    page = ("<html><head><title>Pier to be rebuilt<script>document.write('ad')</script></head><body>"
+            f"<div class='story'>{STORY_HTML}</div></body></html>")
+    assert_story(extract(page, "https://news.example/pier").text)
+
+
+def test_weak_class_word_on_a_block_of_real_prose_is_not_furniture() -> None:
+    # A photo post whose words sit in a "caption" element, and a Blogger body inside "byline-author".
+    page = blog_page(f"<div class='post'><h2>Pier</h2><div class='caption-image'><img src='/a.jpg'>"
+                     f"<p>{STORY[0]} {STORY[1]}</p></div><span class='byline-author'>{STORY[2]} {STORY[3]}</span>"
+                     f"<div class='caption'>Photo: the old pier</div></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "Photo: the old pier" not in text

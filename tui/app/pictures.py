@@ -1,0 +1,79 @@
+"""Pictures painted as text: each cell a "▀" whose foreground is the upper pixel and whose
+background is the lower one (24-bit colour; Rich reduces it on terminals with fewer colours).
+
+Why not a library: ``textual-image`` queries the terminal on import (it must be imported before
+Textual starts, and it writes to stdout and reads stdin to do it), scales the picture inside
+every render call, and its sixel widget leaves ghosts in scrolling panes; ``rich-pixels`` reads
+the picture pixel by pixel with ``getpixel`` on every render and resizes with nearest-neighbour.
+Both take a PIL image in the UI process. Here the core hands over the picture already scaled
+(in a thread, cached on disk) as plain cells, and painting them is one pass that merges runs of
+equal cells into one segment: the reader stays a line-API view of ready-made strips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from rich.color import Color
+from rich.console import RenderableType
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from ..core.images import RGB, CellImage
+
+HALF_BLOCK = "▀"
+Drawing = Literal["halfblock", "text"]
+
+
+def drawing_for(mode: str, color_system: str | None) -> Drawing:
+    """How pictures are drawn: ``off`` and colourless terminals keep the ``[image: …]`` line."""
+    if mode == "off":
+        return "text"
+    if mode == "halfblock":
+        return "halfblock"
+    return "halfblock" if color_system in ("truecolor", "256") else "text"
+
+
+def picture_strips(cells: CellImage, width: int) -> list[Strip]:
+    """The picture as ``cells.height`` lines, centred in ``width`` columns."""
+    pad = max(0, (width - cells.width) // 2)
+    styles: dict[tuple[RGB, RGB], Style] = {}
+    strips = []
+    for row in cells.rows():
+        segments = [Segment(" " * pad)] if pad else []
+        run_style: Style | None = None
+        run = 0
+        for pair in row:
+            style = styles.get(pair)
+            if style is None:
+                style = styles[pair] = Style(color=Color.from_rgb(*pair[0]),
+                                             bgcolor=Color.from_rgb(*pair[1]))
+            if style is run_style:
+                run += 1
+                continue
+            if run:
+                segments.append(Segment(HALF_BLOCK * run, run_style))
+            run_style, run = style, 1
+        if run:
+            segments.append(Segment(HALF_BLOCK * run, run_style))
+        strips.append(Strip(segments, pad + cells.width))
+    return strips
+
+
+# -- where pictures go in the reader ---------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class PictureSlot:
+    """Where a picture stands in the reader's content: no lines until its picture is set,
+    then ``space_above`` blank lines, the picture, and its caption."""
+
+    key: str
+    caption: RenderableType | None = None
+    space_above: int = 0
+
+
+def preview_rows(reader_height: int) -> int:
+    """A preview is a few rows: two fifths of the reader, between 4 and 12."""
+    return max(4, min(12, reader_height * 2 // 5))
