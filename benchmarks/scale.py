@@ -2,6 +2,7 @@
 
     python benchmarks/scale.py build DATA_DIR --articles N
     python benchmarks/scale.py measure [--work DIR] [--sizes 1000,10000,100000] [--runs 5] [--rebuild]
+    python benchmarks/scale.py bulk [--work DIR] [--sizes ...] [--runs 3] [--smoke]
     python benchmarks/scale.py --smoke     # 300 articles, one run: the figures come out (CI)
 
 ``build`` fills a data dir through the real store API (``Store.put_articles`` in batches of
@@ -487,6 +488,123 @@ async def _interactive(out: dict[str, Any], app: Any, pilot: Any, watch: FrameWa
     out["tag picker, app"] = _median_ms(picker_times)
 
 
+FEED_PANE_FEEDS = 2_000
+
+
+async def _bulk_figures(data_dir: Path, runs: int) -> dict[str, Any]:
+    """On a copy of a data dir (it writes): mark all read of every unread article and its undo,
+    each from the key to the frame whose status line shows the new count; the feed pane with
+    ``FEED_PANE_FEEDS`` feeds, F to its frame. Baselines from the same process: repainting
+    the whole list (clear filter to frame), the tag picker (t to frame), and the same change
+    written one article at a time (``Store.update_state`` on a sample, per article)."""
+    from tui.app.app import WartaApp
+    from tui.core.config import Config
+    from tui.core.library import Library
+    from tui.core.models import Feed
+
+    out: dict[str, Any] = {}
+    with Store.open(data_dir) as store:
+        feed_urls = sorted({f"https://{s.site}/feed.xml" for s in store.summaries(store.rowids())})
+        for n, url in enumerate(feed_urls + [f"https://empty{n}.example/feed.xml"
+                                             for n in range(FEED_PANE_FEEDS - len(feed_urls))]):
+            store.add_subscription(Feed(url=url, name=f"Feed {n:04d}"))
+        sample = [s.id for s in store.summaries(store.rowids()[:200])]
+        clock = time.perf_counter()
+        for article_id in sample:
+            store.update_state(article_id, starred=True)
+        out["single writes, per article"] = (time.perf_counter() - clock) / len(sample) * 1000
+        for article_id in sample:
+            store.update_state(article_id, starred=False)
+
+    store = Store.open(data_dir)
+    app = WartaApp(Library(store, Config()), refresh_on_start=False)
+    watch = FrameWatch(app)
+    marks, undos, repaints, panes, pickers = [], [], [], [], []
+    try:
+        async with app.run_test(size=TERMINAL_SIZE) as pilot:
+            await pilot.pause()
+            main = app.main
+            for _ in range(runs):
+                unread = app.library.counts()[1]
+                out["marked"] = unread
+                await pilot.press("A")
+                await pilot.pause()
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                await pilot.press("y")
+                marks.append(await watch.first_with(("· 0 unread",), since, 120) - clock)
+                await pilot.pause()
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                await pilot.press("u")
+                undos.append(await watch.first_with((f"· {unread:,} unread",), since, 120) - clock)
+                await pilot.pause()
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                main.apply_filter("")
+                main.reload_list()
+                repaints.append(await watch.next_frame(since) - clock)
+                await pilot.pause()
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                await pilot.press("F")
+                panes.append(await watch.first_with((f"{FEED_PANE_FEEDS:,} feeds",), since) - clock)
+                await pilot.press("escape")
+                await pilot.pause()
+                since = len(watch.frames)
+                clock = time.perf_counter()
+                await pilot.press("t")
+                pickers.append(await watch.first_with(("space marks several",), since) - clock)
+                await pilot.press("escape")
+                await pilot.pause()
+    finally:
+        store.close()
+    out["mark all read, app"] = _median_ms(marks)
+    out["undo mark all read, app"] = _median_ms(undos)
+    out["list repaint, app"] = _median_ms(repaints)
+    out["feed pane, app"] = _median_ms(panes)
+    out["tag picker, baseline"] = _median_ms(pickers)
+    return out
+
+
+def bulk(work: Path, sizes: tuple[int, ...], runs: int) -> None:
+    """``bulk``: the figures of ``_bulk_figures`` per size, each on a copy (deleted after)."""
+    work.mkdir(parents=True, exist_ok=True)
+    results = {}
+    for n in sizes:
+        data_dir, _ = ensure_built(work, n)
+        copy = work / f"n{n}.bulk"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(data_dir, copy)
+        try:
+            print(f"{n:,} articles: mark all read, undo, feed pane ...", file=sys.stderr)
+            results[n] = json.loads(subprocess.run(_child("_bulk", str(copy), "--runs", str(runs)),
+                                                   check=True, capture_output=True, text=True).stdout)
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+    largest = max(sizes)
+    rows = [Row("mark all read, y to frame", "≤ 1 s"), Row("undo mark all read, u to frame", "≤ 1 s"),
+            Row("  baseline: whole-list repaint"), Row("  baseline: one article per write", "", "ms"),
+            Row("  articles marked", "", "n"),
+            Row(f"feed pane, {FEED_PANE_FEEDS:,} feeds, F to frame", "≤ 100 ms"),
+            Row("  baseline: tag picker, t to frame")]
+    keys = ["mark all read, app", "undo mark all read, app", "list repaint, app",
+            "single writes, per article", "marked", "feed pane, app", "tag picker, baseline"]
+    for row, key in zip(rows, keys):
+        for n in sizes:
+            row.values[n] = results[n][key]
+    print()
+    print(f"Warta bulk changes and the feed pane: median of {runs} runs, terminal "
+          f"{TERMINAL_SIZE[0]}x{TERMINAL_SIZE[1]}; baselines measured in the same run")
+    print_table(rows, sizes, largest)
+    for n in sizes:
+        per = results[n]["single writes, per article"]
+        marked = results[n]["marked"]
+        print(f"{n:,}: {marked:,} articles marked; written one per write they would take about "
+              f"{per * marked / 1000:,.1f} s ({per:.2f} ms each, measured on 200), "
+              f"x{per * marked / max(results[n]['mark all read, app'], 1e-9):.1f} the bulk change")
+
+
 async def _bare_headless(runs: int) -> float:
     namespace: dict[str, Any] = {}
     exec(BARE_APP, namespace)  # noqa: S102 - our own constant; the pty runs it with -c
@@ -784,6 +902,15 @@ def main(argv: list[str] | None = None) -> int:
     measuring.add_argument("--runs", type=int, default=5)
     measuring.add_argument("--rebuild", action="store_true",
                            help="also time the index rebuild at open (on a copy of each data dir)")
+    bulking = sub.add_parser("bulk", help="mark all read and its undo, and the feed pane")
+    bulking.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "warta-scale")
+    bulking.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    bulking.add_argument("--runs", type=int, default=3)
+    bulking.add_argument("--smoke", action="store_true", dest="bulk_smoke",
+                         help="tiny and quick (300 articles, 1 run): checks figures are produced")
+    bulk_child = sub.add_parser("_bulk")  # internal: _bulk_figures() of a copied data dir
+    bulk_child.add_argument("data_dir", type=Path)
+    bulk_child.add_argument("--runs", type=int, default=3)
     app = sub.add_parser("_app")  # internal: the in-process figures of one data dir, as JSON
     app.add_argument("data_dir", type=Path)
     app.add_argument("--runs", type=int, default=5)
@@ -797,6 +924,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         with tempfile.TemporaryDirectory(prefix="warta-scale-smoke-") as work:
             measure(Path(work), (SMOKE_ARTICLES,), 1, True)
+            bulk(Path(work), (SMOKE_ARTICLES,), 1)
         return 0
     if args.command is None:
         parser.error("a command is required (build, measure) or --smoke")
@@ -805,6 +933,14 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(timings))
     elif args.command == "measure":
         measure(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs, args.rebuild)
+    elif args.command == "bulk":
+        if args.bulk_smoke:
+            with tempfile.TemporaryDirectory(prefix="warta-bulk-") as work:
+                bulk(Path(work), (SMOKE_ARTICLES,), 1)
+        else:
+            bulk(args.work, tuple(int(n) for n in args.sizes.split(",")), args.runs)
+    elif args.command == "_bulk":
+        print(json.dumps(asyncio.run(_bulk_figures(args.data_dir, args.runs))))
     elif args.command == "_app":
         print(json.dumps(asyncio.run(_headless_figures(args.data_dir, args.runs))))
     elif args.command == "_bare":

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -147,6 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
     exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
+
+    feeds = sub.add_parser("feeds", parents=[common],
+                           help="list the feeds with unread/total counts and the last refresh")
+    feeds.set_defaults(run=run_feeds)
+    remove = sub.add_parser("remove", parents=[common],
+                            help="unsubscribe from a feed (its articles stay)")
+    remove.add_argument("feed", metavar="URL|NAME")
+    remove.set_defaults(run=run_remove)
+    rename = sub.add_parser("rename", parents=[common], help="give a feed another name")
+    rename.add_argument("feed", metavar="URL|NAME")
+    rename.add_argument("name", metavar="NEW_NAME")
+    rename.set_defaults(run=run_rename)
 
     reextract = sub.add_parser("reextract", parents=[common],
                                help="extract every cached page again, offline (after an upgrade)")
@@ -525,6 +538,45 @@ def run_export(args: argparse.Namespace, config: Config) -> int:
     with open_library(args, config) as library:
         feeds = library.feeds()
     print(export_urls(feeds) if args.newsboat else export_opml(feeds), end="")
+    return 0
+
+
+def run_feeds(args: argparse.Namespace, config: Config) -> int:
+    """One line per feed: name, unread, total, last refresh, URL, and the last error."""
+    from .core.render import relative_date
+    from .core.textwidth import fit
+
+    with open_library(args, config) as library:
+        rows = library.feed_rows()
+    if not rows:
+        print("No feeds yet: warta add URL, or [[feeds]] in the config")
+        return 0
+    now = time.time()
+    print(f"{fit('FEED', 30)} {'UNREAD':>7} {'TOTAL':>7}  {fit('CHECKED', 10)}  URL")
+    for row in rows:
+        checked = relative_date(row.checked, now=now) if row.checked else "never"
+        line = (f"{fit(sanitize_line(row.name, 200), 30)} {row.unread:>7,} {row.total:>7,}  "
+                f"{fit(checked, 10)}  {sanitize_line(row.feed.url, 300)}")
+        if row.error:
+            line += f"  error: {sanitize_line(row.error, 200)}"
+        print(line)
+    return 0
+
+
+def run_remove(args: argparse.Namespace, config: Config) -> int:
+    with open_library(args, config) as library:
+        feed = library.find_feed(args.feed)
+        library.unsubscribe(feed.url)
+    print(f"Unsubscribed from {sanitize_line(feed.name or feed.url)} ({sanitize_line(feed.url, 300)});"
+          " its articles stay")
+    return 0
+
+
+def run_rename(args: argparse.Namespace, config: Config) -> int:
+    with open_library(args, config) as library:
+        feed = library.find_feed(args.feed)
+        renamed = library.rename(feed.url, args.name)
+    print(f"Renamed {sanitize_line(feed.name or feed.url)} to {renamed.name}")
     return 0
 
 

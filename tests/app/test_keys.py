@@ -73,7 +73,7 @@ async def test_pagedown_pageup_scroll_the_reader(app: WartaApp) -> None:
 
 
 async def test_space_scrolls_the_reader_from_the_list(app: WartaApp) -> None:
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(120, 24)) as pilot:  # two panes: the reader is on screen
         await pilot.pause(0.2)  # the preview follows the cursor
         await pilot.press("space")
         assert reader(app).scroll_y > 0

@@ -106,12 +106,22 @@ async def test_empty_data_dir_shows_welcome(store: Store) -> None:
         assert "warta add" in text
 
 
-async def test_narrow_layout_stacks_panes(app: WartaApp) -> None:
-    async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause()
-        article_list = app.screen.query_one(ArticleList)
-        reader = app.screen.query_one(Reader)
-        assert reader.region.y > article_list.region.y
+async def test_narrow_layout_gives_list_and_reader_the_whole_screen(app: WartaApp) -> None:
+    """Below 100 columns, like newsboat: the list alone; Enter shows the reader alone; Esc back."""
+    for size in ((80, 24), (60, 20)):
+        async with WartaApp(Library(app.library._store, Config())).run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = pilot.app.screen
+            article_list, reader = screen.query_one(ArticleList), screen.query_one(Reader)
+            assert article_list.region.width == size[0] and article_list.region.height >= size[1] - 3
+            assert reader.region.area == 0
+            await pilot.press("enter")
+            await pilot.pause()
+            assert reader.region.width == size[0] and article_list.region.area == 0
+            assert reader.article_id is not None
+            await pilot.press("escape")
+            await pilot.pause()
+            assert article_list.region.width == size[0] and reader.region.area == 0
     async with WartaApp(Library(app.library._store, Config())).run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         screen = pilot.app.screen

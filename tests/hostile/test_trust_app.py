@@ -133,3 +133,28 @@ async def test_a_filter_with_no_matches_clears_the_reader(tmp_path: Path) -> Non
             assert "Paragraph about topic" not in reader_words(app)
             assert "No articles match zebracorn" in reader_words(app)
             assert app.main.reader.article_id is None
+
+
+async def test_full_text_never_says_so_instead_of_not_fetched_yet(tmp_path: Path, server) -> None:
+    from tui.app.app import WartaApp
+    from tui.core.library import Library
+    from tui.core.models import Feed
+
+    from .support import app_config, reader_words, wait_until
+
+    page = server.add("/never/1", "<html><body><article><p>The page itself.</p></article></body></html>")
+    feed = server.add("/never.xml", '<?xml version="1.0"?><rss version="2.0"><channel><title>Never</title>'
+                      f"<item><title>Only the teaser</title><link>{page}</link>"
+                      "<description>A teaser…</description></item></channel></rss>",
+                      "application/rss+xml")
+    with Store.open(tmp_path / "data") as store:
+        config = app_config(Feed(url=feed, name="Never", full_text="never"))
+        app = WartaApp(Library(store, config))
+        async with app.run_test(size=(100, 30)) as pilot:
+            await wait_until(pilot, lambda: len(app.main.article_list.rowids) == 1)
+            await pilot.press("enter")
+            await pilot.pause()
+            words = reader_words(app)
+            assert 'Full text is off for this feed (full_text = "never")' in words, words
+            assert "not fetched yet" not in words
+    assert server.hits["/never/1"] == 0

@@ -22,12 +22,13 @@ from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
 from ..core.sanitize import sanitize_line
+from ..core.undo import UndoStack
 from . import keys
 from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
                        Failed, IndexProgressed, IndexRebuilt, PicturesLoaded, PicturesWanted,
                        QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
-                       SourceAdded)
+                       Resubscribed, SourceAdded)
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -55,7 +56,7 @@ class WartaApp(App[None]):
     COMMANDS = App.COMMANDS | {WartaCommands}
 
     BINDINGS = [
-        Binding("q", "quit", "Quit", tooltip="Quit Warta", id="app.quit"),
+        Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit Warta (Ctrl-C too)", id="app.quit"),
         Binding("question_mark", "help", "Keys", tooltip="Show every key", id="app.help"),
         Binding("r", "refresh_all", "Refresh", show=False, tooltip="Refresh every feed",
                 id="app.refresh_all"),
@@ -75,6 +76,7 @@ class WartaApp(App[None]):
         self.notice = notice
         self.refresh_on_start = config.refresh.on_start if refresh_on_start is None else refresh_on_start
         self.refresher = RefreshController(self, library)
+        self.undo_stack = UndoStack(library)  # the session's: every screen's changes
         self.sync = SyncController(self, library, self.refresher)
         self.sync_error: RefreshFailure | None = None  # what failed + the last good sync
         self.last_errors: tuple[RefreshFailure, ...] = ()
@@ -99,7 +101,7 @@ class WartaApp(App[None]):
 
     def on_mount(self) -> None:
         self.install_screen(MainScreen(self.library, export_dir=self.export_dir,
-                                       opener=self.opener), "main")
+                                       opener=self.opener, undo=self.undo_stack), "main")
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
@@ -195,6 +197,7 @@ class WartaApp(App[None]):
 
     def unsubscribe(self, url: str) -> bool:
         """Stop following a feed added from the CLI or the app; config feeds only get a hint."""
+        feed = next((f for f in self.library.subscriptions() if f.url == url), None)
         try:
             self.library.unsubscribe(url)
         except WartaError as error:
@@ -203,8 +206,15 @@ class WartaApp(App[None]):
             return False
         self.gone_feeds.discard(url)
         self.last_errors = tuple(failure for failure in self.last_errors if failure.url != url)
-        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay)", markup=False)
+        if feed is not None:
+            self.undo_stack.push_unsubscribe(f"unsubscribe from {sanitize_line(feed.name or url, 80)}",
+                                             feed)
+        self.notify(f"Unsubscribed from {sanitize_line(url, 200)} (its articles stay; u undoes)",
+                    markup=False)
         return True
+
+    def on_resubscribed(self, message: Resubscribed) -> None:
+        self.gone_feeds.discard(message.feed.url)
 
     # -- background refresh (messages from the worker) ----------------------------------------
 

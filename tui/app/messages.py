@@ -102,6 +102,14 @@ class QueueFlushed(Message):
         self.count = count
 
 
+class Resubscribed(Message):
+    """Undo subscribed to ``feed`` again (the app forgets it was gone)."""
+
+    def __init__(self, feed: Feed) -> None:
+        super().__init__()
+        self.feed = feed
+
+
 class Failed(Message):
     """Something the user asked for failed; the app says so (one place for every ``WartaError``)."""
 

@@ -97,7 +97,9 @@ def header(record: ArticleRecord, state: ArticleState, styles: ReaderStyles = PL
     if state.starred:
         text.append("  ★", style=styles.star)
     if record.status == "summary":
-        text.append("\nFull text not fetched yet — showing the feed summary.", style=styles.notice)
+        text.append("\n" + (sanitize_line(record.note, 300) if record.note else
+                            "Full text not fetched yet — showing the feed summary."),
+                    style=styles.notice)
     elif record.status == "failed":
         text.append(f"\nFull text failed: {sanitize_line(record.error)} — showing the feed summary;"
                     " press o to open it in the browser.", style=styles.notice)

@@ -116,6 +116,7 @@ class Config:
     browser_in_terminal: bool | None = None  # None: yes for w3m, lynx, links, elinks, browsh
     pipe: PipeConfig = field(default_factory=PipeConfig)
     images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
+    sort: str = "newest"  # the list's order at start: newest, oldest, feed, unread
     sync: SyncConfig | None = None
 
 
@@ -196,7 +197,7 @@ class _Reader:
 
     def config(self, data: dict[str, Any]) -> Config:
         known = {"data_dir", "theme", "feeds", "fetch", "refresh", "storage", "keys", "filters", "rules",
-                 "browser", "browser_in_terminal", "pipe", "images", "sync"}
+                 "browser", "browser_in_terminal", "pipe", "images", "sort", "sync"}
         for key in data:
             if key not in known:
                 raise self.fail(key, f"unknown setting (known: {', '.join(sorted(known))})")
@@ -206,8 +207,12 @@ class _Reader:
         theme = data.get("theme", DEFAULT_THEME)
         if not isinstance(theme, str):
             raise self.fail("theme", "expected a theme name in quotes")
+        sort = data.get("sort", "newest")
+        if sort not in ("newest", "oldest", "feed", "unread"):
+            raise self.fail("sort", f"expected one of newest, oldest, feed, unread, got {sort!r}")
         return Config(
             path=self.path,
+            sort=sort,
             data_dir=Path(data_dir).expanduser() if data_dir else None,
             theme=theme,
             feeds=self.feeds(data.get("feeds", [])),

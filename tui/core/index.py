@@ -418,6 +418,19 @@ class ArticleIndex:
                     found[row[0]] = _summary(row[1:])
         return [found[r] for r in rowids if r in found]
 
+    def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
+        """The article ids of ``rowids`` (only the unread ones if asked), in SQL chunks: what a
+        bulk change (mark all read) acts on, without building 100k summaries."""
+        found: list[str] = []
+        extra = " AND a.read = 0" if unread_only else ""
+        with self.lock:
+            for start in range(0, len(rowids), 900):
+                chunk = tuple(rowids[start : start + 900])
+                marks = ",".join("?" * len(chunk))
+                found.extend(row[0] for row in self.db.execute(
+                    f"SELECT a.id FROM articles a WHERE a.rowid IN ({marks}){extra}", chunk))
+        return found
+
     def summary(self, article_id: str) -> ArticleSummary | None:
         with self.lock:
             row = self.db.execute(f"SELECT {_SUMMARY_COLUMNS} FROM articles a WHERE a.id = ?",
@@ -427,6 +440,19 @@ class ArticleIndex:
     def rowid_of(self, article_id: str) -> int | None:
         with self.lock:
             return self._rowid(article_id)
+
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        """Feed URL -> ``(unread, total)``: one grouped scan (an article of two feeds counts
+        for both)."""
+        counts: dict[str, tuple[int, int]] = {}
+        with self.lock:
+            rows = self.db.execute(
+                "SELECT feeds, sum(read = 0), count(*) FROM articles GROUP BY feeds").fetchall()
+        for feeds, unread, total in rows:
+            for url in _split(feeds):
+                old_unread, old_total = counts.get(url, (0, 0))
+                counts[url] = (old_unread + unread, old_total + total)
+        return counts
 
     def count(self) -> int:
         with self.lock:
@@ -590,7 +616,7 @@ def _summary(row: Sequence[object]) -> ArticleSummary:
 _DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "disk image", "could not decode")
 # Methods whose arguments came from the index itself: after a rebuild they point nowhere, so
 # the caller is told (``IndexRebuiltError``) and asks again, instead of getting other rows.
-_STALE_AFTER_REBUILD = frozenset({"summaries"})
+_STALE_AFTER_REBUILD = frozenset({"summaries", "ids_of"})
 
 
 class IndexRebuiltError(StoreError):

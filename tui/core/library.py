@@ -25,7 +25,7 @@ from .furniture import SiteFurniture
 from .images import ImageLoader, image_mode, image_policy, trusted_hosts
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .pool import WorkerPool
-from .query import EVERYTHING, CompiledFilter, compile_filter
+from .query import EVERYTHING, CompiledFilter, compile_filter, sorted_by
 from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress,
                       add_url, reextract)
 from .retention import GcSummary, collect_garbage
@@ -71,6 +71,28 @@ class Journal(Protocol):
     (the sync journal is one)."""
 
     def record(self, change: StateChange) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """One line of the feed list: the feed, its counts, when it was last refreshed and how."""
+
+    feed: Feed
+    unread: int
+    total: int
+    checked: float | None  # last refresh (epoch seconds), None: never
+    error: str  # the last refresh's failure, "" when it worked
+    site_url: str  # the site the feed says it belongs to ("" unknown)
+    in_config: bool  # listed in the config file: renamed and removed there
+
+    @property
+    def name(self) -> str:
+        return self.feed.name or self.feed.url
+
+    @property
+    def filter_text(self) -> str:
+        """The filter that lists this feed's articles."""
+        return f'feed:"{self.feed.url}"'
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +234,56 @@ class Library:
             return f"remove it from {self.config.path or 'the config file'}"
         return None
 
+    def feed_rows(self) -> list[FeedRow]:
+        """Every feed with its counts and last refresh, in ``feeds()`` order."""
+        counts = self._store.feed_counts()
+        in_config = {feed.url for feed in self.config.feeds}
+        rows = []
+        for feed in self.feeds():
+            meta = self._store.get_feed_meta(feed.url)
+            unread, total = counts.get(feed.url, (0, 0))
+            checked = meta.get("checked")
+            rows.append(FeedRow(feed, unread, total,
+                                float(checked) if isinstance(checked, (int, float)) else None,
+                                str(meta.get("error") or ""), str(meta.get("site_url") or ""),
+                                feed.url in in_config))
+        return rows
+
+    def find_feed(self, url_or_name: str) -> Feed:
+        """The followed feed with this URL, or this name (case-insensitive); ``WartaError``
+        when none or several match."""
+        feeds = self.feeds()
+        for feed in feeds:
+            if feed.url == url_or_name:
+                return feed
+        named = [feed for feed in feeds if feed.name.lower() == url_or_name.strip().lower()]
+        if len(named) == 1:
+            return named[0]
+        what = sanitize_line(url_or_name, 200)
+        if named:
+            raise WartaError(f"{len(named)} feeds are called {what}: give the URL")
+        raise WartaError(f"No feed {what} (warta feeds lists them)")
+
+    def rename(self, url: str, name: str) -> Feed:
+        """Give a feed added from the CLI or the app a new name (config feeds: ``WartaError``)."""
+        return self._edit_subscription(url, name=sanitize_line(name, 200))
+
+    def retag(self, url: str, tags: Sequence[str]) -> Feed:
+        """Set the tags a feed gives its new articles."""
+        return self._edit_subscription(url, tags=tuple(tags))
+
+    def _edit_subscription(self, url: str, **changes: Any) -> Feed:
+        hint = self.config_file_hint(url)
+        if hint is not None:
+            raise WartaError(f"{sanitize_line(url, 200)} is in the config file: edit it there "
+                             f"({self.config.path or 'config.toml'})")
+        feed = next((f for f in self._store.subscriptions() if f.url == url), None)
+        if feed is None:
+            raise WartaError(f"Not subscribed to {sanitize_line(url, 200)}")
+        edited = replace(feed, **changes)
+        self._store.add_subscription(edited)
+        return edited
+
     def subscribe(self, feed: Feed) -> None:
         self._store.add_subscription(feed)
 
@@ -235,13 +307,16 @@ class Library:
         """The filter ``text`` (raises ``FilterError``), with ``feed:`` knowing feed names."""
         return compile_filter(text, feed_names=self.feed_names())
 
-    def listing(self, where: CompiledFilter = EVERYTHING) -> Listing:
-        """The articles ``where`` lists, newest first (ranked when it searches).
+    def listing(self, where: CompiledFilter = EVERYTHING, sort: str | None = None) -> Listing:
+        """The articles ``where`` lists, newest first (ranked when it searches), or in the
+        order ``sort`` names (``query.SORTS``: the index sorts, SQL ORDER BY).
 
         Raises ``FilterError`` for a search SQLite refuses (the caller keeps its old filter).
         """
+        if sort is not None:
+            where = sorted_by(where, sort)
         try:
-            if where.is_empty:
+            if where.is_empty and where.order_by == EVERYTHING.order_by:
                 rowids = self._store.rowids()
                 unread = self._store.unread_count()
             else:
@@ -261,6 +336,14 @@ class Library:
     def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
         """List rows, with changes still waiting for disk space shown as done."""
         return self._store.with_queued(self._store.summaries(rowids))
+
+    def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
+        """The article ids behind list rows (only the unread ones if asked), for bulk changes.
+        Changes still waiting for disk space count as done."""
+        if not unread_only or not self._store.queued_count:
+            return self._store.ids_of(rowids, unread_only=unread_only)
+        ids = self._store.ids_of(rowids)
+        return [i for i in ids if not self._store.get_state(i).read]
 
     def summary(self, article_id: str) -> ArticleSummary | None:
         found = self._store.summary(article_id)

@@ -145,6 +145,7 @@ class ArticleRecord:
     error: str = ""
     fingerprint: str = ""
     article: Article | None = None
+    note: str = ""  # why the feed's text is shown and no page is coming (full_text = "never")
 
     def with_changes(self, **changes: Any) -> ArticleRecord:
         return replace(self, **changes)

@@ -16,13 +16,24 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from .errors import FilterError
 from .sanitize import sanitize
 
 DEFAULT_ORDER = "a.published DESC, a.rowid DESC"
+# The list orders (``SortOrder``), each an ORDER BY the index runs: never a Python sort of
+# 100,000 rows. "rank" is the search's own order (best match first); without a search it is
+# newest first.
+SORTS = {
+    "newest": DEFAULT_ORDER,
+    "oldest": "a.published ASC, a.rowid ASC",
+    "feed": "a.feeds, " + DEFAULT_ORDER,
+    "unread": "a.read, " + DEFAULT_ORDER,
+    "rank": DEFAULT_ORDER,
+}
+SORT_NAMES = ("newest", "oldest", "feed", "unread")  # the cycle; "rank" joins it when searching
 RANK_LIMIT = 10_000  # beyond this many hits: title matches first, then newest (see _search_join)
 PREFIX_MIN = 4  # shorter bare words match whole words only (see _fts_phrase)
 _KEYS = ("tag", "site", "feed", "lang", "is", "since", "after", "before")
@@ -70,6 +81,22 @@ class CompiledFilter:
 
 
 EVERYTHING = CompiledFilter()
+
+
+def sorted_by(where: CompiledFilter, sort: str) -> CompiledFilter:
+    """``where`` listed in the order ``sort`` names (one of ``SORTS``)."""
+    if sort not in SORTS:
+        raise FilterError(f"unknown sort {sort!r} (known: {', '.join(SORTS)})")
+    order = SORTS[sort]
+    if where.joins == _SEARCH_JOIN:
+        order = ("s.score, " + DEFAULT_ORDER) if sort == "rank" else order
+    return replace(where, order_by=order)
+
+
+def next_sort(sort: str, *, searching: bool) -> str:
+    """The sort after ``sort`` in the cycle (with "rank" in it while searching)."""
+    cycle = (*SORT_NAMES, "rank") if searching else SORT_NAMES
+    return cycle[(cycle.index(sort) + 1) % len(cycle)] if sort in cycle else cycle[0]
 
 
 def kept_until(cutoff: float, *, starred: bool | None = None) -> CompiledFilter:

@@ -320,6 +320,8 @@ class Refresher:
                 continue
             existing = stored[entry_id] = self.store.get_article(entry_id)
             record = apply_rules(_merge_entry(existing, entry_id, feed, entry, now), self.rules)
+            if record.status == "summary":  # say why no page will come, or that one will
+                record = record.with_changes(note=_why_no_page(feed, entry))
             if record != existing:
                 records[entry_id] = record
                 new += existing is None
@@ -482,6 +484,16 @@ def _wants_page(feed: Feed, entry: FeedEntry, record: ArticleRecord) -> bool:
     if feed.full_text == "never":
         return False
     return not entry.summary_is_full
+
+
+def _why_no_page(feed: Feed, entry: FeedEntry) -> str:
+    """What the reader says instead of "not fetched yet" when no page fetch is coming."""
+    if feed.full_text == "never":
+        return ('Full text is off for this feed (full_text = "never") — showing the feed\'s '
+                "text; press o to open the page in the browser.")
+    if feed.full_text != "always" and entry.summary_is_full:
+        return "The feed carries the whole article."
+    return ""
 
 
 def _may_fetch_private(feed: Feed, url: str) -> bool:

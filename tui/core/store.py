@@ -707,11 +707,17 @@ class Store:
     def summaries(self, rowids: Sequence[int]) -> list[ArticleSummary]:
         return self._index.summaries(rowids)
 
+    def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
+        return self._index.ids_of(rowids, unread_only=unread_only)
+
     def summary(self, article_id: str) -> ArticleSummary | None:
         return self._index.summary(article_id)
 
     def rowid_of(self, article_id: str) -> int | None:
         return self._index.rowid_of(article_id)
+
+    def feed_counts(self) -> dict[str, tuple[int, int]]:
+        return self._index.feed_counts()
 
     def count(self) -> int:
         """How many articles the index lists."""

@@ -56,7 +56,23 @@ def help_table(app: App[object], keymap: Mapping[str, str],
 class HelpScreen(ModalScreen[None]):
     """Esc, q or ? closes it."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("j,down", "scroll('down')", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll('up')", "Up", show=False, id="help.up"),
+        Binding("g,home", "scroll('home')", "Top", show=False, id="help.top"),
+        Binding("G,end", "scroll('end')", "Bottom", show=False, id="help.bottom"),
+        Binding("pagedown,space", "scroll('page_down')", "Page down", show=False,
+                id="help.page_down"),
+        Binding("pageup,b", "scroll('page_up')", "Page up", show=False, id="help.page_up"),
+    ]
+
+    def action_scroll(self, how: str) -> None:
+        """j/k/g/G and the page keys scroll the help, as they do every list."""
+        view = self.query_one(VerticalScroll)
+        {"down": view.scroll_down, "up": view.scroll_up, "home": view.scroll_home,
+         "end": view.scroll_end, "page_down": view.scroll_page_down,
+         "page_up": view.scroll_page_up}[how](animate=False)
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }

@@ -21,7 +21,6 @@ from textual.binding import Binding
 from textual.containers import Container
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
 
 from ...core.browser import Opener, display_url, link_warning
 from ...core.config import normalise_feed_url
@@ -30,20 +29,25 @@ from ...core.library import Library, StateChange
 from ...core.markdown_export import article_markdown, export_article
 from ...core.pipe import PipeError, command_argv
 from ...core.models import ArticleRecord, ArticleState
-from ...core.query import CompiledFilter, Term, parse_filter
+from ...core.query import CompiledFilter, Term, next_sort, parse_filter
 from ...core.sanitize import sanitize_line
+from ...core.undo import UndoStack
 from ...core.urls import is_http_url
 from ...core.images import ImageRef, article_images
 from .. import render
 from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
-                        PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested)
+                        PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
+                        Resubscribed)
 from ..pictures import drawing_for, preview_rows
 from ..widgets.article_list import ArticleList
+from ..widgets.footer import KeptFooter
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
 from ..widgets.reader import READING_WIDTH, Reader
 from ..widgets.status import StatusLine
+from .ask import Ask
 from .confirm import ConfirmOpen
+from .feeds import FeedChoice, FeedsScreen
 from .picture import Picture, PictureScreen
 from .pipe_output import PipeOutput
 from .tag_editor import TagEditor
@@ -52,6 +56,7 @@ from .tag_picker import TagPicker
 _PREVIEW_DELAY = 0.08  # seconds the cursor must rest before the reader follows it
 _POSITION_DELAY = 0.3  # seconds the reader must rest before its position is saved
 _STEP_WINDOW = 200  # rows read at a time when looking for the next unread article
+_REPAINT_ALL = 500  # a change of more articles than this repaints the whole list
 
 
 def welcome() -> Group:
@@ -94,6 +99,25 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read", tooltip="Mark the article read or unread",
                 id="article.toggle_read"),
         Binding("s", "toggle_star", "Star", tooltip="Star or unstar the article", id="article.star"),
+        Binding("u,ctrl+z", "undo", "Undo", tooltip="Undo the last change (many levels)",
+                id="edit.undo"),
+        Binding("A", "mark_all_read", "All read", show=False,
+                tooltip="Mark every article the list shows read (asks first)",
+                id="list.mark_all_read"),
+        Binding("K", "mark_read_side(-1)", "Read above", show=False,
+                tooltip="Mark the articles above the cursor read", id="list.mark_read_above"),
+        Binding("J", "mark_read_side(1)", "Read below", show=False,
+                tooltip="Mark the articles below the cursor read", id="list.mark_read_below"),
+        Binding("O", "cycle_sort", "Order", show=False,
+                tooltip="Sort the list: newest, oldest, by feed, unread first (by rank when "
+                        "searching)", id="list.sort"),
+        Binding("F", "feeds", "Feeds", tooltip="Feeds, smart folders and tags with their counts",
+                id="feeds.toggle"),
+        Binding("v", "toggle_mark", "Mark", show=False,
+                tooltip="Mark the article for a bulk action (m, s, T, e then act on all marked)",
+                id="bulk.toggle_mark"),
+        Binding("V", "clear_marks", "Unmark all", show=False,
+                tooltip="Unmark every marked article", id="bulk.clear"),
         Binding("t", "pick_tags", "Tags", tooltip="Filter by tags (pick one or several)",
                 id="tags.pick"),
         Binding("T", "edit_tags", "Edit tags", show=False,
@@ -132,13 +156,16 @@ class MainScreen(Screen[None]):
         *_saved_filter_bindings(),
     ]
 
-    def __init__(self, library: Library, *, export_dir: Path, opener: Opener | None = None) -> None:
+    def __init__(self, library: Library, *, export_dir: Path, opener: Opener | None = None,
+                 undo: UndoStack | None = None) -> None:
         super().__init__()
         self.library = library
+        self.undo_stack = undo if undo is not None else UndoStack(library)
         self.export_dir = export_dir
         self.opener = opener
         self.filter = CompiledFilter()
         self.filter_label = ""
+        self.sort = library.config.sort  # "rank" while a search is on, until O picks another
         self.highlight_terms: tuple[str, ...] = ()
         self._preview_timer: Timer | None = None
         self._position_timer: Timer | None = None
@@ -160,7 +187,7 @@ class MainScreen(Screen[None]):
         yield AddPrompt(id="add-prompt")
         yield PipePrompt(id="pipe-prompt")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeptFooter()
 
     @property
     def article_list(self) -> ArticleList:
@@ -177,6 +204,12 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.reload_list()
         self.article_list.focus()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        """The reader has the screen to itself in a narrow terminal while it has the focus."""
+        widget = getattr(event, "widget", None)
+        if isinstance(widget, (Reader, ArticleList)):
+            self.set_class(isinstance(widget, Reader), "-reading")
 
     def on_unmount(self) -> None:
         self.flush_position()  # quitting: the reading position is saved
@@ -197,13 +230,16 @@ class MainScreen(Screen[None]):
     def reload_list(self, *, keep_cursor: bool = True) -> None:
         """Show the articles the current filter matches (all, newest first, by default)."""
         try:
-            listing = self.library.listing(self.filter)
+            listing = self.library.listing(self.filter, self.sort)
         except FilterError as error:  # a search SQLite refuses: show everything instead
             self.notify(f"{error}; showing all articles", severity="warning", markup=False)
             self.filter, self.filter_label, self.highlight_terms = CompiledFilter(), "", ()
-            listing = self.library.listing()
+            self.sort = self.library.config.sort
+            listing = self.library.listing(self.filter, self.sort)
+        self.status.set_sort(self.sort)
         self.article_list.set_rows(listing.rowids, keep_cursor=keep_cursor)
         self.status.set_counts(listing.total, listing.unread, self.filter_label)
+        self.status.set_marked(len(self.article_list.marked))
         empty = not listing.rowids and self.library.article_count() == 0
         was_empty = self.has_class("-empty")
         self.set_class(empty, "-empty")  # the welcome takes the whole screen
@@ -227,6 +263,10 @@ class MainScreen(Screen[None]):
         except FilterError as error:
             return error
         highlight_changed = compiled.search_terms != self.highlight_terms
+        if compiled.search_terms and not self.filter.search_terms:
+            self.sort = "rank"  # a new search: best match first
+        elif not compiled.search_terms and self.sort == "rank":
+            self.sort = self.library.config.sort
         self.filter = compiled
         self.filter_label = compiled.text if label is None else label
         self.highlight_terms = compiled.search_terms
@@ -286,6 +326,24 @@ class MainScreen(Screen[None]):
         error = self.apply_filter(text, label=f"{name} ({text})" if text else "")
         if error is not None:
             self.notify(f"Saved filter {name!r}: {error}", severity="error", markup=False)
+
+    def action_cycle_sort(self) -> None:
+        self.sort = next_sort(self.sort, searching=bool(self.filter.search_terms))
+        self.reload_list(keep_cursor=True)
+
+    def action_feeds(self) -> None:
+        errors = {failure.url: failure.message for failure in getattr(self.app, "last_errors", ())}
+        unsubscribe = getattr(self.app, "unsubscribe", self.library.unsubscribe)
+        self.app.push_screen(FeedsScreen(self.library, unsubscribe=unsubscribe, errors=errors),
+                             self._feed_chosen)
+
+    def _feed_chosen(self, choice: FeedChoice | None) -> None:
+        if choice is None:
+            self.reload_list()  # counts may have changed (unsubscribe, refresh)
+            return
+        error = self.apply_filter(choice.text, label=choice.label)
+        if error is not None:
+            self.notify(f"Cannot filter by that: {error}", severity="error", markup=False)
 
     def action_pick_tags(self) -> None:
         selected = [t.value for t in self._filter_terms() if _is_tag_term(t)]
@@ -516,17 +574,30 @@ class MainScreen(Screen[None]):
 
     def set_state(self, article_id: str, **changes: Any) -> StateChange | None:
         """Change the article's state through the library, then repaint what changed."""
+        return self.change_articles([article_id], _describe(changes, 1), **changes)
+
+    def change_articles(self, ids: list[str], label: str, **changes: Any) -> StateChange | None:
+        """One user action on ``ids``: saved through the library, repainted, undoable."""
+        change = self._save(ids, **changes)
+        if change is not None:
+            self.undo_stack.push(label, [change])
+        return change
+
+    def _save(self, ids: list[str], **changes: Any) -> StateChange | None:
         try:
-            change = self.library.change([article_id], **changes)
+            change = self.library.change(ids, **changes)
         except WartaError as error:
             self._report(error)
             return None
+        self._saved(change)
+        return change
+
+    def _saved(self, change: StateChange) -> None:
         if change.queued:
             self.post_message(ChangesQueued())
         elif change.flushed:
             self.post_message(QueueFlushed(change.flushed))
         self.show_change(change)
-        return change
 
     def show_change(self, change: StateChange) -> None:
         """Repaint what ``change`` changed: its list rows and the counts; the reader only if it
@@ -534,23 +605,107 @@ class MainScreen(Screen[None]):
         drawn = change.fields_changed() - {"position"}
         if not drawn:
             return  # nothing on screen shows it
-        rowids = [r for r in map(self.library.rowid_of, change.changed_ids) if r is not None]
-        if rowids:
-            self.article_list.forget(rowids)
+        if len(change.changed_ids) > _REPAINT_ALL:
+            self.article_list.forget()
             self.update_counts()
+        else:
+            rowids = [r for r in map(self.library.rowid_of, change.changed_ids) if r is not None]
+            if rowids:
+                self.article_list.forget(rowids)
+                self.update_counts()
         shown = self.reader.article_id
         if shown in change.changed_ids and change.fields_changed(shown) & render.READER_FIELDS:
             self.refresh_article(shown)
 
     def action_toggle_read(self) -> None:
+        marked = self.marked_ids()
+        if marked:  # all read, unless all already are: then all unread
+            read = not all(self.library.state(i).read for i in marked)
+            self.change_articles(marked, _describe({"read": read}, len(marked)), read=read)
+            return
         article_id = self.current_article_id()
         if article_id is not None:
             self.set_state(article_id, read=not self.library.state(article_id).read)
 
     def action_toggle_star(self) -> None:
+        marked = self.marked_ids()
+        if marked:
+            starred = not all(self.library.state(i).starred for i in marked)
+            self.change_articles(marked, _describe({"starred": starred}, len(marked)),
+                                 starred=starred)
+            return
         article_id = self.current_article_id()
         if article_id is not None:
             self.set_state(article_id, starred=not self.library.state(article_id).starred)
+
+    # -- undo, mark all read, bulk marks ------------------------------------------------------
+
+    def action_undo(self) -> None:
+        try:
+            undone = self.undo_stack.undo()
+        except WartaError as error:
+            self._report(error)
+            return
+        if undone is None:
+            self.notify("Nothing to undo", timeout=2)
+            return
+        for change in undone.changes:
+            self._saved(change)
+        if undone.feed is not None:
+            self.post_message(Resubscribed(undone.feed))
+        self.notify(f"Undone: {undone.label}", markup=False, timeout=3)
+
+    def scope_text(self) -> str:
+        """What the list shows, in words: "in feed:Ars" or "" for everything."""
+        return f" in {sanitize_line(self.filter_label, 80)}" if self.filter_label else ""
+
+    def action_mark_all_read(self) -> None:
+        ids = self.library.ids_of(self.article_list.rowids, unread_only=True)
+        if not ids:
+            self.notify(f"No unread articles{self.scope_text()}", markup=False, timeout=3)
+            return
+        noun = "article" if len(ids) == 1 else "articles"
+        label = f"mark {len(ids):,} {noun}{self.scope_text()} read"
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.change_articles(ids, label, read=True)
+
+        self.app.push_screen(Ask(f"Mark {len(ids):,} {noun}{self.scope_text()} read?"), answered)
+
+    def action_mark_read_side(self, direction: int) -> None:
+        """Mark read the unread articles above (-1) or below (1) the cursor, not the one on it."""
+        rowids = self.article_list.rowids
+        cursor = self.article_list.cursor
+        side = rowids[:cursor] if direction < 0 else rowids[cursor + 1:]
+        ids = self.library.ids_of(side, unread_only=True)
+        where = "above" if direction < 0 else "below"
+        if not ids:
+            self.notify(f"No unread articles {where} the cursor", timeout=3)
+            return
+        noun = "article" if len(ids) == 1 else "articles"
+        self.change_articles(ids, f"mark {len(ids):,} {noun} {where} read", read=True)
+        self.notify(f"Marked {len(ids):,} {noun} {where} the cursor read (u undoes)",
+                    markup=False, timeout=3)
+
+    def marked_ids(self) -> list[str]:
+        """The articles marked with v, in list order."""
+        article_list = self.article_list
+        marked = [rowid for rowid in article_list.rowids if rowid in article_list.marked]
+        return self.library.ids_of(marked)
+
+    def action_toggle_mark(self) -> None:
+        article_list = self.article_list
+        rowid = article_list.current_rowid
+        if rowid is None:
+            return
+        article_list.toggle_mark(rowid)
+        self.status.set_marked(len(article_list.marked))
+        article_list.cursor += 1
+
+    def action_clear_marks(self) -> None:
+        self.article_list.clear_marks()
+        self.status.set_marked(0)
 
     def action_refresh_feed(self) -> None:
         article_id = self.current_article_id()
@@ -561,6 +716,10 @@ class MainScreen(Screen[None]):
         self.post_message(RefreshRequested(feeds))
 
     def action_edit_tags(self) -> None:
+        marked = self.marked_ids()
+        if marked:
+            self._edit_marked_tags(marked)
+            return
         record = self._current_record()
         if record is None:
             return
@@ -571,6 +730,27 @@ class MainScreen(Screen[None]):
                 self.set_state(article_id, tags=tags)
 
         self.app.push_screen(TagEditor(record.title, self.library.state(article_id).tags), save)
+
+    def _edit_marked_tags(self, ids: list[str]) -> None:
+        """Edit the tags the marked articles share: added ones go on all, removed ones off all;
+        other tags of each article stay."""
+        states = {i: self.library.state(i) for i in ids}
+        common = tuple(t for t in states[ids[0]].tags if all(t in s.tags for s in states.values()))
+
+        def save(tags: tuple[str, ...] | None) -> None:
+            if tags is None:
+                return
+            removed = set(common) - set(tags)
+            groups: dict[tuple[str, ...], list[str]] = {}
+            for article_id, state in states.items():
+                kept = tuple(t for t in state.tags if t not in removed)
+                new = kept + tuple(t for t in tags if t not in kept)
+                groups.setdefault(new, []).append(article_id)
+            changes = [c for new, group in groups.items()
+                       if (c := self._save(group, tags=new)) is not None]
+            self.undo_stack.push(f"edit tags of {len(ids):,} articles", changes)
+
+        self.app.push_screen(TagEditor(f"{len(ids):,} marked articles", common), save)
 
     def action_open_browser(self) -> None:
         record = self._current_record()
@@ -584,6 +764,10 @@ class MainScreen(Screen[None]):
             self.notify(f"Copied {sanitize_line(record.url, 200)}", markup=False, timeout=3)
 
     def action_export(self) -> None:
+        marked = self.marked_ids()
+        if marked:
+            self._export_marked(marked)
+            return
         record = self._current_record()
         if record is None:
             return
@@ -594,6 +778,22 @@ class MainScreen(Screen[None]):
                               markup=False)
             return
         self.notify(f"Saved as {path}", markup=False, timeout=6)
+
+    def _export_marked(self, ids: list[str]) -> None:
+        saved = 0
+        for article_id in ids:
+            record = self.library.article(article_id)
+            if record is None:
+                continue
+            try:
+                export_article(record, self.library.state(article_id), self.export_dir)
+            except OSError as error:
+                self.notify(f"Export failed after {saved}: {error.strerror or error}",
+                            severity="error", markup=False)
+                return
+            saved += 1
+        self.notify(f"Saved {saved} articles as Markdown in {self.export_dir}", markup=False,
+                    timeout=6)
 
     def action_follow_link(self) -> None:
         record = self._current_record()
@@ -687,6 +887,18 @@ class MainScreen(Screen[None]):
 
     def action_reader_half_up(self) -> None:
         self.reader.action_half_page_up()
+
+
+def _describe(changes: dict[str, Any], count: int) -> str:
+    """An undo label: "mark 3 articles read", "star the article"."""
+    what = "the article" if count == 1 else f"{count:,} articles"
+    if "read" in changes:
+        return f"mark {what} {'read' if changes['read'] else 'unread'}"
+    if "starred" in changes:
+        return f"{'star' if changes['starred'] else 'unstar'} {what}"
+    if "tags" in changes:
+        return f"edit tags of {what}"
+    return f"change {what}"
 
 
 def _background(widget: Any) -> tuple[int, int, int]:

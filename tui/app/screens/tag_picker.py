@@ -27,6 +27,17 @@ def tag_prompt(count: TagCount, width: int) -> Text:
     return text
 
 
+class KeyedSelectionList(SelectionList[str]):
+    """The tag list, with j/k/g/G as well as the arrows, Home/End and PgUp/PgDn."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="tag_picker.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="tag_picker.up"),
+        Binding("g", "first", "Top", show=False, id="tag_picker.top"),
+        Binding("G", "last", "Bottom", show=False, id="tag_picker.bottom"),
+    ]
+
+
 class TagPicker(ModalScreen[list[str] | None]):
     """Returns the chosen tags (space marks several, Enter filters), or None on Esc."""
 
@@ -57,7 +68,7 @@ class TagPicker(ModalScreen[list[str] | None]):
         with Vertical():
             yield Label(Text("Tags", style="bold"))
             if self.counts:
-                yield SelectionList[str](*(
+                yield KeyedSelectionList(*(
                     Selection(tag_prompt(count, width), count.tag,
                               count.tag.lower() in self.initially_selected)
                     for count in self.counts

@@ -60,6 +60,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "article-list--cursor",
+        "article-list--marked",
         "article-list--unread",
         "article-list--read",
         "article-list--meta",
@@ -78,6 +79,7 @@ class ArticleList(ScrollView, can_focus=True):
     }
     ArticleList > .article-list--cursor { background: $accent 40%; }
     ArticleList:focus > .article-list--cursor { background: $accent; color: $text; }
+    ArticleList > .article-list--marked { background: $secondary 50%; }
     ArticleList > .article-list--unread { text-style: bold; }
     ArticleList > .article-list--read { color: $text-muted; }
     ArticleList > .article-list--meta { color: $text-muted; }
@@ -109,10 +111,11 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.rows = rows
         self.rowids: list[int] = []
+        self.marked: set[int] = set()  # rows marked with v for a bulk action
         self._summaries: LRUCache[int, ArticleSummary] = LRUCache(4 * _FETCH_WINDOW)
         # Drawn lines, each with the summary it was drawn from (a new summary: drawn again).
-        self._strips: LRUCache[tuple[int, int, int, bool, bool], tuple[ArticleSummary, Strip]] = \
-            LRUCache(512)
+        self._strips: LRUCache[tuple[int, int, int, bool, bool, bool],
+                               tuple[ArticleSummary, Strip]] = LRUCache(512)
         self._now = time.time()
 
     # -- data ---------------------------------------------------------------------------------
@@ -123,6 +126,7 @@ class ArticleList(ScrollView, can_focus=True):
         current = self.current_rowid if keep_cursor else None
         old_position = self.cursor
         self.rowids = list(rowids)
+        self.marked.intersection_update(self.rowids)
         self.forget()
         self.virtual_size = Size(self.size.width, len(self.rowids) * ROW_HEIGHT)
         position = 0
@@ -139,6 +143,14 @@ class ArticleList(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False, force=True, immediate=True)
         self.cursor = position
         self.refresh()
+
+    def toggle_mark(self, rowid: int) -> None:
+        self.marked.symmetric_difference_update({rowid})
+        self.forget([rowid])
+
+    def clear_marks(self) -> None:
+        marked, self.marked = list(self.marked), set()
+        self.forget(marked)
 
     def forget(self, rowids: Sequence[int] | None = None) -> None:
         """Drop cached rows (all, or those of ``rowids``) so they are drawn from the index again.
@@ -259,13 +271,16 @@ class ArticleList(ScrollView, can_focus=True):
         if summary is None:
             return Strip.blank(width, base)
         selected = position == self.cursor
-        key = (position, part, width, selected, self.has_focus)
+        marked = self.rowids[position] in self.marked
+        key = (position, part, width, selected, self.has_focus, marked)
         cached = self._strips.get(key)
         if cached is not None and cached[0] is summary:
             return cached[1]
-        text = self._row_text(summary, part)
+        text = self._row_text(summary, part, marked)
         text.truncate(width, overflow="ellipsis", pad=True)
         style = base
+        if marked:
+            style = base + self.get_component_rich_style("article-list--marked")
         if selected:
             style = base + self.get_component_rich_style("article-list--cursor")
         segments = [Segment(s.text, style + s.style if s.style else style)
@@ -274,7 +289,7 @@ class ArticleList(ScrollView, can_focus=True):
         self._strips[key] = (summary, strip)
         return strip
 
-    def _row_text(self, summary: ArticleSummary, part: int) -> Text:
+    def _row_text(self, summary: ArticleSummary, part: int, marked: bool = False) -> Text:
         styles = self.get_component_rich_style
         if part == 0:
             text = Text(no_wrap=True)
@@ -284,7 +299,7 @@ class ArticleList(ScrollView, can_focus=True):
             text.append(sanitize_line(summary.title) or "(untitled)", title_style)
             return text
         meta: Style = styles("article-list--meta")
-        text = Text("  ", no_wrap=True)
+        text = Text("✓ " if marked else "  ", no_wrap=True)
         text.append(sanitize_line(summary.site, 40), meta)
         age = relative_date(summary.published, now=self._now)
         if age:

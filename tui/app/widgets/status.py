@@ -26,10 +26,22 @@ class StatusLine(Static):
         self.unread = 0
         self.filter = ""
         self.activity = ""
+        self.marked = 0
+        self.sort = "newest"
 
     def set_counts(self, count: int, unread: int, filter_text: str = "") -> None:
         self.count, self.unread, self.filter = count, unread, filter_text
         self._redraw()
+
+    def set_sort(self, sort: str) -> None:
+        if sort != self.sort:
+            self.sort = sort
+            self._redraw()
+
+    def set_marked(self, marked: int) -> None:
+        if marked != self.marked:
+            self.marked = marked
+            self._redraw()
 
     def set_activity(self, activity: str) -> None:
         self.activity = activity
@@ -39,9 +51,13 @@ class StatusLine(Static):
         noun = "article" if self.count == 1 else "articles"
         text = Text(f"{self.count:,} {noun}", style="bold")
         text.append(f" · {self.unread:,} unread")
+        if self.marked:
+            text.append(f" · {self.marked:,} marked", style="bold")
         if self.filter:
             text.append(" · filter: ")
             text.append(sanitize_line(self.filter, 80), style="bold")
+        if self.sort != "newest":
+            text.append(f" · {'by rank' if self.sort == 'rank' else 'sort: ' + self.sort}")
         if self.activity:
             text.append("  ")
             text.append(sanitize_line(self.activity, 120), style="italic")
