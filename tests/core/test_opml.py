@@ -71,7 +71,8 @@ def replace_typed(feed: Feed) -> Feed:
     return Feed(**{**feed.to_json(), "tags": feed.tags, "user_typed": False})
 
 
-_tag = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=15).map(
+# Format characters (bidi marks, zero-width) are stripped from web text on purpose: not tags.
+_tag = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cf")), min_size=1, max_size=15).map(
     lambda t: t.replace(",", " ").replace("/", " ").strip()).filter(lambda t: " ".join(t.split()) == t and t)
 
 
