@@ -654,12 +654,7 @@ class Store:
                 for article_id in article_ids:
                     stored = self._stored_state(article_id)
                     state = replace(self.get_state(article_id), **changes)
-                    if state.is_default:
-                        self._state.delete("s:" + article_id)
-                    else:
-                        self._state.set("s:" + article_id, _pack(state.to_json()))
-                    for recorder in self.journals if journal else ():
-                        recorder.record_state(article_id, stored, state)
+                    self._put_state(article_id, stored, state, journal=journal)
                     saved[article_id] = state
                 if not saved:
                     return saved
@@ -672,6 +667,17 @@ class Store:
             with _derived(self._index):
                 self._index.set_states(saved, state_seq=seq)
         return saved
+
+    def _put_state(self, article_id: str, stored: ArticleState, state: ArticleState, *,
+                   journal: bool) -> None:
+        """Write one article's state inside the caller's transaction, and journal it there, so a
+        change and its sync record are durable together (a default state is no row at all)."""
+        if state.is_default:
+            self._state.delete("s:" + article_id)
+        else:
+            self._state.set("s:" + article_id, _pack(state.to_json()))
+        for recorder in self.journals if journal else ():
+            recorder.record_state(article_id, stored, state)
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
@@ -837,12 +843,7 @@ class Store:
                     state = replace(self.get_state(article_id), **fields)
                     if state == stored:
                         continue
-                    if state.is_default:
-                        self._state.delete("s:" + article_id)
-                    else:
-                        self._state.set("s:" + article_id, _pack(state.to_json()))
-                    for recorder in self.journals if journal else ():
-                        recorder.record_state(article_id, stored, state)
+                    self._put_state(article_id, stored, state, journal=journal)
                     written[article_id] = state
                 if not written:
                     return 0
