@@ -91,7 +91,7 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--tag-user { color: ansi_green; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor rests on another article."""
