@@ -21,6 +21,7 @@ from textual.strip import Strip
 from ...core.images import CellImage
 from ..pictures import PictureSlot, picture_strips
 from ..render import ReaderStyles
+from .virtual import set_virtual_size
 
 READING_WIDTH = 90
 
@@ -248,7 +249,7 @@ class Reader(ScrollView, can_focus=True):
 
     def _join(self) -> None:
         self._lines = [line for lines in self._part_lines for line in lines]
-        self.virtual_size = Size(self._laid_out_width, len(self._lines))
+        set_virtual_size(self, Size(self._laid_out_width, len(self._lines)))
 
     def on_resize(self) -> None:
         self._layout()
