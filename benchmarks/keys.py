@@ -171,6 +171,11 @@ class Terminal:
     def until(self, condition: Callable[[], bool], timeout: float = 60.0) -> float:
         """The arrival of the output after which ``condition`` holds."""
         deadline = time.perf_counter() + timeout
+        while (stamp := self.pump(0)) is not None:  # what has arrived already
+            if condition():
+                return stamp
+        if condition():
+            return time.perf_counter()
         while True:
             stamp = self.pump(deadline - time.perf_counter())
             if stamp is not None and condition():
