@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from ..core.browser import Opener
 from ..core.errors import RefreshFailure, WartaError
+from ..core.images import CellImage
 from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
@@ -284,9 +285,18 @@ class WartaApp(App[None]):
     async def _load_pictures(self, wanted: PicturesWanted) -> None:
         """Cached pictures first, in one message, then each download as it arrives (none
         offline); the answers go to whoever asked."""
-        loader = self.library.pictures(None if self.offline else await self.refresher.shared())
         size = (wanted.cols, wanted.rows, wanted.background)
-        cached = await loader.cached(wanted.refs, *size)
+        # What the cache shows needs no network: it is not kept waiting for one to start.
+        local = await self.library.pictures(None).cached(wanted.refs, *size)
+        shown = [(ref.url, result) for ref, result in local
+                 if isinstance(result, CellImage) or (self.offline and result is not None)]
+        if shown:
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, shown))
+        rest = [ref for ref, result in local if not isinstance(result, CellImage)]
+        if self.offline or not rest:
+            return
+        loader = self.library.pictures(await self.refresher.shared())
+        cached = await loader.cached(rest, *size)
         ready = [(ref.url, result) for ref, result in cached if result is not None]
         if ready:
             wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, ready))

@@ -87,6 +87,7 @@ class Reader(ScrollView, can_focus=True):
         self._laid_out_width = -1
         self._pictures: dict[str, CellImage] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
+        self._picture_lines: dict[tuple[tuple[str, int], int, Style], Strip] = {}  # drawn rows
         self._pictures_of: str | None = None
         self.article_id: str | None = None
         self._styles: tuple[str, ReaderStyles] | None = None
@@ -103,6 +104,7 @@ class Reader(ScrollView, can_focus=True):
         if article_id is None or article_id != self._pictures_of:
             self._pictures = {}
             self._picture_strips = {}
+            self._picture_lines = {}
         self._pictures_of = article_id
         self.article_id = article_id
         self._laid_out_width = -1
@@ -116,6 +118,7 @@ class Reader(ScrollView, can_focus=True):
         self._pictures.update(pictures)
         for key in pictures:
             self._picture_strips = {k: v for k, v in self._picture_strips.items() if k[0] != key}
+            self._picture_lines = {k: v for k, v in self._picture_lines.items() if k[0][0] != key}
         if self._laid_out_width < 0:
             return
         top = self.text_line
@@ -131,6 +134,7 @@ class Reader(ScrollView, can_focus=True):
         top = self.text_line
         self._pictures = {}
         self._picture_strips = {}
+        self._picture_lines = {}
         self._laid_out_width = -1
         self._layout()
         self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
@@ -261,8 +265,15 @@ class Reader(ScrollView, can_focus=True):
         line = round(self.scroll_y) + y
         if line >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._strip(self._lines[line]).crop_extend(0, width, self.rich_style) \
-            .apply_style(self.rich_style)
+        entry = self._lines[line]
+        if isinstance(entry, tuple):  # a picture's row: styled once, not on every frame
+            key = (entry, width, self.rich_style)
+            found = self._picture_lines.get(key)
+            if found is None:
+                found = self._picture_lines[key] = self._strip(entry) \
+                    .crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
+            return found
+        return self._strip(entry).crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
