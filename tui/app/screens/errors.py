@@ -33,7 +33,7 @@ def errors_table(errors: Sequence[RefreshFailure], gone: Mapping[str, str] | Non
     table.add_column(ratio=1)
     for number, (url, reason) in enumerate(errors):
         shown = gone.get(url) or reason
-        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(shown), style="bold"),
+        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(shown, 500), style="bold"),
                       style=STYLE_SELECTED if number == selected else None)
     return table
 
