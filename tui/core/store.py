@@ -23,7 +23,8 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -150,7 +151,7 @@ def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tup
 
 _KEYS_PER_QUERY = 10_000
 _DEFAULT_STATE = ArticleState()
-_STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
+_STATE_FIELDS = tuple(field.name for field in dataclass_fields(ArticleState))
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[str]:
