@@ -356,8 +356,8 @@ class WartaApp(App[None]):
 
     def _check_caches(self) -> None:
         """Once per session, while no refresh writes: repair the article and page caches."""
-        if self.refresher.running or self.workers_in("index"):
-            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+        if self.refresher.running or self.workers_in("index") or self.library.index_stale:
+            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)  # the rebuild goes first
             return
         self.run_worker(self.library.check_caches, name="cache check", group="upkeep",
                         thread=True, exit_on_error=False)
