@@ -576,16 +576,20 @@ class MainScreen(Screen[None]):
         """Change the article's state through the library, then repaint what changed."""
         return self.change_articles([article_id], _describe(changes, 1), **changes)
 
-    def change_articles(self, ids: list[str], label: str, **changes: Any) -> StateChange | None:
+    def change_articles(self, ids: list[str], label: str, *, where: CompiledFilter | None = None,
+                        **changes: Any) -> StateChange | None:
         """One user action on ``ids``: saved through the library, repainted, undoable."""
-        change = self._save(ids, **changes)
+        change = self._save(ids, where=where, **changes)
         if change is not None:
             self.undo_stack.push(label, [change])
         return change
 
-    def _save(self, ids: list[str], **changes: Any) -> StateChange | None:
+    def _save(self, ids: list[str], *, where: CompiledFilter | None = None,
+              **changes: Any) -> StateChange | None:
+        """``where``: the filter a mark-all-read covered (one bulk call for a sync server)."""
         try:
-            change = self.library.change(ids, **changes)
+            change = (self.library.change(ids, **changes) if where is None
+                      else self.library.mark_all_read(ids, where))
         except WartaError as error:
             self._report(error)
             return None
@@ -669,7 +673,7 @@ class MainScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change_articles(ids, label, read=True)
+                self.change_articles(ids, label, where=self.filter)
 
         self.app.push_screen(Ask(f"Mark {len(ids):,} {noun}{self.scope_text()} read?"), answered)
 

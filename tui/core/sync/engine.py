@@ -261,7 +261,9 @@ class Syncer:
         data = change.data or {}
         seen = [sids[article_id] for article_id in data.get("seen") or () if article_id in sids]
         stream = feeds.get(data["feed"]) if data.get("feed") else None
-        if not seen or (data.get("feed") and stream is None):
+        if not seen or (data.get("feed") and stream is None) \
+                or (data.get("tag") and not getattr(self.backend, "marks_folders", True)):
+            # nothing the server carries, or a tag the API cannot name (Fever's groups):
             await self._db(self.journal.discard, [change])  # its items were journaled one by one
             return 0
         record = max((items[sid] for sid in seen), key=lambda r: int(r.get("u") or 0))
