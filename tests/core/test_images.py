@@ -116,7 +116,7 @@ def test_config_images_setting_and_per_feed_override(tmp_path: Path) -> None:
                           b'images = "off"\n', tmp_path / "c.toml")
     assert config.images == "halfblock" and config.feeds[0].images == "off"
     assert parse_config(b"", tmp_path / "c.toml").images == "auto"
-    with pytest.raises(ConfigError, match=r'line 1: images: expected "auto", "halfblock" or "off"'):
+    with pytest.raises(ConfigError, match=r'line 1: images: expected "auto", "halfblock", "off", "kitty" or "sixel"'):
         parse_config(b'images = "sixel-please"\n', tmp_path / "c.toml")
     with pytest.raises(ConfigError, match=r"feeds\[1\]\.images"):
         parse_config(b'[[feeds]]\nurl = "https://a.example/feed"\nimages = true\n', tmp_path / "c.toml")

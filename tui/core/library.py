@@ -497,7 +497,8 @@ class Library:
     # -- pictures -----------------------------------------------------------------------------
 
     def image_mode(self, record: ArticleRecord) -> str:
-        """"auto", "halfblock" or "off" for this article: its feed's setting, else the config's."""
+        """This article's picture mode ("auto", "halfblock", "off", "kitty" or "sixel"): its
+        feed's setting, else the config's."""
         return image_mode(self.config.images, self.feeds(), record.feeds)  # type: ignore[arg-type]
 
     def pictures(self, network: Network | None) -> ImageLoader:

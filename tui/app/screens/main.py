@@ -39,7 +39,8 @@ from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
                         Resubscribed)
-from ..pictures import drawing_for, preview_rows
+from ..graphics import Drawing, drawing_for
+from ..pictures import preview_rows
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
 from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
@@ -424,8 +425,12 @@ class MainScreen(Screen[None]):
         refs = article_images(record.article)
         if not refs:
             return ()
-        mode = self.library.image_mode(record)
-        return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
+        return refs if self.drawing(record, scrolls=True) != "text" else ()
+
+    def drawing(self, record: ArticleRecord, *, scrolls: bool) -> Drawing:
+        """How ``record``'s pictures are drawn here: its mode and what the terminal answered."""
+        return drawing_for(self.library.image_mode(record), self.app.console.color_system,
+                           getattr(self.app, "terminal", None), scrolls=scrolls)
 
     def want_pictures(self, record: ArticleRecord) -> None:
         """Ask the app for the pictures not painted or asked for yet, once the text is on
@@ -435,14 +440,16 @@ class MainScreen(Screen[None]):
         if not refs:
             return
         self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
-        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds)
+        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds,
+                                self.drawing(record, scrolls=True))
 
-    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...]) -> None:
+    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...],
+                      drawing: Drawing) -> None:
         if self.reader.article_id != article_id:
             return  # another article is shown by now
         self._picture_size = cols, rows = self._preview_size()
         self.post_message(PicturesWanted(article_id, refs, cols, rows, _background(self.reader),
-                                         reply_to=self, feeds=feeds))
+                                         reply_to=self, feeds=feeds, drawing=drawing))
 
     def _preview_size(self) -> tuple[int, int]:
         """Cells a preview may take: the reading width, a few rows of the reader's height."""
@@ -475,7 +482,8 @@ class MainScreen(Screen[None]):
         alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
         pictures = [Picture(url, alts.get(url, "")) for url in painted]
         shown = self.reader.picture_in_view() or painted[0]
-        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds))
+        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds,
+                                           drawing=self.drawing(record, scrolls=False)))
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:

@@ -18,8 +18,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.images import CellImage
-from ..pictures import PictureSlot, picture_strips
+from ..pictures import Drawable, PictureSlot, picture_strips
 from ..render import ReaderStyles
 
 READING_WIDTH = 90
@@ -84,7 +83,7 @@ class Reader(ScrollView, can_focus=True):
         self._part_lines: list[list[Strip | tuple[str, int]]] = []
         self._lines: list[Strip | tuple[str, int]] = []
         self._laid_out_width = -1
-        self._pictures: dict[str, CellImage] = {}
+        self._pictures: dict[str, Drawable] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
         self._pictures_of: str | None = None
         self.article_id: str | None = None
@@ -110,7 +109,7 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(line), animate=False, immediate=True, force=True)
         self.refresh()
 
-    def set_pictures(self, pictures: dict[str, CellImage]) -> None:
+    def set_pictures(self, pictures: dict[str, Drawable]) -> None:
         """Paint the pictures of these slots in; the text in view stays where it is."""
         self._pictures.update(pictures)
         for key in pictures:
@@ -142,7 +141,7 @@ class Reader(ScrollView, can_focus=True):
                 if isinstance(part, PictureSlot) and part.key in self._pictures]
 
     @property
-    def painted(self) -> dict[str, CellImage]:
+    def painted(self) -> dict[str, Drawable]:
         """The pictures painted in, by slot key."""
         return dict(self._pictures)
 
