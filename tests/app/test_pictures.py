@@ -330,3 +330,29 @@ async def test_sixel_draws_the_full_pane_picture_over_blank_cells(pictured) -> N
         view = app.screen.query_one(PictureView)
         assert width <= view.size.width * 10 and height <= view.size.height * 20
         assert (width, height) != (360, 240) or view.size.width * 10 >= 360
+
+
+async def test_each_picture_shows_with_its_caption(tmp_path: Path) -> None:
+    """The lead picture's caption under it (its figure's caption, not the bare alt text), and
+    the full pane's caption line the same; the caption's paragraph stays in the text."""
+    store = Store.open(tmp_path / "data")
+    try:
+        url = "https://example.org/lead.png"
+        record = pictured_record("", [url])
+        blocks = list(record.article.blocks)  # type: ignore[union-attr]
+        blocks.insert(2, Block("paragraph", "The fleet returns at dawn.", marker="figcaption"))
+        record = replace(record, article=replace(record.article, blocks=tuple(blocks)))
+        store.put_articles([record])
+        ImageCache(store).put(url, gradient())
+        app = offline_app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_first(pilot)
+            lines = reader_lines(app)
+            rows = [n for n, line in enumerate(lines) if "▀" in line]
+            assert rows and "The fleet returns at dawn." in lines[rows[-1] + 1]
+            await pilot.press("i")
+            await pilot.pause(0.3)
+            caption = str(app.screen.query_one("#caption").render())
+            assert "The fleet returns at dawn." in caption
+    finally:
+        store.close()

@@ -26,7 +26,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import WartaError
 from .fetch import Fetcher
-from .models import Article, Feed
+from .models import Article, Block, Feed
 from .sanitize import sanitize_line
 from .store import IMAGE_KEY_PREFIX, Store
 from .urls import is_http_url, origin
@@ -36,6 +36,7 @@ IMAGE_MODES: tuple[str, ...] = get_args(ImageMode)
 RGB = tuple[int, int, int]
 T = TypeVar("T")
 
+FIGCAPTION = "figcaption"  # Block.marker of the paragraph made of a figure's caption
 MAX_IMAGES = 8  # per article: the lead and the first inline pictures
 ARTICLE_MAX_BYTES = 16 * 2**20  # no picture is fetched once an article's pictures reach this
 # Pixels decoded at most. JPEG decodes straight at 1/2..1/8 scale (``draft``), so a large photo
@@ -64,6 +65,7 @@ class ImageRef:
     alt: str = ""
     block: int | None = None
     lead: bool = False
+    caption: str = ""  # the figure's caption, else the alt text (or title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,14 +157,17 @@ def article_images(article: Article | None, *, limit: int = MAX_IMAGES) -> tuple
             continue
         number = block.links[0][2]
         if 0 < number <= len(article.links) and is_http_url(article.links[number - 1]):
-            inline.append(ImageRef(article.links[number - 1], _alt(block.text), index))
+            alt = _alt(block.text)
+            inline.append(ImageRef(article.links[number - 1], alt, index,
+                                   caption=_figcaption(article.blocks, index) or alt))
     lead: ImageRef | None = None
     if article.image and is_http_url(article.image):
         same = next((ref for ref in inline if ref.url == article.image), None)
-        lead = ImageRef(article.image, same.alt if same else "", same.block if same else None, True)
+        lead = ImageRef(article.image, same.alt if same else "", same.block if same else None, True,
+                        same.caption if same else "")
     elif inline:
         first = inline[0]
-        lead = ImageRef(first.url, first.alt, first.block, True)
+        lead = ImageRef(first.url, first.alt, first.block, True, first.caption)
     refs = [lead] if lead else []
     seen = {lead.url} if lead else set()
     for ref in inline:
@@ -170,6 +175,19 @@ def article_images(article: Article | None, *, limit: int = MAX_IMAGES) -> tuple
             seen.add(ref.url)
             refs.append(ref)
     return tuple(refs[:limit])
+
+
+def _figcaption(blocks: Sequence[Block], index: int) -> str:
+    """The caption of the figure whose picture is block ``index``: the extraction marks the
+    paragraph it made of the figure's ``<figcaption>`` (it may stand just before or after)."""
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    if after is not None and after.marker == FIGCAPTION:
+        return sanitize_line(after.text, 300)
+    before = blocks[index - 1] if index >= 1 else None
+    if before is not None and before.marker == FIGCAPTION \
+            and (index < 2 or blocks[index - 2].kind != "image"):  # not the figure before's
+        return sanitize_line(before.text, 300)
+    return ""
 
 
 def _alt(text: str) -> str:

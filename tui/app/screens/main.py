@@ -479,7 +479,7 @@ class MainScreen(Screen[None]):
         if record is None or not painted:
             self.notify("No picture to show here", markup=False)
             return
-        alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
+        alts = {ref.url: ref.caption or ref.alt for ref in self.pictures_of(record)}
         pictures = [Picture(url, alts.get(url, "")) for url in painted]
         shown = self.reader.picture_in_view() or painted[0]
         self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds,
