@@ -269,8 +269,10 @@ KITTY_T, SIXEL_T, NONE_T = Terminal(kitty=True), Terminal(sixel=True), Terminal(
     ("auto", "truecolor", Terminal(kitty=True, tmux=True), "kitty", "kitty"),  # passthrough worked
     ("off", "truecolor", KITTY_T, "text", "text"),
     ("halfblock", "truecolor", KITTY_T, "halfblock", "halfblock"),
-    ("kitty", "standard", NONE_T, "kitty", "kitty"),  # forced
+    ("kitty", "truecolor", NONE_T, "kitty", "kitty"),  # forced
     ("sixel", "truecolor", NONE_T, "halfblock", "sixel"),  # forced
+    ("auto", "256", KITTY_T, "halfblock", "halfblock"),  # no 24-bit colour for the ids
+    ("kitty", "standard", KITTY_T, "text", "text"),
 ])
 def test_fallback_chain(mode: str, colours: str, terminal: Terminal, reader: str, full_pane: str) -> None:
     assert drawing_for(mode, colours, terminal, scrolls=True) == reader

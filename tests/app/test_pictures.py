@@ -274,7 +274,8 @@ async def open_and_wait(pilot, ready) -> None:  # type: ignore[no-untyped-def]
             return
 
 
-async def test_kitty_pictures_are_sent_once_and_drawn_as_placeholders(pictured) -> None:  # type: ignore[no-untyped-def]
+async def test_kitty_pictures_are_sent_once_and_drawn_as_placeholders(pictured, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLORTERM", "truecolor")  # as kitty sets it: the ids ride on 24-bit colour
     store, record = pictured
     app, written = graphics_app(store, Terminal(kitty=True, cell=(8, 16)))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -315,7 +316,8 @@ async def test_no_picture_escape_without_a_protocol_for_it(pictured, terminal: T
         assert written == []
 
 
-async def test_sixel_draws_the_full_pane_picture_over_blank_cells(pictured) -> None:  # type: ignore[no-untyped-def]
+async def test_sixel_draws_the_full_pane_picture_over_blank_cells(pictured, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLORTERM", "truecolor")  # the reader's half blocks want colour
     store, _record = pictured
     app, written = graphics_app(store, Terminal(sixel=True, cell=(10, 20)), Config(images="sixel"))
     async with app.run_test(size=(100, 30)) as pilot:

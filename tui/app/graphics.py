@@ -181,21 +181,20 @@ def drawing_for(mode: str, color_system: str | None, terminal: Terminal | None, 
 
     ``kitty`` and ``sixel`` in the config force that protocol (kitty through tmux's
     passthrough inside tmux); sixel is never drawn in a scrolling pane (it ghosts there).
+    Kitty's placeholders carry the picture's id in a 24-bit colour, so without 24-bit colour
+    they would name another picture: half blocks then.
     """
-    colours = color_system in ("truecolor", "256")
+    fallback: Drawing = "halfblock" if color_system in ("truecolor", "256") else "text"
     if mode == "off":
         return "text"
     if mode == "halfblock":
         return "halfblock"
-    if mode == "kitty":
-        return "kitty"
-    if mode == "sixel":
-        return "halfblock" if scrolls else "sixel"
-    if terminal is not None and terminal.kitty:
-        return "kitty"
-    if terminal is not None and terminal.sixel and not terminal.tmux and not scrolls:
-        return "sixel"
-    return "halfblock" if colours else "text"
+    if mode == "kitty" or (mode == "auto" and terminal is not None and terminal.kitty):
+        return "kitty" if color_system == "truecolor" else fallback
+    if mode == "sixel" or (mode == "auto" and terminal is not None and terminal.sixel
+                           and not terminal.tmux):
+        return fallback if scrolls else "sixel"
+    return fallback
 
 
 # -- kitty --------------------------------------------------------------------------------------
