@@ -458,6 +458,9 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         """Pictures scaled for another size are asked for again at this one (from the cache)."""
+        self._rescale_pictures()
+
+    def _rescale_pictures(self) -> None:
         if self._picture_size is None or self._preview_size() == self._picture_size:
             return
         self._picture_size = None
@@ -467,6 +470,11 @@ class MainScreen(Screen[None]):
             self.reader.forget_pictures()
             self._pictures_asked = {}
             self.want_pictures(record)
+
+    def on_reader_resized(self, _message: Reader.Resized) -> None:
+        """The reader alone can change size (below 100 columns Enter gives it the whole screen):
+        its pictures are fitted to it again."""
+        self._rescale_pictures()
 
     def on_pictures_loaded(self, message: PicturesLoaded) -> None:
         if message.article_id == self.reader.article_id and message.shown:

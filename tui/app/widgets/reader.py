@@ -76,6 +76,9 @@ class Reader(ScrollView, can_focus=True):
             super().__init__()
             self.line = line
 
+    class Resized(Message):
+        """The reader's size changed (the screen fits the pictures to it again)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: list[RenderableType | PictureSlot] = []
@@ -252,6 +255,7 @@ class Reader(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
         self.refresh()
+        self.post_message(self.Resized())
 
     def render_line(self, y: int) -> Strip:
         self._layout()
