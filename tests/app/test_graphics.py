@@ -316,7 +316,8 @@ def test_what_reaches_the_terminal(tmp_path: Path, images: str, env: dict[str, s
         assert app.wait_for(b"The harbour at dawn", 30), bytes(app.output[-2000:])
         app.send("\r", settle=1.0)
         if drawn:
-            assert app.wait_for(b"a=t,f=24", 15), bytes(app.output[-2000:])
+            assert app.wait_for(b"a=t,f=24", 30), bytes(app.output[-2000:])
+            assert app.wait_for(PLACEHOLDER.encode(), 30), bytes(app.output[-2000:])
         else:
             app.read_for(1.5)
         app.send("q", settle=0.5)
