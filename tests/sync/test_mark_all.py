@@ -10,7 +10,7 @@ from tests.app.helpers import status_text, titles
 from tests.server import TestServer
 from tests.sync.conftest import make_device, serve_feed
 from tests.sync.freshrss import User
-from tests.sync.helpers import aid, sync
+from tests.sync.helpers import aid, sync, sync_store
 from tests.sync.proxy import FaultProxy
 from tests.sync.test_app import _until
 from tui.app.app import WartaApp
@@ -128,3 +128,43 @@ def test_undo_before_the_sync_takes_the_bulk_call_back(
     assert report.sent == 0
     with fresh_user.api() as api:
         assert len(api.unread()) == 2
+
+
+def test_mark_all_of_a_folder_tag_and_of_everything_are_bulk_calls_too(
+        tmp_path: Path, server: TestServer, fresh_user: User, password_env: str,
+        proxy: FaultProxy) -> None:
+    """The server's folder is a feed tag here: A on ``+Harbour`` sends ``mark-all-as-read`` for
+    that label, and A on everything for the reading list; each stops at the newest seen."""
+    harbour = serve_feed(server, "/tagall/h.xml", "Harbour", 2)
+    other = serve_feed(server, "/tagall/o.xml", "Other", 2)
+    with fresh_user.api() as api:
+        api.subscribe(harbour, folder="Harbour")
+        api.subscribe(other)
+    device = make_device(tmp_path, "tagall", proxy.url("/api/greader.php"), fresh_user.name)
+    sync(device)
+    store = device.open()
+    try:
+        library = Library(store, device.config)
+        in_harbour = [aid(server.url(f"/tagall/h.xml/story-{n}")) for n in range(2)]
+        assert "Harbour" in store.get_article(in_harbour[0]).feed_tags  # type: ignore[union-attr]
+        library.mark_all_read(in_harbour, library.compile("+Harbour"))
+        proxy.requests.clear()
+        report = asyncio.run(sync_store(device, store))
+        assert report.pending == 0
+        assert [t for t in proxy.requests if "/mark-all-as-read" in t] and \
+            not [t for t in proxy.requests if "/edit-tag" in t]
+        with fresh_user.api() as api:
+            assert len(api.unread()) == 2  # Other's two stories
+
+        serve_feed(server, "/tagall/o.xml", "Other", 3)  # a story the list never showed
+        fresh_user.actualize()
+        seen = [aid(server.url(f"/tagall/o.xml/story-{n}")) for n in range(2)]
+        library.mark_all_read(seen, library.compile(""))
+        proxy.requests.clear()
+        asyncio.run(sync_store(device, store))
+        assert [t for t in proxy.requests if "/mark-all-as-read" in t]
+        with fresh_user.api() as api:
+            unread = api.unread()
+            assert len(unread) == 1 and _item_title(api, next(iter(unread))) == "Other story 2"
+    finally:
+        store.close()
