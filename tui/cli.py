@@ -29,7 +29,7 @@ from .core.sanitize import sanitize_line
 
 if TYPE_CHECKING:
     from .app.graphics import Terminal
-    from .core.models import ArticleSummary
+    from .core.models import ArticleSummary, Feed
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -236,8 +236,6 @@ def _told(library: Library) -> Library:
 
 def run_app(args: argparse.Namespace, config: Config) -> int:
     if args.demo:
-        from .core.demo import seed_demo
-
         demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
         try:
             library = Library.open(config, demo_dir)
