@@ -254,10 +254,10 @@ def test_reader_parts_put_each_slot_before_its_picture_and_keep_tables_whole() -
 
 # -- the terminal's own graphics -----------------------------------------------------------------
 
-def graphics_app(store: Store, terminal: Terminal, config: Config = Config()) -> tuple[WartaApp, list[str]]:
+def graphics_app(store: Store, terminal: Terminal, config: Config | None = None) -> tuple[WartaApp, list[str]]:
     """The app as if the terminal had answered ``terminal``; what the app hands to the
     terminal is collected (the headless driver has none to write to)."""
-    app = WartaApp(Library(store, config), terminal=terminal)
+    app = WartaApp(Library(store, config or Config()), terminal=terminal)
     app.offline = True
     written: list[str] = []
     app.kitty.write = written.append

@@ -15,7 +15,6 @@ either needs in the cells: kitty's placeholders, or blank cells a sixel is drawn
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 from rich.color import Color
 from rich.console import RenderableType
@@ -38,7 +37,7 @@ class SixelPicture:
     data: str
 
 
-Drawable = Union[CellImage, KittyPicture, SixelPicture]  # what a picture slot can show
+Drawable = CellImage | KittyPicture | SixelPicture  # what a picture slot can show
 
 
 def picture_strips(picture: Drawable, width: int) -> list[Strip]:
