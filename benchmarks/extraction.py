@@ -16,7 +16,7 @@ run, read back after: their output does not change while Warta's does); its timi
 come from another run, so figures to report come from a run without it. ``--half a|b`` scores one
 half of each set, split by a hash of the page name (develop on one, confirm on the other).
 
-trafilatura is a baseline only (``pip install -e ".[bench]"``); without it its rows are empty.
+trafilatura is both a baseline and (on pages where readability finds no prose) Warta's second opinion.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ from tui.core.extract import extract  # noqa: E402
 
 try:
     import trafilatura
-except ImportError:  # the baseline is optional: the ".[bench]" extra
+except ImportError:  # a dependency; without it its rows are empty
     trafilatura = None
 
 DEFAULT_SHARED = ROOT.parent / "shared"

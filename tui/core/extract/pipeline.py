@@ -40,14 +40,13 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
     blocks, links = to_blocks(content.element, link_base)
     header = Header(titles=metadata.headline_texts, byline=metadata.byline, site_name=metadata.site_name)
     cleaned = clean_blocks(blocks, header)
-    prose = prose_chars(cleaned)
-    if prose < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY:
+    if prose_chars(cleaned) < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY:
         # Not one real paragraph: the first opinion may have picked a box beside the article.
         second = trafilatura_content(parse_html(text), link_base)
         if second is not None:
             second_blocks, second_links = to_blocks(second, link_base)
             second_cleaned = clean_blocks(second_blocks, header)
-            if prose_chars(second_cleaned) >= max(ENOUGH_PROSE, 3 * prose):
+            if second_opinion_wins(cleaned, second_cleaned):
                 blocks, links, cleaned = second_blocks, second_links, second_cleaned
     if not _has_text(cleaned):  # a page that is only a headline and a date still shows them
         cleaned = [block for block in blocks if not is_link_only(block)]
@@ -69,6 +68,13 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
         blocks=tuple(cleaned_blocks),
         links=cleaned_links,
     )
+
+
+def second_opinion_wins(first: Sequence[Block], second: Sequence[Block]) -> bool:
+    """True if ``second`` holds an article where ``first`` holds almost no prose: a few
+    paragraphs of it, and three times what ``first`` has."""
+    first_prose = prose_chars(first)
+    return first_prose < DOUBTFUL_PROSE and prose_chars(second) >= max(ENOUGH_PROSE, 3 * first_prose)
 
 
 def _has_text(blocks: Sequence[Block]) -> bool:
