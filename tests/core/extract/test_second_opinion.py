@@ -60,3 +60,14 @@ def test_a_page_with_an_article_keeps_the_first_pick() -> None:
     text = extract(PAGE, "https://example.com/pier").text
     for sentence in STORY:
         assert sentence in text
+
+
+def test_agreement_counts_shared_runs_of_words() -> None:
+    from tui.core.extract.second import agreement
+
+    story = paragraphs(*STORY)
+    assert agreement(story, story) == 1.0
+    assert agreement(story, paragraphs("Sign up for the Harbour Dispatch, weekly and free")) == 0.0
+    half = agreement(story, paragraphs(*STORY[:3]))
+    assert 0.5 < half < 1.0
+    assert agreement([], story) == 0.0

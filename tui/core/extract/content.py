@@ -78,6 +78,7 @@ class Content:
     element: HtmlElement
     strategy: str
     page_elements: int = 0  # elements of the pruned page: its size, for what else is affordable
+    runner_up: HtmlElement | None = None  # readability's pick when a semantic container won over it
 
 
 def prune(root: HtmlElement) -> None:
@@ -369,7 +370,7 @@ def find_content(root: HtmlElement) -> Content:
         semantic_quality = paragraph_quality(semantic)
         if (semantic_quality > max(readable_quality * 1.25, readable_quality + 200) and link_density(semantic) < 0.3
                 and (readable is None or _contains_text_of(semantic, readable))):
-            return Content(semantic, "semantic", element_count)
+            return Content(semantic, "semantic", element_count, readable)
     if readable is not None and readable_quality > 0:
         return Content(readable, "readability", element_count)
     if readable is not None and len(text_of(readable)) >= 50:

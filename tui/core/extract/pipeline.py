@@ -15,7 +15,7 @@ from .dom import parse_html
 from .encoding import decode_html
 from .lang import detect_language
 from .metadata import read_metadata
-from .second import trafilatura_content
+from .second import agreement, trafilatura_content
 
 _MIN_TEXT_CHARS = 1
 # Below this much prose the page gets a second opinion, which wins with at least a few
@@ -40,13 +40,21 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
     blocks, links = to_blocks(content.element, link_base)
     header = Header(titles=metadata.headline_texts, byline=metadata.byline, site_name=metadata.site_name)
     cleaned = clean_blocks(blocks, header)
-    if prose_chars(cleaned) < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY:
-        # Not one real paragraph: the first opinion may have picked a box beside the article.
+    doubtful = prose_chars(cleaned) < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY
+    if doubtful or content.runner_up is not None:
         second = trafilatura_content(parse_html(text), link_base)
         if second is not None:
             second_blocks, second_links = to_blocks(second, link_base)
             second_cleaned = clean_blocks(second_blocks, header)
+            if content.runner_up is not None:
+                # The page's own article container and readability disagreed: the independent
+                # opinion says which of the two holds the article.
+                other_blocks, other_links = to_blocks(content.runner_up, link_base)
+                other_cleaned = clean_blocks(other_blocks, header)
+                if agreement(other_cleaned, second_cleaned) > agreement(cleaned, second_cleaned):
+                    blocks, links, cleaned = other_blocks, other_links, other_cleaned
             if second_opinion_wins(cleaned, second_cleaned):
+                # Not one real paragraph: the first opinion picked a box beside the article.
                 blocks, links, cleaned = second_blocks, second_links, second_cleaned
     if not _has_text(cleaned):  # a page that is only a headline and a date still shows them
         cleaned = [block for block in blocks if not is_link_only(block)]

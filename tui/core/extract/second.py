@@ -10,9 +10,16 @@ readability port is what we do ourselves, so it is skipped.
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
+from collections.abc import Sequence
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from ..models import Block
+
+_WORD = re.compile(r"\w+")
 
 _LOGGERS = ("trafilatura", "trafilatura.core", "trafilatura.main_extractor", "trafilatura.utils",
             "trafilatura.htmlprocessing", "trafilatura.readability_lxml", "htmldate", "courlan", "justext")
@@ -42,3 +49,16 @@ def trafilatura_content(root: HtmlElement, url: str | None) -> etree._Element | 
         return None
     converted = convert_to_html(body).find("body")
     return converted if converted is not None and len(converted) else None
+
+
+def agreement(first: Sequence[Block], second: Sequence[Block]) -> float:
+    """How much two extractions say the same thing, 0 to 1: the share of four-word runs they
+    share (Dice over the multisets), so neither length nor order alone decides."""
+    mine, theirs = _shingles(first), _shingles(second)
+    total = sum(mine.values()) + sum(theirs.values())
+    return 2 * sum((mine & theirs).values()) / total if total else 0.0
+
+
+def _shingles(blocks: Sequence[Block]) -> Counter[tuple[str, ...]]:
+    words = _WORD.findall(" ".join(block.text for block in blocks if block.kind != "image").casefold())
+    return Counter(tuple(words[i:i + 4]) for i in range(max(1, len(words) - 3))) if words else Counter()
