@@ -337,7 +337,18 @@ def print_body_table(results: dict[str, dict[str, Totals]], sets: list[str]) -> 
         missing = sum(1 for k, p in warta.pages.items() if p.empty and not plain.pages[k].empty)
         ratio = warta.median_ms() / plain.median_ms() if plain.median_ms() else 0.0
         print(f"{label:12} {'':17} median ms warta/readability {ratio:.2f}; per-page best-of-baselines "
-              f"mean F1 {oracle:.3f}; warta empty where readability has text: {missing}\n")
+              f"mean F1 {oracle:.3f}; warta empty where readability has text: {missing}")
+        print(f"{label:12} {'':17} " + "; ".join(_half_f1s(by_extractor, half) for half in ("a", "b")) + "\n")
+
+
+def _half_f1s(by_extractor: dict[str, Totals], half: str) -> str:
+    """F1 of each extractor on one half of the pages (the split of ``half_of``)."""
+    parts = []
+    for extractor in EXTRACTORS:
+        pages = {k: v for k, v in by_extractor[extractor].pages.items() if half_of(k.rsplit("/", 1)[-1]) == half}
+        parts.append(f"{extractor} {Totals(pages).f1():.3f}")
+    count = sum(1 for k in by_extractor["warta"].pages if half_of(k.rsplit("/", 1)[-1]) == half)
+    return f"half {half} ({count} pages) F1 " + " ".join(parts)
 
 
 def print_worst(results: dict[str, dict[str, Totals]], sets: list[str], count: int) -> None:
