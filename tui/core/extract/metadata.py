@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
 
@@ -37,6 +38,10 @@ _BYLINE_TAIL = re.compile(
 )
 _POSTED_LINE = re.compile(r"^\W*(?:posted|published|written|submitted|by)\b", re.I)
 _MAX_TAGS = 20
+
+# Bylines and dates sit near the top of the article: the visible-text searches read this many
+# elements of the body at most (the biggest real pages have about as many in all).
+MAX_SCANNED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +342,9 @@ def _readability_byline(root: HtmlElement) -> str | None:
     sidebars, menus…) are skipped the way Readability drops them before it looks inside.
     """
     stack: list[HtmlElement] = [root]
-    while stack:
+    for _ in range(MAX_SCANNED):
+        if not stack:
+            break
         element = stack.pop()
         if not is_element(element) or element.tag in _SKIPPED_TAGS or _readability_hidden(element):
             continue
@@ -416,7 +423,7 @@ def _visible_byline(root: HtmlElement) -> str | None:
     body = root.find("body")
     if body is None:
         return None
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element):
             continue
         rel = (element.get("rel") or "").lower()
@@ -426,7 +433,8 @@ def _visible_byline(root: HtmlElement) -> str | None:
             text = short_text(name_element if name_element is not None else element, 79) or ""
             if 2 < len(text):
                 return text
-    hinted = [e for e in body.iter() if is_element(e) and e.tag not in ("script", "style", "body", "html")
+    hinted = [e for e in islice(body.iter(), MAX_SCANNED)
+              if is_element(e) and e.tag not in ("script", "style", "body", "html")
               and _BYLINE_CLASS.search(class_and_id(e) or "") and not _in_comment(e)]
     # Specific hints ("byline", "author-name") before generic ones ("author" in "follow-author").
     for pattern in (_SPECIFIC_BYLINE_CLASS, _BYLINE_CLASS):
@@ -435,7 +443,7 @@ def _visible_byline(root: HtmlElement) -> str | None:
                 text = short_text(element, 99) or ""
                 if 2 < len(text) and _looks_like_name(_clean_byline(text)):
                     return text
-    for element in body.iter("p", "span", "div", "strong", "em", "small"):
+    for element in islice(body.iter("p", "span", "div", "strong", "em", "small"), MAX_SCANNED):
         if len(element) > 3:
             continue
         text = short_text(element, 59) or ""
@@ -495,14 +503,14 @@ def _visible_date(root: HtmlElement) -> str | None:
         date = parse_date(element.get("datetime") or element.get("content")) or parse_date(text_of(element), visible=True)
         if date:
             return date
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element):
             continue
         if element.get("itemprop") in ("datePublished", "dateCreated"):
             date = parse_date(element.get("content") or element.get("datetime") or text_of(element), visible=True)
             if date:
                 return date
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element) or element.tag in ("script", "style"):
             continue
         hint = class_and_id(element)
@@ -513,7 +521,7 @@ def _visible_date(root: HtmlElement) -> str | None:
                 if date:
                     return date
     # "Posted by Sam Lee on 2026-11-29": a labelled byline line that carries the date.
-    for element in body.iter("p", "div", "span", "small", "em", "li", "td", "h4", "h5", "h6"):
+    for element in islice(body.iter("p", "div", "span", "small", "em", "li", "td", "h4", "h5", "h6"), MAX_SCANNED):
         if len(element) > 4:
             continue
         text = short_text(element, 120) or ""
