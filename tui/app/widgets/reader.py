@@ -19,8 +19,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.images import CellImage
-from ..pictures import PictureSlot, picture_strips
+from ..pictures import Drawable, PictureSlot, picture_strips
 from ..render import ReaderStyles
 
 READING_WIDTH = 90
@@ -78,6 +77,9 @@ class Reader(ScrollView, can_focus=True):
             super().__init__()
             self.line = line
 
+    class Resized(Message):
+        """The reader's size changed (the screen fits the pictures to it again)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: list[RenderableType | PictureSlot] = []
@@ -85,7 +87,7 @@ class Reader(ScrollView, can_focus=True):
         self._part_lines: list[list[Strip | tuple[str, int]]] = []
         self._lines: list[Strip | tuple[str, int]] = []
         self._laid_out_width = -1
-        self._pictures: dict[str, CellImage] = {}
+        self._pictures: dict[str, Drawable] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
         self._pictures_of: str | None = None
         self.article_id: str | None = None
@@ -111,7 +113,7 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(line), animate=False, immediate=True, force=True)
         self.refresh()
 
-    def set_pictures(self, pictures: dict[str, CellImage]) -> None:
+    def set_pictures(self, pictures: dict[str, Drawable]) -> None:
         """Paint the pictures of these slots in; the text in view stays where it is."""
         self._pictures.update(pictures)
         for key in pictures:
@@ -143,7 +145,7 @@ class Reader(ScrollView, can_focus=True):
                 if isinstance(part, PictureSlot) and part.key in self._pictures]
 
     @property
-    def painted(self) -> dict[str, CellImage]:
+    def painted(self) -> dict[str, Drawable]:
         """The pictures painted in, by slot key."""
         return dict(self._pictures)
 
@@ -255,6 +257,7 @@ class Reader(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
         self.refresh()
+        self.post_message(self.Resized())
 
     def render_line(self, y: int) -> Strip:
         self._layout()
