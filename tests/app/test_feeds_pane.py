@@ -7,7 +7,8 @@ from dataclasses import replace
 from tests.common import FakeOpener
 from tui.app.app import WartaApp
 from tui.app.screens.ask import Ask
-from tui.app.screens.feeds import FeedsScreen, KeyedOptionList
+from tui.app.screens.feeds import FeedsScreen
+from tui.app.widgets.row_list import RowList
 from tui.core.config import Config
 from tui.core.models import Feed
 from tui.core.store import Store
@@ -29,16 +30,15 @@ def seeded(store: Store) -> None:
 
 
 def screen_text(app: WartaApp) -> str:
-    options = app.screen.query_one(KeyedOptionList)
-    return "\n".join(str(options.get_option_at_index(i).prompt)
-                     for i in range(options.option_count))
+    """Every row of the pane (drawn or not: the list draws only what is on screen)."""
+    return "\n".join(app.screen.query_one(RowList).line_texts())
 
 
 async def goto(pilot, app: WartaApp, label: str) -> None:  # noqa: ANN001
-    options = app.screen.query_one(KeyedOptionList)
-    for i in range(options.option_count):
-        if str(options.get_option_at_index(i).prompt).startswith(label):
-            options.highlighted = i
+    rows = app.screen.query_one(RowList)
+    for i, text in enumerate(rows.line_texts()):
+        if text.startswith(label) and rows.rows[i].selectable:
+            rows.cursor = i
             await pilot.pause()
             return
     raise AssertionError(f"no row {label!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import time
 from pathlib import Path
 
 from textual.app import App
@@ -28,7 +29,7 @@ from .commands import WartaCommands
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
                        Failed, IndexProgressed, IndexRebuilt, PicturesLoaded, PicturesWanted,
                        QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
-                       Resubscribed, SourceAdded)
+                       Resubscribed, SessionNews, SourceAdded)
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -127,6 +128,16 @@ class WartaApp(App[None]):
         # Everything built so far lives as long as the app: keep the collector from walking it
         # on every full pass (a 25-35 ms pause in the middle of a key press, measured).
         gc.freeze()
+        # What is new since the last session: counted behind the first frame. The mark is
+        # read here, on this thread, so ``is:new`` means the same all session.
+        _ = self.library.new_since
+        self.run_worker(self._begin_session, name="what's new", group="upkeep", thread=True,
+                        exit_on_error=False)
+
+    def _begin_session(self) -> None:
+        news = self.library.begin_session(time.time()).describe()
+        if news:
+            self.call_from_thread(self._tell_main, SessionNews(news))
 
     def _exit_on_signals(self) -> None:
         """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""
@@ -138,6 +149,7 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        self.library.end_session(time.time())
         await self.sync.close()
         await self.refresher.close()
 
@@ -174,7 +186,7 @@ class WartaApp(App[None]):
     def on_failed(self, message: Failed) -> None:
         self.report(message.error)
 
-    def _tell_main(self, message: ArticlesChanged | Activity) -> None:
+    def _tell_main(self, message: ArticlesChanged | Activity | SessionNews) -> None:
         if self.is_screen_installed("main"):
             self.main.post_message(message)
 

@@ -108,6 +108,27 @@ class Listing:
         return len(self.rowids)
 
 
+@dataclass(frozen=True, slots=True)
+class WhatsNew:
+    """What arrived since the last session: ``articles`` new ones from ``feeds`` feeds
+    (``first``: no session before this one, so everything counts as new)."""
+
+    articles: int
+    feeds: int
+    first: bool = False
+
+    def describe(self) -> str:
+        """The status line's words: "38 new in 6 feeds since the last session". Nothing at a
+        first session: everything there is new, which says nothing."""
+        if self.first:
+            return ""
+        if not self.articles:
+            return "nothing new since the last session"
+        noun = "feed" if self.feeds == 1 else "feeds"
+        where = f" in {self.feeds:,} {noun}" if self.feeds else ""
+        return f"{self.articles:,} new{where} since the last session (is:new)"
+
+
 class Library:
     """The store and the config behind one narrow door (see the module docstring)."""
 
@@ -117,6 +138,7 @@ class Library:
         self.journals: list[Journal] = []
         self.furniture = SiteFurniture(store)
         self.save_error: DiskFullError | None = None  # why changes wait (the disk is full)
+        self._new_since: float | None = None  # see ``new_since``
 
     @classmethod
     def open(cls, config: Config, data_dir: Path, *, on_rebuild: RebuildProgress | None = None,
@@ -218,6 +240,42 @@ class Library:
         finally:
             pool.close()
 
+    # -- sessions: what is new ---------------------------------------------------------------
+
+    @property
+    def new_since(self) -> float:
+        """``is:new`` lists the articles first stored after this time: the end of the last app
+        session (or its start, if it was killed before it could say). Read once, so the list
+        stays the same all session while the mark moves on; 0 before the first session.
+
+        A cron ``warta fetch`` between sessions stores articles after the mark: they are new.
+        One reader per data dir (``locks.reader_lock``), and the mark only moves forward, so
+        a second session elsewhere cannot make the first one's new articles old.
+        """
+        if self._new_since is None:
+            self._new_since = self._store.session_mark() or 0.0
+        return self._new_since
+
+    def begin_session(self, now: float) -> WhatsNew:
+        """The app starts: fix ``new_since``, count what is new, and mark this session's start
+        (a session killed with -9 then still counts as one)."""
+        since = self.new_since
+        where = self.compile("is:new")
+        total, _ = self.counts(where)
+        feeds = len(self._store.feed_counts(where)) if total else 0
+        self._save_session_mark(now)
+        return WhatsNew(total, feeds, first=since == 0.0)
+
+    def end_session(self, now: float) -> None:
+        """The app quits: what arrived up to now was there to see in this session."""
+        self._save_session_mark(now)
+
+    def _save_session_mark(self, now: float) -> None:
+        try:
+            self._store.set_session_mark(now)
+        except (StoreError, OSError, sqlite3.Error):
+            pass  # a full or read-only disk: next time more counts as new, nothing is lost
+
     def feed_names(self) -> dict[str, str]:
         """Lower-case feed name -> URL, for the ``feed:`` filter."""
         return {feed.name.lower(): feed.url for feed in self.feeds() if feed.name}
@@ -237,10 +295,11 @@ class Library:
     def feed_rows(self) -> list[FeedRow]:
         """Every feed with its counts and last refresh, in ``feeds()`` order."""
         counts = self._store.feed_counts()
+        metas = self._store.feed_metas()
         in_config = {feed.url for feed in self.config.feeds}
         rows = []
         for feed in self.feeds():
-            meta = self._store.get_feed_meta(feed.url)
+            meta = metas.get(feed.url, {})
             unread, total = counts.get(feed.url, (0, 0))
             checked = meta.get("checked")
             rows.append(FeedRow(feed, unread, total,
@@ -305,7 +364,7 @@ class Library:
 
     def compile(self, text: str) -> CompiledFilter:
         """The filter ``text`` (raises ``FilterError``), with ``feed:`` knowing feed names."""
-        return compile_filter(text, feed_names=self.feed_names())
+        return compile_filter(text, feed_names=self.feed_names, new_since=self.new_since)
 
     def listing(self, where: CompiledFilter = EVERYTHING, sort: str | None = None) -> Listing:
         """The articles ``where`` lists, newest first (ranked when it searches), or in the

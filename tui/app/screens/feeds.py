@@ -14,8 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Static
 
 from ...core.browser import open_url
 from ...core.errors import WartaError
@@ -25,6 +24,7 @@ from ...core.sanitize import sanitize_line
 from ...core.textwidth import fit
 from ..messages import RefreshRequested
 from ..widgets.footer import KeptFooter
+from ..widgets.row_list import Row, RowList
 from .ask import Ask
 from .tag_editor import TagEditor
 
@@ -37,17 +37,6 @@ class FeedChoice:
 
     text: str
     label: str
-
-
-class KeyedOptionList(OptionList):
-    """An option list that also answers to j/k/g/G (and PgUp/PgDn, Home/End as before)."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="options.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="options.up"),
-        Binding("g", "first", "Top", show=False, id="options.top"),
-        Binding("G", "last", "Bottom", show=False, id="options.bottom"),
-    ]
 
 
 def feed_prompt(row: FeedRow, now: float) -> Text:
@@ -87,7 +76,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
     ]
 
     DEFAULT_CSS = """
-    FeedsScreen KeyedOptionList { height: 1fr; border: none; }
+    FeedsScreen RowList { height: 1fr; }
     FeedsScreen #feeds-title { background: $panel; padding: 0 1; width: 100%; }
     """
 
@@ -98,59 +87,64 @@ class FeedsScreen(Screen[FeedChoice | None]):
         self._unsubscribe = unsubscribe
         self.errors = errors or {}  # this session's refresh failures, by feed URL
         self.feed_rows: list[FeedRow] = []
+        self.folder_counts: dict[str, tuple[int, int]] = {}  # saved filter -> (unread, total)
+        self.tag_counts: dict[str, tuple[int, int]] = {}
+        self._now = time.time()
 
     def compose(self) -> ComposeResult:
         yield Label("", id="feeds-title")
-        yield KeyedOptionList(id="feeds")
+        yield RowList(self._row_text, id="feeds")
         yield KeptFooter()
+
+    @property
+    def row_list(self) -> RowList:
+        return self.query_one(RowList)
 
     def on_mount(self) -> None:
         self.fill()
-        self.query_one(KeyedOptionList).focus()
+        self.row_list.focus()
 
     def fill(self) -> None:
-        """Read the rows afresh, keeping the highlight on the same row."""
-        options = self.query_one(KeyedOptionList)
-        kept = options.highlighted
-        now = time.time()
-        rows = self.library.feed_rows()
+        """Read the rows afresh, keeping the cursor on the same row. Only the rows on screen
+        are drawn (``RowList``), so 2,000 feeds cost their counts, not 2,000 widgets."""
+        row_list = self.query_one(RowList)
+        kept = row_list.cursor if row_list.rows else None
+        self._now = time.time()
         self.feed_rows = [FeedRow(r.feed, r.unread, r.total, r.checked,
                                   self.errors.get(r.feed.url, r.error), r.site_url, r.in_config)
-                          for r in rows]
-        items: list[Option | None] = [Option(Text("Smart folders", style="bold underline"),
-                                             disabled=True)]
+                          for r in self.library.feed_rows()]
+        self.folder_counts = {}
         for name, text in self.library.filters().items():
             try:
                 total, unread = self.library.counts(self.library.compile(text))
             except WartaError:
                 total = unread = 0
-            items.append(Option(count_prompt(name, unread, total), id=f"filter\x1f{name}"))
-        items.append(Option(Text(f"Feeds ({len(self.feed_rows):,})", style="bold underline"),
-                            disabled=True))
-        items += [Option(feed_prompt(row, now), id=f"feed\x1f{n}")
-                  for n, row in enumerate(self.feed_rows)]
-        tags = self.library.tag_counts()
-        items.append(Option(Text("Tags", style="bold underline"), disabled=True))
-        items += [Option(count_prompt("#" + t.tag, t.unread, t.total), id=f"tag\x1f{t.tag}")
-                  for t in tags]
-        options.clear_options()
-        options.add_options(items)
-        if kept is not None and kept < options.option_count:
-            options.highlighted = kept
-        else:
-            options.action_first()
+            self.folder_counts[name] = (unread, total)
+        self.tag_counts = {t.tag: (t.unread, t.total) for t in self.library.tag_counts()}
+        rows = [Row("heading", "Smart folders", selectable=False)]
+        rows += [Row("filter", name) for name in self.folder_counts]
+        rows.append(Row("heading", f"Feeds ({len(self.feed_rows):,})", selectable=False))
+        rows += [Row("feed", str(n)) for n in range(len(self.feed_rows))]
+        rows.append(Row("heading", "Tags", selectable=False))
+        rows += [Row("tag", tag) for tag in self.tag_counts]
+        row_list.set_rows(rows, cursor=kept if kept is not None else 0)
         unread = sum(r.unread for r in self.feed_rows)
         self.query_one("#feeds-title", Label).update(Text(
             f"Feeds · {len(self.feed_rows):,} feeds · {unread:,} unread · enter filters the list",
             style="bold"))
 
+    def _row_text(self, row: Row) -> Text:
+        if row.kind == "heading":
+            return Text(row.value, style="bold underline", no_wrap=True)
+        if row.kind == "feed":
+            return feed_prompt(self.feed_rows[int(row.value)], self._now)
+        counts = self.folder_counts if row.kind == "filter" else self.tag_counts
+        unread, total = counts.get(row.value, (0, 0))
+        return count_prompt(row.value if row.kind == "filter" else "#" + row.value, unread, total)
+
     def _selected(self) -> tuple[str, str] | None:
-        options = self.query_one(KeyedOptionList)
-        if options.highlighted is None:
-            return None
-        option_id = options.get_option_at_index(options.highlighted).id or ""
-        kind, _, value = option_id.partition("\x1f")
-        return kind, value
+        row = self.row_list.current
+        return None if row is None else (row.kind, row.value)
 
     def _selected_feed(self) -> FeedRow | None:
         selected = self._selected()
