@@ -39,10 +39,16 @@ class FeedChoice:
     label: str
 
 
-def feed_prompt(row: FeedRow, now: float) -> Text:
+def name_cells(width: int) -> int:
+    """The name column: up to NAME_CELLS, less in a narrow terminal so the error still shows."""
+    return max(12, min(NAME_CELLS, width - 56))
+
+
+def feed_prompt(row: FeedRow, now: float, width: int = 120) -> Text:
     """One feed line: name, unread/total, last refresh, and its error if the last one failed."""
     text = Text(no_wrap=True)
-    text.append(fit(sanitize_line(row.name, 200), NAME_CELLS), style="bold" if row.unread else "")
+    text.append(fit(sanitize_line(row.name, 200), name_cells(width)),
+                style="bold" if row.unread else "")
     text.append(f" {row.unread:>6,} unread {row.total:>7,} total  ", style="dim")
     text.append(fit(relative_date(row.checked, now=now) if row.checked else "never", 10),
                 style="dim")
@@ -53,9 +59,9 @@ def feed_prompt(row: FeedRow, now: float) -> Text:
     return text
 
 
-def count_prompt(name: str, unread: int, total: int) -> Text:
+def count_prompt(name: str, unread: int, total: int, width: int = 120) -> Text:
     text = Text(no_wrap=True)
-    text.append(fit(sanitize_line(name, 200), NAME_CELLS))
+    text.append(fit(sanitize_line(name, 200), name_cells(width)))
     text.append(f" {unread:>6,} unread {total:>7,} total", style="dim")
     return text
 
@@ -64,15 +70,20 @@ class FeedsScreen(Screen[FeedChoice | None]):
     """Dismisses with a ``FeedChoice`` on Enter, None on Esc or F."""
 
     BINDINGS = [
-        Binding("escape,F", "close", "Close", id="feeds.close"),
-        Binding("enter", "choose", "Filter", priority=True, id="feeds.choose"),
-        Binding("d", "unsubscribe", "Unsubscribe", id="feeds.unsubscribe"),
-        Binding("R", "rename", "Rename", id="feeds.rename"),
-        Binding("T", "edit_tags", "Tags", id="feeds.edit_tags"),
-        Binding("r", "refresh_feed", "Refresh", id="feeds.refresh"),
-        Binding("o", "open_site", "Site", id="feeds.open_site"),
-        Binding("q", "app.quit", "Quit", id="feeds.quit"),
-        Binding("question_mark", "app.help", "Keys", id="feeds.help"),
+        Binding("escape,F", "close", "Close", tooltip="Back to the articles", id="feeds.close"),
+        Binding("enter", "choose", "Filter", priority=True,
+                tooltip="List the articles of the feed, smart folder or tag", id="feeds.choose"),
+        Binding("d", "unsubscribe", "Unsubscribe",
+                tooltip="Unsubscribe from the feed (asks; its articles stay; u undoes)",
+                id="feeds.unsubscribe"),
+        Binding("R", "rename", "Rename", tooltip="Rename the feed", id="feeds.rename"),
+        Binding("T", "edit_tags", "Tags", tooltip="Edit the tags the feed gives its articles",
+                id="feeds.edit_tags"),
+        Binding("r", "refresh_feed", "Refresh", tooltip="Refresh the feed now", id="feeds.refresh"),
+        Binding("o", "open_site", "Site", tooltip="Open the feed's site in the browser",
+                id="feeds.open_site"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit Warta", id="feeds.quit"),
+        Binding("question_mark", "app.help", "Keys", tooltip="Show every key", id="feeds.help"),
     ]
 
     DEFAULT_CSS = """
@@ -133,14 +144,15 @@ class FeedsScreen(Screen[FeedChoice | None]):
             f"Feeds · {len(self.feed_rows):,} feeds · {unread:,} unread · enter filters the list",
             style="bold"))
 
-    def _row_text(self, row: Row) -> Text:
+    def _row_text(self, row: Row, width: int) -> Text:
         if row.kind == "heading":
             return Text(row.value, style="bold underline", no_wrap=True)
         if row.kind == "feed":
-            return feed_prompt(self.feed_rows[int(row.value)], self._now)
+            return feed_prompt(self.feed_rows[int(row.value)], self._now, width)
         counts = self.folder_counts if row.kind == "filter" else self.tag_counts
         unread, total = counts.get(row.value, (0, 0))
-        return count_prompt(row.value if row.kind == "filter" else "#" + row.value, unread, total)
+        return count_prompt(row.value if row.kind == "filter" else "#" + row.value, unread, total,
+                            width)
 
     def _selected(self) -> tuple[str, str] | None:
         row = self.row_list.current

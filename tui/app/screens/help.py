@@ -15,12 +15,24 @@ from textual.widgets import Static
 
 from .. import keys
 from ...core.sanitize import sanitize_line
+from ...core.textwidth import cells
 
 
-def help_table(app: App[object], keymap: Mapping[str, str],
-               saved_filters: Mapping[str, str]) -> Group:
-    """Key, what it does, and the id to remap it with, grouped by where the key works."""
-    sections: list[tuple[str, list[tuple[str, str, str]]]] = []
+# The filter language, as ``core.query`` reads it (the / prompt, saved filters, warta list).
+FILTER_ROWS = (
+    ("words", "Search", 'Title and body, best match first; "quoted phrase" for the exact words'),
+    ("+tag  -tag", "Tag", "With / without a tag (of the feed, the page or yours); tag:name too"),
+    ("site:  feed:", "Where", "Site name or host; feed URL or name (lang:en, the language)"),
+    ("is:unread", "State", "Also is:read, is:starred, is:unstarred, is:full, is:summary, is:failed"),
+    ("is:new", "What's new", "Arrived since the last session (a cron warta fetch counts too)"),
+    ("since:7d", "Age", "h, d, w, m, y; after:2024-01-31 and before:2024-02-01 take dates"),
+)
+
+
+def help_rows(app: App[object], keymap: Mapping[str, str],
+              saved_filters: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """(group title, rows of key, action, description, id), as the keymap left the keys."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
     for scope in keys.scopes(type(app)):
         rows = []
         for binding in scope.bindings:
@@ -32,23 +44,36 @@ def help_table(app: App[object], keymap: Mapping[str, str],
                     continue
                 name = names[number - 1]
                 what = f"Saved filter {sanitize_line(name, 30)}: {sanitize_line(saved_filters[name], 40)}"
-            rows.append((keys.key_display(app, binding, keymap), what, binding.id or ""))
-        sections.append((scope.title, rows))
-    sections.append(("In dialogs and prompts", [
-        ("esc", "Close without changing anything", ""),
-        ("enter", "Accept", ""),
-        ("ctrl+p", "Command palette: every action by name", ""),
+            rows.append((keys.key_display(app, binding, keymap), binding.description, what,
+                         binding.id or ""))
+        if rows:
+            sections.append((scope.title, rows))
+    sections.append(("Command palette", [
+        ("^p", "Palette", "Every action of the screen by name, with its key and id", ""),
     ]))
-    key_width = max(len(key) for _, rows in sections for key, _, _ in rows)
+    sections.append(("Filter language (/, saved filters, warta list)",
+                     [(term, action, what, "") for term, action, what in FILTER_ROWS]))
+    return sections
+
+
+def help_table(app: App[object], keymap: Mapping[str, str],
+               saved_filters: Mapping[str, str]) -> Group:
+    """One table: key, action, what it does, and the id to remap it with, grouped by screen.
+    Every group's columns have the same widths, so the columns line up from top to bottom."""
+    sections = help_rows(app, keymap, saved_filters)
+    every = [row for _, rows in sections for row in rows]
+    key_width, action_width, id_width = (max(cells(row[column]) for row in every)
+                                         for column in (0, 1, 3))
     parts: list[Text | Table] = []
     for title, rows in sections:
         parts.append(Text(title, style="bold underline"))
-        table = Table.grid(padding=(0, 2), expand=True)
-        table.add_column(no_wrap=True, style="bold", min_width=key_width)
-        table.add_column(ratio=1)
-        table.add_column(no_wrap=True, style="dim")
-        for key, what, binding_id in rows:
-            table.add_row(Text(key), Text(what), Text(binding_id))
+        table = Table.grid(padding=(0, 1), expand=True)
+        table.add_column(no_wrap=True, style="bold", width=key_width)
+        table.add_column(no_wrap=True, width=action_width)
+        table.add_column(ratio=1, overflow="fold")
+        table.add_column(no_wrap=True, style="dim", width=id_width)
+        for key, action, what, binding_id in rows:
+            table.add_row(Text(key), Text(action), Text(what), Text(binding_id))
         parts += [table, Text("")]
     return Group(*parts)
 
@@ -57,7 +82,8 @@ class HelpScreen(ModalScreen[None]):
     """Esc, q or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("escape,q,question_mark", "close", "Close", tooltip="Close the help",
+                id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False, id="help.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="help.up"),
         Binding("g,home", "scroll('home')", "Top", show=False, id="help.top"),

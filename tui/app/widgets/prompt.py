@@ -22,7 +22,8 @@ from textual.widgets.input import Selection
 class PromptInput(Input):
     """The text field of a prompt: Esc gives up."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False,
+                        tooltip="Close the prompt without applying it", id="prompt.cancel")]
 
     class Cancel(Message):
         pass

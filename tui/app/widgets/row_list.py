@@ -2,8 +2,8 @@
 
 The feed pane lists every feed (thousands, for some people); an ``OptionList`` lays out every
 option when it is filled (about 650 ms for 2,000 feeds, measured), this draws the 30 in view.
-Rows are described by ``RowList.Row`` (a kind and a value the screen understands, and whether the
-cursor may rest on it); their text is asked for only when a row is drawn.
+Rows are described by ``Row`` (a kind and a value the screen understands, and whether the cursor
+may rest on it); their text, for the width there is, is asked for only when a row is drawn.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class RowList(ScrollView, can_focus=True):
             super().__init__()
             self.row = row
 
-    def __init__(self, text_of: Callable[[Row], Text], *, id: str | None = None) -> None:
+    def __init__(self, text_of: Callable[[Row, int], Text], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text_of = text_of
         self.rows: list[Row] = []
@@ -84,7 +84,8 @@ class RowList(ScrollView, can_focus=True):
 
     def line_texts(self) -> list[str]:
         """Every row's text, plain (for tests: the screen shows only some of them)."""
-        return [self.text_of(row).plain for row in self.rows]
+        width = self.scrollable_content_region.width or 120
+        return [self.text_of(row, width).plain for row in self.rows]
 
     def move_to(self, kind: str, value: str) -> bool:
         """Put the cursor on the row standing for (``kind``, ``value``), if there is one."""
@@ -153,7 +154,7 @@ class RowList(ScrollView, can_focus=True):
         cached = self._strips.get(key)
         if cached is not None:
             return cached
-        text = self.text_of(self.rows[position])
+        text = self.text_of(self.rows[position], width)
         text.truncate(width, overflow="ellipsis", pad=True)
         style = base + self.get_component_rich_style("row-list--cursor") if selected else base
         segments = [Segment(s.text, style + s.style if s.style else style)
