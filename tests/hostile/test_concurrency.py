@@ -277,7 +277,8 @@ async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
     feed = server.add("/redos.xml", GENERATORS["redos_author"](32000), "application/rss+xml")
     with Store.open(tmp_path / "data") as store:
         store.put_articles([make_record(n) for n in range(40)])
-        app = WartaApp(Library(store, app_config(Feed(url=feed, name="ReDoS"), extract_timeout=4.0)))
+        # The parse must outlast 30 key presses on a loaded machine; it is killed after 8 s.
+        app = WartaApp(Library(store, app_config(Feed(url=feed, name="ReDoS"), extract_timeout=8.0)))
         async with app.run_test(size=(100, 30)) as pilot:
             def busy() -> bool:  # the only worker has taken the parse
                 pool = app.refresher.pool
@@ -302,7 +303,7 @@ async def test_p5_keys_stay_in_order_and_the_ui_ticks_while_the_pool_parses(
             assert app.main.article_list.cursor == _walk(keys, 0, 40) == 17
             print(f"\nP5: {len(gaps)} ticks, max gap {max(gaps) * 1000:.0f} ms")
             assert max(gaps) < 0.5, f"UI stalled {max(gaps) * 1000:.0f} ms while the pool parsed"
-            await wait_until(pilot, lambda: "Refreshed" in str(app.main.status.render()), 15)
+            await wait_until(pilot, lambda: "Refreshed" in str(app.main.status.render()), 30)
             assert any("feed took too long to parse" in reason for _, reason in app.last_errors)
 
 

@@ -308,7 +308,7 @@ FAULTS = {  # feed path -> (first response, second response, reason expected on 
     "login": (None, Response(200, LOGIN, {"Content-Type": "text/html"}), "not a feed"),
     "redos": (None, Response(200, ('<?xml version="1.0"?><rss version="2.0"><channel><title>R</title>'
                                    '<item><title>t</title><link>https://redos.example.com/9</link><author>'
-                                   + "a." * 16000 + "@</author></item></channel></rss>").encode(),
+                                   + "a." * 32000 + "@</author></item></channel></rss>").encode(),
                              {"Content-Type": "application/rss+xml"}), "feed took too long to parse"),
     "zero": (None, Response(200, _rss("Zero", []), {"Content-Type": "application/rss+xml"}), None),
     "badref": (None, Response(200, _rss("Bad", [("Bad &#xD800; ref", "https://badref.example.com/new")]),
@@ -351,8 +351,11 @@ def refreshed(tmp_path_factory: pytest.TempPathFactory, _server_session: TestSer
     async def scenario() -> None:
         limits = replace(FAST, retries=1, read_timeout=2, total_deadline=5)
         with Store.open(data) as store:
-            async with Fetcher(limits) as fetcher, WorkerPool(2, timeout=1.0) as pool:
-                refresher = Refresher(store, fetcher, pool, parse_timeout=1.0)
+            # The ReDoS feed needs minutes; 3 s kills it while a loaded machine still parses
+            # the healthy feeds in time. Workers are started first so spawning is not timed.
+            async with Fetcher(limits) as fetcher, WorkerPool(2, timeout=3.0) as pool:
+                await pool.warm()
+                refresher = Refresher(store, fetcher, pool, parse_timeout=3.0)
                 result["first"] = await refresher.run(feeds)
                 result["before"] = {f.name: sorted(r.title for r in store.iter_articles()
                                                    if f.url in r.feeds) for f in feeds}
@@ -416,7 +419,7 @@ def test_refresh_other_feeds_keep_working(refreshed: dict[str, Any]) -> None:
     ok = refreshed["feeds"]["ok"]
     assert ok.url not in dict(refreshed["second"].errors)
     assert "ok story new" in refreshed["after"]["ok"]
-    assert refreshed["seconds"] < 15
+    assert refreshed["seconds"] < 20
 
 
 # -- N11 and N13 in the app: what the user is told, and what a key then does ---------------------
