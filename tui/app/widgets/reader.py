@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from rich.console import ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.style import Style
-from textual.actions import SkipAction
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
@@ -40,13 +39,13 @@ class Reader(ScrollView, can_focus=True):
                 id="reader.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False,
                 tooltip="Go to the end of the article", id="reader.bottom"),
-        # While a find is on (ctrl+f) these three answer; otherwise the key goes on to the
-        # screen (n: next unread, N: next, esc: back to the list).
-        Binding("n", "find_step(1)", "Next match", show=False,
+        # While a find is on (ctrl+f) these three answer, and the footer shows them; otherwise
+        # the key goes on to the screen (n: next unread, N: next, esc: back to the list).
+        Binding("n", "find_step(1)", "Next match",
                 tooltip="Next match of the find (while finding)", id="reader.find_next"),
-        Binding("N", "find_step(-1)", "Previous match", show=False,
+        Binding("N", "find_step(-1)", "Prev match",
                 tooltip="Previous match of the find (while finding)", id="reader.find_previous"),
-        Binding("escape", "end_find", "End find", show=False,
+        Binding("escape", "end_find", "End find",
                 tooltip="End the find: its highlights go (while finding)", id="reader.find_end"),
     ]
 
@@ -137,6 +136,7 @@ class Reader(ScrollView, can_focus=True):
             self._picture_strips = {}
             if self.find_query:  # another article: the find ends
                 self.find_query = ""
+                self.refresh_bindings()
                 self.post_message(self.Found("", 0, 0))
         self._pictures_of = article_id
         self.article_id = article_id
@@ -296,6 +296,8 @@ class Reader(ScrollView, can_focus=True):
     def find(self, query: str) -> Found:
         """Find ``query`` (case and accents aside); go to the first match from the top of the
         view on. An empty query ends the find."""
+        if bool(query.strip()) != self.finding:
+            self.refresh_bindings()
         self.find_query = query.strip()
         self._layout()
         self._rematch(keep=False)
@@ -310,18 +312,23 @@ class Reader(ScrollView, can_focus=True):
         return self._show_match()
 
     def end_find(self) -> None:
+        if self.finding:
+            self.refresh_bindings()
         self.find_query = ""
         self._rematch(keep=False)
         self.refresh()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Without a find, n, N and Esc are not the reader's: they go on to the screen (next
+        unread, next, back to the list), and the footer shows those."""
+        if action in ("find_step", "end_find"):
+            return self.finding
+        return True
+
     def action_find_step(self, step: int) -> None:
-        if not self.finding:
-            raise SkipAction()  # n and N mean the next article then
         self.post_message(self.find_step(step))
 
     def action_end_find(self) -> None:
-        if not self.finding:
-            raise SkipAction()
         self.end_find()
         self.post_message(self.Found("", 0, 0))
 
