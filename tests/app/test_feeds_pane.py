@@ -34,6 +34,18 @@ def screen_text(app: WartaApp) -> str:
     return "\n".join(app.screen.query_one(RowList).line_texts())
 
 
+async def counted(pilot, app: WartaApp) -> None:  # noqa: ANN001
+    """Until the pane has drawn its counts (read on a thread behind its first frame)."""
+    await pilot.pause()
+    await app.workers.wait_for_complete([w for w in app.workers if w.name == "feed counts"])
+    await pilot.pause()
+
+
+async def open_pane(pilot, app: WartaApp) -> None:  # noqa: ANN001
+    await pilot.press("F")
+    await counted(pilot, app)
+
+
 async def goto(pilot, app: WartaApp, label: str) -> None:  # noqa: ANN001
     rows = app.screen.query_one(RowList)
     for i, text in enumerate(rows.line_texts()):
@@ -49,8 +61,7 @@ async def test_feed_pane_lists_counts_folders_tags_and_errors(store: Store) -> N
     config = Config(filters={"unread": "is:unread"})
     app = make_app(store, config)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         assert isinstance(app.screen, FeedsScreen)
         text = screen_text(app)
         assert "Smart folders" in text and "Tags" in text
@@ -59,8 +70,7 @@ async def test_feed_pane_lists_counts_folders_tags_and_errors(store: Store) -> N
         assert any(line.startswith("Other") and "HTTP 500" in line for line in text.splitlines())
         assert any(line.startswith("unread") and "5 unread" in line for line in text.splitlines())
         assert any(line.startswith("#news") for line in text.splitlines())
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         assert not isinstance(app.screen, FeedsScreen)
 
 
@@ -68,8 +78,7 @@ async def test_enter_on_a_feed_filters_the_list_and_mark_all_says_the_feed(store
     seeded(store)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
         await pilot.press("enter")
         await pilot.pause()
@@ -85,8 +94,7 @@ async def test_unsubscribe_from_the_pane_asks_and_undoes(store: Store) -> None:
     seeded(store)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
         await pilot.press("d")
         await pilot.pause()
@@ -104,8 +112,7 @@ async def test_rename_and_retag_a_feed(store: Store) -> None:
     seeded(store)
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
         await pilot.press("R")
         await pilot.pause()
@@ -125,8 +132,7 @@ async def test_refresh_and_open_site_from_the_pane(store: Store, opener: FakeOpe
     app = make_app(store, opener=opener)
     requested = []
     async with app.run_test(size=SIZE, message_hook=lambda m: requested.append(m)) as pilot:
-        await pilot.press("F")
-        await pilot.pause()
+        await open_pane(pilot, app)
         await goto(pilot, app, "Other")
         await pilot.press("r")
         await pilot.pause()

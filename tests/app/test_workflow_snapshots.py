@@ -57,10 +57,19 @@ def _app(store: Store) -> object:
                                   filters={"unread": "is:unread", "new": "is:new"}))
 
 
+async def _feed_pane(pilot) -> None:  # noqa: ANN001
+    await pilot.press("F", "j")
+    await pilot.pause()
+    app = pilot.app
+    await app.workers.wait_for_complete([w for w in app.workers if w.name == "feed counts"])
+    await pilot.pause()
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
 def test_feed_pane(snap_compare: object, workflow_store: Store, size: tuple[int, int]) -> None:
-    # smart folders, four feeds (one gone, in red), tags; the cursor on the first feed
-    assert snap_compare(_app(workflow_store), terminal_size=size, press=["F", "j"])  # type: ignore[operator]
+    # smart folders, four feeds (one gone, in red), tags, with their counts; the cursor on the
+    # first feed
+    assert snap_compare(_app(workflow_store), terminal_size=size, run_before=_feed_pane)  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])

@@ -95,6 +95,57 @@ class FeedRow:
         return f'feed:"{self.feed.url}"'
 
 
+class FeedTable:
+    """Every followed feed; its name and last refresh read only when a row is asked for (the
+    feed pane draws the 30 rows on screen: reading all 2,000 feeds and their metadata first
+    took 55 ms), its counts when ``count()`` is called (one grouped scan of every article:
+    25 ms at 20,000, so the pane calls it on a thread after its first frame)."""
+
+    def __init__(self, store: Store, config_feeds: Sequence[Feed], *,
+                 errors: Mapping[str, str] | None = None) -> None:
+        self._store = store
+        configured = {feed.url: feed for feed in config_feeds}
+        self._feeds: dict[str, Feed | None] = dict(configured)
+        for url in store.subscription_urls():
+            self._feeds.setdefault(url, None)  # read when its row is
+        self.urls = list(self._feeds)
+        self._in_config = set(configured)
+        self.counts: dict[str, tuple[int, int]] | None = None  # None: not counted yet
+        self._errors = dict(errors or {})  # failures newer than the stored ones (this session)
+        self._rows: dict[int, FeedRow] = {}
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def count(self) -> dict[str, tuple[int, int]]:
+        """Feed URL -> (unread, total), read now (safe on a thread: the index locks)."""
+        return self._store.feed_counts()
+
+    def set_counts(self, counts: dict[str, tuple[int, int]]) -> None:
+        self.counts = counts
+        self._rows = {}
+
+    @property
+    def unread(self) -> int | None:
+        if self.counts is None:
+            return None
+        return sum(self.counts.get(url, (0, 0))[0] for url in self.urls)
+
+    def row(self, index: int) -> FeedRow:
+        found = self._rows.get(index)
+        if found is None:
+            url = self.urls[index]
+            feed = self._feeds[url] or self._store.subscription(url) or Feed(url=url)
+            meta = self._store.get_feed_meta(url)
+            unread, total = (self.counts or {}).get(url, (0, 0))
+            checked = meta.get("checked")
+            found = self._rows[index] = FeedRow(
+                feed, unread, total, float(checked) if isinstance(checked, (int, float)) else None,
+                self._errors.get(url) or str(meta.get("error") or ""),
+                str(meta.get("site_url") or ""), url in self._in_config)
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class Listing:
     """The articles a filter lists, as index row ids in list order, and how many are unread."""
@@ -307,6 +358,11 @@ class Library:
                                 str(meta.get("error") or ""), str(meta.get("site_url") or ""),
                                 feed.url in in_config))
         return rows
+
+    def feed_table(self, errors: Mapping[str, str] | None = None) -> FeedTable:
+        """``feed_rows()`` for a screen that shows a few at a time (``errors``: newer
+        failures by feed URL, said instead of the stored ones)."""
+        return FeedTable(self._store, self.config.feeds, errors=errors)
 
     def find_feed(self, url_or_name: str) -> Feed:
         """The followed feed with this URL, or this name (case-insensitive); ``WartaError``

@@ -749,6 +749,14 @@ class Store:
                 feeds.append(feed)
         return feeds
 
+    def subscription_urls(self) -> list[str]:
+        """The URLs of the subscriptions, in ``subscriptions()`` order, without reading them."""
+        return [key[len("sub:"):] for key in _keys(self._state, "sub:")]
+
+    def subscription(self, url: str) -> Feed | None:
+        """One subscription (None: not there, or its row is damaged)."""
+        return _decode(_get(self._state, "sub:" + url), Feed)
+
     def add_subscription(self, feed: Feed, *, journal: bool = True) -> None:
         self.add_subscriptions([feed], journal=journal)
 

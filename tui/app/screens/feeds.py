@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from textual.widgets import Input, Label, Static
 
 from ...core.browser import open_url
 from ...core.errors import WartaError
-from ...core.library import FeedRow, Library
+from ...core.library import FeedRow, FeedTable, Library
 from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
 from ...core.textwidth import fit
@@ -44,12 +45,18 @@ def name_cells(width: int) -> int:
     return max(12, min(NAME_CELLS, width - 56))
 
 
-def feed_prompt(row: FeedRow, now: float, width: int = 120) -> Text:
+def _counts(unread: int, total: int, counted: bool) -> str:
+    if not counted:
+        return f" {'…':>6} unread {'…':>7} total"
+    return f" {unread:>6,} unread {total:>7,} total"
+
+
+def feed_prompt(row: FeedRow, now: float, width: int = 120, counted: bool = True) -> Text:
     """One feed line: name, unread/total, last refresh, and its error if the last one failed."""
     text = Text(no_wrap=True)
     text.append(fit(sanitize_line(row.name, 200), name_cells(width)),
                 style="bold" if row.unread else "")
-    text.append(f" {row.unread:>6,} unread {row.total:>7,} total  ", style="dim")
+    text.append(_counts(row.unread, row.total, counted) + "  ", style="dim")
     text.append(fit(relative_date(row.checked, now=now) if row.checked else "never", 10),
                 style="dim")
     if row.error:
@@ -59,10 +66,11 @@ def feed_prompt(row: FeedRow, now: float, width: int = 120) -> Text:
     return text
 
 
-def count_prompt(name: str, unread: int, total: int, width: int = 120) -> Text:
+def count_prompt(name: str, unread: int, total: int, width: int = 120,
+                 counted: bool = True) -> Text:
     text = Text(no_wrap=True)
     text.append(fit(sanitize_line(name, 200), name_cells(width)))
-    text.append(f" {unread:>6,} unread {total:>7,} total", style="dim")
+    text.append(_counts(unread, total, counted), style="dim")
     return text
 
 
@@ -97,7 +105,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
         self.library = library
         self._unsubscribe = unsubscribe
         self.errors = errors or {}  # this session's refresh failures, by feed URL
-        self.feed_rows: list[FeedRow] = []
+        self.feeds: FeedTable  # read by fill(), on mount and after each change
         self.folder_counts: dict[str, tuple[int, int]] = {}  # saved filter -> (unread, total)
         self.tag_counts: dict[str, tuple[int, int]] = {}
         self._now = time.time()
@@ -117,42 +125,66 @@ class FeedsScreen(Screen[FeedChoice | None]):
 
     def fill(self) -> None:
         """Read the rows afresh, keeping the cursor on the same row. Only the rows on screen
-        are drawn (``RowList``), so 2,000 feeds cost their counts, not 2,000 widgets."""
+        are drawn (``RowList``); the counts of feeds and smart folders, which scan every
+        article, are read on a thread behind this frame and drawn when they come."""
         row_list = self.query_one(RowList)
         kept = row_list.cursor if row_list.rows else None
         self._now = time.time()
-        self.feed_rows = [FeedRow(r.feed, r.unread, r.total, r.checked,
-                                  self.errors.get(r.feed.url, r.error), r.site_url, r.in_config)
-                          for r in self.library.feed_rows()]
+        self.feeds = self.library.feed_table(self.errors)
+        filters = self.library.filters()
         self.folder_counts = {}
-        for name, text in self.library.filters().items():
+        self.tag_counts = {t.tag: (t.unread, t.total) for t in self.library.tag_counts()}
+        rows = [Row("heading", "Smart folders", selectable=False)]
+        rows += [Row("filter", name) for name in filters]
+        rows.append(Row("heading", f"Feeds ({len(self.feeds):,})", selectable=False))
+        rows += [Row("feed", str(n)) for n in range(len(self.feeds))]
+        rows.append(Row("heading", "Tags", selectable=False))
+        rows += [Row("tag", tag) for tag in self.tag_counts]
+        row_list.set_rows(rows, cursor=kept if kept is not None else 0)
+        self._title()
+        self.run_worker(partial(self._count, self.feeds, filters), name="feed counts",
+                        group="feed-counts", thread=True, exclusive=True, exit_on_error=False)
+
+    def _count(self, feeds: FeedTable, filters: dict[str, str]) -> None:
+        """Thread: the counts that scan every article; handed to the screen to draw."""
+        folders = {}
+        for name, text in filters.items():
             try:
                 total, unread = self.library.counts(self.library.compile(text))
             except WartaError:
                 total = unread = 0
-            self.folder_counts[name] = (unread, total)
-        self.tag_counts = {t.tag: (t.unread, t.total) for t in self.library.tag_counts()}
-        rows = [Row("heading", "Smart folders", selectable=False)]
-        rows += [Row("filter", name) for name in self.folder_counts]
-        rows.append(Row("heading", f"Feeds ({len(self.feed_rows):,})", selectable=False))
-        rows += [Row("feed", str(n)) for n in range(len(self.feed_rows))]
-        rows.append(Row("heading", "Tags", selectable=False))
-        rows += [Row("tag", tag) for tag in self.tag_counts]
-        row_list.set_rows(rows, cursor=kept if kept is not None else 0)
-        unread = sum(r.unread for r in self.feed_rows)
+            folders[name] = (unread, total)
+        counts = feeds.count()
+        self.app.call_from_thread(self._counted, feeds, counts, folders)
+
+    def _counted(self, feeds: FeedTable, counts: dict[str, tuple[int, int]],
+                 folders: dict[str, tuple[int, int]]) -> None:
+        if feeds is not self.feeds or not self.is_attached:
+            return  # read afresh since, or closed
+        feeds.set_counts(counts)
+        self.folder_counts = folders
+        self.row_list.redraw()
+        self._title()
+
+    def _title(self) -> None:
+        unread = self.feeds.unread
+        counted = "counting…" if unread is None else f"{unread:,} unread"
         self.query_one("#feeds-title", Label).update(Text(
-            f"Feeds · {len(self.feed_rows):,} feeds · {unread:,} unread · enter filters the list",
+            f"Feeds · {len(self.feeds):,} feeds · {counted} · enter filters the list",
             style="bold"))
 
     def _row_text(self, row: Row, width: int) -> Text:
         if row.kind == "heading":
             return Text(row.value, style="bold underline", no_wrap=True)
         if row.kind == "feed":
-            return feed_prompt(self.feed_rows[int(row.value)], self._now, width)
-        counts = self.folder_counts if row.kind == "filter" else self.tag_counts
-        unread, total = counts.get(row.value, (0, 0))
-        return count_prompt(row.value if row.kind == "filter" else "#" + row.value, unread, total,
-                            width)
+            return feed_prompt(self.feeds.row(int(row.value)), self._now, width,
+                               self.feeds.counts is not None)
+        if row.kind == "filter":
+            counted = row.value in self.folder_counts
+            unread, total = self.folder_counts.get(row.value, (0, 0))
+            return count_prompt(row.value, unread, total, width, counted)
+        unread, total = self.tag_counts.get(row.value, (0, 0))
+        return count_prompt("#" + row.value, unread, total, width)
 
     def _selected(self) -> tuple[str, str] | None:
         row = self.row_list.current
@@ -163,7 +195,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
         if selected is None or selected[0] != "feed":
             self.notify("Pick a feed first (the rows under Feeds)", timeout=3)
             return None
-        return self.feed_rows[int(selected[1])]
+        return self.feeds.row(int(selected[1]))
 
     def action_choose(self) -> None:
         selected = self._selected()
@@ -171,7 +203,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
             return
         kind, value = selected
         if kind == "feed":
-            row = self.feed_rows[int(value)]
+            row = self.feeds.row(int(value))
             self.dismiss(FeedChoice(row.filter_text, f"feed:{sanitize_line(row.name, 60)}"))
         elif kind == "filter":
             text = self.library.filters()[value]

@@ -76,6 +76,11 @@ class RowList(ScrollView, can_focus=True):
         self.cursor = self._selectable(self.cursor if cursor is None else cursor, 1)
         self.refresh()
 
+    def redraw(self) -> None:
+        """Draw every row again (what they show changed, not which rows there are)."""
+        self._strips.clear()
+        self.refresh()
+
     @property
     def current(self) -> Row | None:
         if 0 <= self.cursor < len(self.rows) and self.rows[self.cursor].selectable:
