@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.console import Group
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -16,7 +17,7 @@ from textual.widgets import Static
 from .. import keys
 from ..widgets.reader import Reader
 from ...core.sanitize import sanitize_line
-from ...core.textwidth import cells
+from ...core.textwidth import cells, fit, pad, wrap
 
 
 # The filter language, as ``core.query`` reads it (the / prompt, saved filters, warta list).
@@ -57,26 +58,40 @@ def help_rows(app: App[object], keymap: Mapping[str, str],
     return sections
 
 
+class HelpTable:
+    """The help as one table: every group's columns have the same widths, so key, action, what
+    it does and the id line up from top to bottom; only "what it does" wraps. Drawn straight to
+    segments at the width there is (as Rich tables, the ~130 rows took 600 ms to lay out)."""
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str, str]]]]) -> None:
+        self.sections = sections
+        every = [row for _, rows in sections for row in rows]
+        self.widths = tuple(max(cells(row[column]) for row in every) for column in (0, 1, 3))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key_width, action_width, id_width = self.widths
+        what_width = max(12, options.max_width - key_width - action_width - id_width - 3)
+        bold, dim = Style(bold=True), Style(dim=True)
+        title_style = Style(bold=True, underline=True)
+        for number, (title, rows) in enumerate(self.sections):
+            if number:
+                yield Segment.line()
+            yield Segment(fit(title, options.max_width), title_style)
+            yield Segment.line()
+            for key, action, what, binding_id in rows:
+                for line, text in enumerate(wrap(what, what_width) or [""]):
+                    first = line == 0
+                    yield Segment(pad(key if first else "", key_width) + " ", bold)
+                    yield Segment(pad(action if first else "", action_width) + " ")
+                    yield Segment(pad(text, what_width) + " ")
+                    yield Segment(binding_id if first else "", dim)
+                    yield Segment.line()
+
+
 def help_table(app: App[object], keymap: Mapping[str, str],
-               saved_filters: Mapping[str, str]) -> Group:
-    """One table: key, action, what it does, and the id to remap it with, grouped by screen.
-    Every group's columns have the same widths, so the columns line up from top to bottom."""
-    sections = help_rows(app, keymap, saved_filters)
-    every = [row for _, rows in sections for row in rows]
-    key_width, action_width, id_width = (max(cells(row[column]) for row in every)
-                                         for column in (0, 1, 3))
-    parts: list[Text | Table] = []
-    for title, rows in sections:
-        parts.append(Text(title, style="bold underline"))
-        table = Table.grid(padding=(0, 1), expand=True)
-        table.add_column(no_wrap=True, style="bold", width=key_width)
-        table.add_column(no_wrap=True, width=action_width)
-        table.add_column(ratio=1, overflow="fold")
-        table.add_column(no_wrap=True, style="dim", width=id_width)
-        for key, action, what, binding_id in rows:
-            table.add_row(Text(key), Text(action), Text(what), Text(binding_id))
-        parts += [table, Text("")]
-    return Group(*parts)
+               saved_filters: Mapping[str, str]) -> HelpTable:
+    """Key, action, what it does, and the id to remap it with, grouped by screen."""
+    return HelpTable(help_rows(app, keymap, saved_filters))
 
 
 class HelpScreen(ModalScreen[None]):
