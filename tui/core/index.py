@@ -9,6 +9,7 @@ index write is noticed at the next start and repaired from the stores.
 from __future__ import annotations
 
 import functools
+import json
 import queue
 import sqlite3
 import threading
@@ -27,6 +28,7 @@ _SEP = "\x1f"
 _SUMMARY_COLUMNS = ("a.id, a.url, a.title, a.site, a.published, a.fetched, a.feed_tags, "
                     "a.page_tags, a.user_tags, a.read, a.starred, a.status, a.lang, a.byline")
 
+_READ_INDEX = "CREATE INDEX articles_read ON articles(read, published DESC, rowid DESC)"
 _SCHEMA = f"""
 PRAGMA user_version = {INDEX_VERSION};
 CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -50,7 +52,7 @@ CREATE TABLE articles(
 );
 CREATE INDEX articles_published ON articles(published DESC, rowid DESC);
 CREATE INDEX articles_site ON articles(site);
-CREATE INDEX articles_read ON articles(read, published DESC, rowid DESC);
+{_READ_INDEX};
 CREATE TABLE tags(tag TEXT NOT NULL, kind INTEGER NOT NULL, article INTEGER NOT NULL,
                   PRIMARY KEY(tag, article, kind)) WITHOUT ROWID;
 CREATE INDEX tags_article ON tags(article);
@@ -83,6 +85,40 @@ INSERT INTO tag_stats VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(tag) DO UPDATE SET
     total = total + excluded.total, unread = unread + excluded.unread,
     feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
 """
+# ``set_states``: the tag counts follow a bulk state change (``state_change`` holds the changed
+# articles, their new flags and tags and whether the tags changed) in one statement each.
+# Articles that keep their tags: each of their tags' unread count moves by the change of their
+# read flag, a tag an article has as two kinds counting once (DISTINCT; over the tags table in
+# its own (tag, article) order this took half the time of grouping per article first).
+# ``{join}``: for a large change, every tag row is read in the table's own order and the
+# changed articles looked up (half the time of going through them one article at a time); for
+# a small one, only the changed articles' tags (``_FEW_TAGS``).
+_MOVE_UNREAD = """
+INSERT INTO tag_stats(tag, total, unread, feed, page, user)
+SELECT t.tag, 0, count(DISTINCT CASE WHEN c.read = 0 THEN t.article END)
+                 - count(DISTINCT CASE WHEN c.read = 1 THEN t.article END), 0, 0, 0
+FROM {join}
+WHERE NOT c.retag AND c.read != c.was_read
+GROUP BY t.tag
+ON CONFLICT(tag) DO UPDATE SET unread = unread + excluded.unread
+"""
+_ALL_TAGS = "tags t NOT INDEXED JOIN state_change c ON c.article = t.article"
+_FEW_TAGS = "state_change c CROSS JOIN tags t ON t.article = c.article"
+_IDS_PER_QUERY = 10_000
+# Take away (-1, before the change) or add (1, after it) the tags of the retagged articles.
+_COUNT_RETAGGED = """
+INSERT INTO tag_stats
+SELECT tag, sign * count(*), sign * sum(read = 0), sign * sum(kind = 0), sign * sum(kind = 1),
+       sign * sum(kind = 2)
+FROM (SELECT s.sign AS sign, t.tag AS tag, min(t.kind) AS kind,
+             CASE WHEN s.sign < 0 THEN c.was_read ELSE c.read END AS read
+      FROM (SELECT ? AS sign) s, state_change c JOIN tags t ON t.article = c.article
+      WHERE c.retag GROUP BY t.tag, t.article)
+WHERE true GROUP BY tag
+ON CONFLICT(tag) DO UPDATE SET
+    total = total + excluded.total, unread = unread + excluded.unread,
+    feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
+"""
 _SEQ_KEYS = ("articles_seq", "state_seq")
 
 # A rebuild inserts in batches of this many articles, read and prepared by a second thread while
@@ -99,7 +135,7 @@ _FTS_DEFAULTS = (("hashsize", 2**20), ("automerge", 4), ("crisismerge", 16))
 # Indexes added after INDEX_VERSION 1 shipped: created at open when missing (well under a second
 # at 100,000 articles), so an existing index needs no rebuild.
 _ADDED_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS articles_read ON articles(read, published DESC, rowid DESC)",
+    _READ_INDEX.replace("INDEX", "INDEX IF NOT EXISTS", 1),
 )
 
 
@@ -311,21 +347,66 @@ class ArticleIndex:
         self.set_states({article_id: state}, state_seq)
 
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
-        """The user's state of many articles, in one transaction."""
+        """The user's state of many articles, in one transaction.
+
+        Set-based: the wanted states go into a temporary table, the articles whose indexed
+        state differs are picked out by one join, and every table follows in one statement
+        each (the tag counts by aggregate deltas), so marking 100,000 articles read is a few
+        statements, not several per article.
+        """
         with self.lock, self.db:
-            for article_id, state in states.items():
-                rowid = self._rowid(article_id)
-                if rowid is None:
-                    continue
-                self._count_tags(rowid, -1)
-                self.db.execute(
-                    "UPDATE articles SET read = ?, starred = ?, user_tags = ? WHERE rowid = ?",
-                    (int(state.read), int(state.starred), _SEP.join(state.tags), rowid),
-                )
-                self.db.execute("DELETE FROM tags WHERE article = ? AND kind = ?", (rowid, TAG_USER))
-                self._insert_tags(rowid, state.tags, TAG_USER)
-                self._count_tags(rowid, 1)
+            if states:
+                self._set_states(states)
             self._set_seq("state_seq", state_seq)
+
+    def _set_states(self, states: Mapping[str, ArticleState]) -> None:
+        db = self.db
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS state_change(article INTEGER PRIMARY KEY,"
+                   " read INTEGER, starred INTEGER, user_tags TEXT, was_read INTEGER, retag INTEGER)")
+        db.execute("DELETE FROM state_change")
+        groups: dict[int, tuple[ArticleState, list[str]]] = {}  # by id: a few distinct states
+        for article_id, state in states.items():
+            group = groups.get(id(state))
+            if group is None:
+                group = groups[id(state)] = (state, [])
+            group[1].append(article_id)
+        for state, ids in groups.values():
+            for start in range(0, len(ids), _IDS_PER_QUERY):
+                chunk = json.dumps(sorted(ids[start : start + _IDS_PER_QUERY]))
+                db.execute(
+                    "INSERT OR REPLACE INTO state_change SELECT a.rowid, ?, ?, ?, a.read,"
+                    " a.user_tags != ?3 FROM json_each(?4) j JOIN articles a ON a.id = j.value"
+                    " WHERE a.read != ?1 OR a.starred != ?2 OR a.user_tags != ?3",
+                    (int(state.read), int(state.starred), _SEP.join(state.tags), chunk))
+        changed = db.execute("SELECT count(*) FROM state_change").fetchone()[0]
+        if not changed:
+            return
+        # A fifth of the articles or more: a large change. Moving that many entries inside
+        # ``articles_read`` costs more than building it again (at 100,000 articles: 0.45 s to
+        # move 70,000, 0.13 s to build), and reading all tag rows beats looking them up.
+        large = changed * 5 >= self._article_count()
+        db.execute(_MOVE_UNREAD.format(join=_ALL_TAGS if large else _FEW_TAGS))
+        retagged = db.execute("SELECT article, user_tags FROM state_change WHERE retag").fetchall()
+        if retagged:
+            db.execute(_COUNT_RETAGGED, (-1,))
+        rebuild_read_index = large
+        if rebuild_read_index:
+            db.execute("DROP INDEX IF EXISTS articles_read")
+        db.execute("UPDATE articles SET read = c.read, starred = c.starred, user_tags = c.user_tags"
+                   " FROM state_change c WHERE articles.rowid = c.article")
+        if rebuild_read_index:
+            db.execute(_READ_INDEX)
+        if retagged:
+            db.execute("DELETE FROM tags WHERE kind = ? AND article IN"
+                       " (SELECT article FROM state_change WHERE retag)", (TAG_USER,))
+            db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
+                           [(tag, TAG_USER, rowid) for rowid, joined in retagged for tag in _split(joined)])
+            db.execute(_COUNT_RETAGGED, (1,))
+            db.execute("DELETE FROM tag_stats WHERE total <= 0")
+        db.execute("DELETE FROM state_change")
+
+    def _article_count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
 
     def _rowid(self, article_id: str) -> int | None:
         row = self.db.execute("SELECT rowid FROM articles WHERE id = ?", (article_id,)).fetchone()
@@ -419,16 +500,20 @@ class ArticleIndex:
         return [found[r] for r in rowids if r in found]
 
     def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
-        """The article ids of ``rowids`` (only the unread ones if asked), in SQL chunks: what a
-        bulk change (mark all read) acts on, without building 100k summaries."""
+        """The article ids of ``rowids`` (only the unread ones if asked), in that order: what a
+        bulk change (mark all read) acts on, without building 100k summaries.
+
+        The row ids go in as JSON arrays and each is looked up by rowid (CROSS JOIN keeps that
+        order): with ``rowid IN (...)`` lists SQLite walked the unread index once per list,
+        3.5 s for 70,000 unread of 100,000."""
         found: list[str] = []
-        extra = " AND a.read = 0" if unread_only else ""
+        extra = " WHERE a.read = 0" if unread_only else ""
         with self.lock:
-            for start in range(0, len(rowids), 900):
-                chunk = tuple(rowids[start : start + 900])
-                marks = ",".join("?" * len(chunk))
+            for start in range(0, len(rowids), _IDS_PER_QUERY):
+                chunk = json.dumps(list(rowids[start : start + _IDS_PER_QUERY]))
                 found.extend(row[0] for row in self.db.execute(
-                    f"SELECT a.id FROM articles a WHERE a.rowid IN ({marks}){extra}", chunk))
+                    f"SELECT a.id FROM json_each(?) j CROSS JOIN articles a ON a.rowid = j.value{extra}",
+                    (chunk,)))
         return found
 
     def summary(self, article_id: str) -> ArticleSummary | None:

@@ -14,7 +14,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -30,7 +30,7 @@ from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, 
                       add_url, reextract)
 from .retention import GcSummary, collect_garbage
 from .sanitize import sanitize_line
-from .store import RebuildProgress, Store
+from .store import RebuildProgress, StateDiff, Store, changed_fields
 
 if TYPE_CHECKING:
     from .newsboat import CacheImport
@@ -53,17 +53,55 @@ class StateChange:
     after: Mapping[str, ArticleState]
     queued: bool = False
     flushed: int = 0
+    # (changed_ids, fields_changed()), worked out on first use: a mark-all's report is read
+    # several times (undo, repaint) and comparing 100,000 pairs each time shows.
+    _summary: tuple[tuple[str, ...], frozenset[str]] | None = field(
+        default=None, init=False, repr=False, compare=False)
 
     @property
     def changed_ids(self) -> tuple[str, ...]:
         """The articles whose state is now different."""
-        return tuple(i for i in self.ids if self.before[i] != self.after[i])
+        return self._summarised()[0]
 
     def fields_changed(self, article_id: str | None = None) -> frozenset[str]:
         """The state fields (read, starred, tags, position) that changed, for one article or any."""
-        ids = self.ids if article_id is None else (article_id,)
-        return frozenset(name for i in ids if i in self.before for name in STATE_FIELDS
-                         if getattr(self.before[i], name) != getattr(self.after[i], name))
+        if article_id is None:
+            return self._summarised()[1]
+        if article_id not in self.before:
+            return frozenset()
+        return changed_fields(self.before[article_id], self.after[article_id])
+
+    @classmethod
+    def _of(cls, ids: tuple[str, ...], diff: StateDiff) -> StateChange:
+        """The report of a store change, with what changed already worked out there."""
+        change = cls(ids, diff.before, diff.after)
+        object.__setattr__(change, "_summary", (diff.changed, diff.fields))
+        return change
+
+    def _replaced(self, **changes: Any) -> StateChange:
+        """``dataclasses.replace`` keeping what was worked out."""
+        change = replace(self, **changes)
+        object.__setattr__(change, "_summary", self._summary)
+        return change
+
+    def _summarised(self) -> tuple[tuple[str, ...], frozenset[str]]:
+        if self._summary is None:
+            # Pairs of the same two state objects (most of a bulk change) are compared once;
+            # the entry holds both, so their ids cannot be reused meanwhile.
+            verdicts: dict[tuple[int, int], tuple[object, object, frozenset[str]]] = {}
+            changed: list[str] = []
+            for article_id in self.ids:
+                before, after = self.before[article_id], self.after[article_id]
+                verdict = verdicts.get((id(before), id(after)))
+                if verdict is None:
+                    verdict = (before, after, changed_fields(before, after))
+                    verdicts[(id(before), id(after))] = verdict
+                if verdict[2]:
+                    changed.append(article_id)
+            names = frozenset().union(*(verdict[2] for verdict in verdicts.values()))
+            object.__setattr__(self, "_summary", (tuple(changed), names))
+        assert self._summary is not None
+        return self._summary
 
 
 class Journal(Protocol):
@@ -458,7 +496,8 @@ class Library:
         if not unread_only or not self._store.queued_count:
             return self._store.ids_of(rowids, unread_only=unread_only)
         ids = self._store.ids_of(rowids)
-        return [i for i in ids if not self._store.get_state(i).read]
+        states = self._store.get_states(ids)
+        return [i for i in ids if not states[i].read]
 
     def summary(self, article_id: str) -> ArticleSummary | None:
         found = self._store.summary(article_id)
@@ -490,22 +529,33 @@ class Library:
         if unknown:
             raise TypeError(f"not a state field: {', '.join(sorted(unknown))}")
         ids = tuple(dict.fromkeys(ids))
-        before = {article_id: self._store.get_state(article_id) for article_id in ids}
-        after = {article_id: replace(state, **changes) for article_id, state in before.items()}
-        change = StateChange(ids, before, after)
-        if not change.changed_ids:
-            return change
-        for journal in self.journals:
-            journal.record(change)
+        reported: list[StateChange] = []
+
+        def record(diff: StateDiff) -> None:  # inside the store's transaction, before the write
+            reported.append(StateChange._of(ids, diff))
+            for journal in self.journals:
+                journal.record(reported[0])
+
         try:
-            self._store.update_states(change.changed_ids, **changes)
+            diff = self._store.change_states(ids, changes, before_write=record)
         except DiskFullError as error:
-            for article_id in change.changed_ids:
-                self._store.queue_state(article_id, **changes)
+            change = reported[0] if reported else self._planned(ids, changes)
+            self._store.queue_states(change.changed_ids, **changes)
             self.save_error = error
-            return replace(change, queued=True)
+            return change._replaced(queued=True)
+        change = reported[0] if reported else StateChange._of(ids, diff)
         if self._store.queued_count:
-            change = replace(change, flushed=self.save_queued())
+            change = change._replaced(flushed=self.save_queued())
+        return change
+
+    def _planned(self, ids: tuple[str, ...], changes: Mapping[str, Any]) -> StateChange:
+        """What ``change`` would do, worked out without the store's transaction (the disk is
+        full before it began); told to the journals, as a saved change would have been."""
+        before = self._store.get_states(ids)
+        change = StateChange(ids, before, {i: replace(s, **changes) for i, s in before.items()})
+        if change.changed_ids:
+            for journal in self.journals:
+                journal.record(change)
         return change
 
     @property

@@ -23,12 +23,12 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 import diskcache
-from diskcache.core import MODE_PICKLE
+from diskcache.core import MODE_PICKLE, MODE_RAW
 
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
@@ -145,6 +145,28 @@ def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tup
         if len(rows) < page:
             return
         after = rows[-1][0]
+
+
+_KEYS_PER_QUERY = 10_000
+_DEFAULT_STATE = ArticleState()
+_STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
+
+
+def _chunks(values: Sequence[Any]) -> Iterator[str]:
+    """``values`` as JSON arrays of at most ``_KEYS_PER_QUERY`` (for ``json_each``)."""
+    for start in range(0, len(values), _KEYS_PER_QUERY):
+        yield json.dumps(values[start : start + _KEYS_PER_QUERY])
+
+
+def _rows_of(cache: diskcache.Cache, keys: Sequence[str]) -> list[tuple[int, str, int, str | None, Any]]:
+    """``(rowid, key, mode, filename, value)`` of the rows of ``cache`` with these str keys
+    (those there are, in no particular order): a query per ``_KEYS_PER_QUERY`` keys, passed as
+    one JSON array, instead of one query per key."""
+    rows: list[tuple[int, str, int, str | None, Any]] = []
+    for wanted in _chunks(sorted(keys)):  # in key order: the lookups walk the index in step
+        rows.extend(cache._sql("SELECT c.rowid, c.key, c.mode, c.filename, c.value FROM json_each(?) j"
+                               " JOIN Cache c ON c.key = j.value AND c.raw = 1", (wanted,)).fetchall())
+    return rows
 
 
 def _is_disk_full(exc: BaseException) -> bool:
@@ -418,7 +440,7 @@ class Store:
             else:
                 self._index.upsert([(record, indexed)], {article_id: self.get_state(article_id)},
                                    articles_seq=-1)
-        states = {article_id: self.get_state(article_id) for article_id in self._touched_states or ()}
+        states = self.get_states(list(self._touched_states or ()))
         self._index.set_states(states, state_seq=-1)
         self._index.set_seqs(self.seqs())
 
@@ -496,7 +518,7 @@ class Store:
             if self._touched_records is not None:
                 for record, before in zip(records, old):
                     self._touched_records.setdefault(record.id, before)
-            states = {r.id: self.get_state(r.id) for r in records}
+            states = self.get_states([r.id for r in records])
             with _derived(self._index):
                 self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
 
@@ -584,14 +606,49 @@ class Store:
         queued = self._queued.get(article_id)
         return replace(state, **queued) if queued else state
 
+    def get_states(self, article_ids: Sequence[str]) -> dict[str, ArticleState]:
+        """``get_state`` of many articles, from one read of their rows (a mark-all's before)."""
+        stored, _rows = self._stored_states(article_ids)
+        for article_id, queued in self._queued.items():
+            if article_id in stored:
+                stored[article_id] = replace(stored[article_id], **queued)
+        return stored
+
     def _stored_state(self, article_id: str) -> ArticleState:
-        blob = _get(self._state, "s:" + article_id)
-        if blob is None:
-            return ArticleState()
-        try:
-            return ArticleState.from_json(_unpack(blob))
-        except (CorruptEntryError, TypeError, ValueError):
-            return ArticleState()
+        return self._stored_states([article_id])[0][article_id]
+
+    def _stored_states(self, article_ids: Sequence[str]) -> tuple[dict[str, ArticleState],
+                                                                   dict[str, tuple[int, str | None]]]:
+        """The saved state of each article (a missing or unreadable row reads as the default,
+        as ``_get`` reads it), and the ``(rowid, filename)`` of the rows there are.
+
+        Equal rows are decoded once and share one state object (most of a mark-all's rows are
+        one of a few values)."""
+        states = dict.fromkeys(article_ids, _DEFAULT_STATE)
+        rows: dict[str, tuple[int, str | None]] = {}
+        decoded: dict[bytes, ArticleState] = {}
+        fetch = self._state._disk.fetch
+        for rowid, key, mode, filename, value in _rows_of(self._state, ["s:" + i for i in states]):
+            article_id = key[2:]
+            rows[article_id] = (rowid, filename)
+            if mode == MODE_RAW:  # what ``fetch`` does with a small value, without the call
+                blob = value
+            else:
+                try:
+                    blob = fetch(mode, filename, value, False)
+                except (CorruptEntryError, OSError):
+                    continue
+            if not isinstance(blob, bytes):
+                continue
+            state = decoded.get(blob)
+            if state is None:
+                try:
+                    state = ArticleState.from_json(_unpack(blob))
+                except (CorruptEntryError, AttributeError, TypeError, ValueError):
+                    continue
+                decoded[blob] = state
+            states[article_id] = state
+        return states, rows
 
     # A full disk must not undo what the user just did: the change is kept here, shown as done
     # (``get_state``, ``with_queued``) and written by ``save_queued`` once there is room again.
@@ -600,6 +657,11 @@ class Store:
         """Keep a change that could not be saved (``DiskFullError``) until ``save_queued``."""
         self._queued.setdefault(article_id, {}).update(changes)
         return self.get_state(article_id)
+
+    def queue_states(self, article_ids: Iterable[str], **changes: Any) -> None:
+        """``queue_state`` for many articles (a mark-all on a full disk)."""
+        for article_id in article_ids:
+            self._queued.setdefault(article_id, {}).update(changes)
 
     @property
     def queued_count(self) -> int:
@@ -613,10 +675,18 @@ class Store:
         rest queued, so it can simply be called again later.
         """
         saved = 0
-        for article_id in list(self._queued):
-            self.update_state(article_id, **self._queued.get(article_id, {}))
-            saved += 1
+        for ids in self._queued_groups():
+            self.update_states(ids)  # the queued changes are part of what it saves
+            saved += len(ids)
         return saved
+
+    def _queued_groups(self) -> list[list[str]]:
+        """The queued articles, grouped by equal changes (a queued mark-all is one group)."""
+        groups: dict[str, list[str]] = {}
+        for article_id, changes in self._queued.items():
+            key = json.dumps(changes, sort_keys=True, default=list)
+            groups.setdefault(key, []).append(article_id)
+        return list(groups.values())
 
     def with_queued(self, summaries: Sequence[ArticleSummary]) -> list[ArticleSummary]:
         """List rows with the queued changes applied (the index only has what was saved)."""
@@ -646,38 +716,109 @@ class Store:
 
         Each state is read and written inside the transaction, so two processes changing
         different fields of one article (one marks it read, the other stars it) lose nothing.
-        Changes still queued for these articles are part of what is saved.
+        Changes still queued for these articles are part of what is saved. Returns every
+        article's new state; only those that differ from what was stored are written.
         """
-        saved: dict[str, ArticleState] = {}
+        return self.change_states(article_ids, changes, journal=journal).after
+
+    def change_states(self, article_ids: Sequence[str], changes: Mapping[str, Any], *,
+                      journal: bool = True,
+                      before_write: Callable[[StateDiff], None] | None = None) -> StateDiff:
+        """``update_states``, reporting each article's state before (as shown: queued changes
+        included) and after, and which changed. ``before_write`` sees that report inside the
+        transaction, before anything is written (only when something changes): the library's
+        journals (undo, sync) record it there, so the report is the very states replaced."""
+        return self._save_states(dict.fromkeys(article_ids, changes), journal=journal,
+                                 before_write=before_write)
+
+    def update_each(self, changes: dict[str, dict[str, Any]], *, journal: bool = True) -> int:
+        """A different change to each article, in one transaction (what a sync pulls); only
+        articles whose state really changes are written. Returns how many were."""
+        return self._save_states(changes, journal=journal).written
+
+    def _save_states(self, changes: Mapping[str, Mapping[str, Any]], *, journal: bool,
+                     before_write: Callable[[StateDiff], None] | None = None) -> StateDiff:
+        """Apply ``changes`` (article id -> fields) on top of the stored (and queued) states, in
+        one transaction: one read of all the rows, one statement per kind of write, the
+        journals inside it, then one bulk index update."""
         with self._writing(), self._write_lock:
             with self._state.transact():
-                for article_id in article_ids:
-                    stored = self._stored_state(article_id)
-                    state = replace(self.get_state(article_id), **changes)
-                    self._put_state(article_id, stored, state, journal=journal)
-                    saved[article_id] = state
-                if not saved:
-                    return saved
-                seq = self._bump(self._state)
-            self._state_changed = True
-            for article_id in saved:
+                stored, rows = self._stored_states(list(changes))
+                diff = _diff(stored, changes, self._queued)
+                written = diff.written_states
+                if before_write is not None and diff.changed:
+                    before_write(diff)
+                if written:
+                    self._put_states(written, stored, rows, journal=journal)
+                    seq = self._bump(self._state)
+            for article_id in changes:
                 self._queued.pop(article_id, None)
-            if self._touched_states is not None:
-                self._touched_states.update(saved)
-            with _derived(self._index):
-                self._index.set_states(saved, state_seq=seq)
-        return saved
+            if written:
+                self._state_changed = True
+                if self._touched_states is not None:
+                    self._touched_states.update(written)
+                with _derived(self._index):
+                    self._index.set_states(written, state_seq=seq)
+        return diff
 
-    def _put_state(self, article_id: str, stored: ArticleState, state: ArticleState, *,
-                   journal: bool) -> None:
-        """Write one article's state inside the caller's transaction, and journal it there, so a
-        change and its sync record are durable together (a default state is no row at all)."""
-        if state.is_default:
-            self._state.delete("s:" + article_id)
-        else:
-            self._state.set("s:" + article_id, _pack(state.to_json()))
+    def _put_states(self, states: Mapping[str, ArticleState], stored: Mapping[str, ArticleState],
+                    rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> None:
+        """Write many articles' states inside the caller's transaction, and journal them there,
+        so a change and its sync record are durable together (a default state is no row).
+
+        Rows go straight to diskcache's table, laid out as ``Cache.set`` lays them out (a small
+        bytes value, no expiry, no tag; the state cache never evicts, so there is nothing to
+        cull): one statement per kind of write instead of a select and a write per article.
+        A value big enough for its own file, or a row that had one, goes through diskcache.
+        """
+        cache = self._state
+        now = time.time()
+        packed: dict[int, tuple[ArticleState, bytes | None]] = {}  # by id: few distinct states
+        deletes: list[int] = []
+        updates: dict[bytes, list[int]] = {}  # value -> rowids that get it
+        inserts: dict[bytes, list[str]] = {}  # value -> new keys
+        by_diskcache: list[tuple[str, bytes | None]] = []
+        for article_id, state in states.items():
+            entry = packed.get(id(state))
+            if entry is None:
+                entry = packed[id(state)] = (state, None if state.is_default else _pack(state.to_json()))
+            blob = entry[1]
+            row = rows.get(article_id)
+            if (row is not None and row[1] is not None) or \
+                    (blob is not None and len(blob) >= cache._disk.min_file_size):
+                by_diskcache.append((article_id, blob))
+            elif blob is None:
+                if row is not None:
+                    deletes.append(row[0])
+            elif row is not None:
+                updates.setdefault(blob, []).append(row[0])
+            else:
+                inserts.setdefault(blob, []).append("s:" + article_id)
+        sql = cache._sql
+        for chunk in _chunks(sorted(deletes)):
+            sql("DELETE FROM Cache WHERE rowid IN (SELECT value FROM json_each(?))", (chunk,))
+        for blob, rowids in updates.items():
+            for chunk in _chunks(sorted(rowids)):
+                sql("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?,"
+                    f" access_count = 0, tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL,"
+                    " value = ? WHERE rowid IN (SELECT value FROM json_each(?))", (now, now, blob, chunk))
+        for blob, keys in inserts.items():
+            for chunk in _chunks(sorted(keys)):  # in key order: the key index fills in sequence
+                sql("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count,"
+                    " tag, size, mode, filename, value) SELECT value, 1, ?, NULL, ?, 0, NULL, 0,"
+                    f" {MODE_RAW}, NULL, ? FROM json_each(?)", (now, now, blob, chunk))
+        for article_id, blob in by_diskcache:
+            if blob is None:
+                cache.delete("s:" + article_id)
+            else:
+                cache.set("s:" + article_id, blob)
         for recorder in self.journals if journal else ():
-            recorder.record_state(article_id, stored, state)
+            record_states = getattr(recorder, "record_states", None)
+            if record_states is not None:
+                record_states([(i, stored[i], state) for i, state in states.items()])
+            else:
+                for article_id, state in states.items():
+                    recorder.record_state(article_id, stored[article_id], state)
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
@@ -870,30 +1011,6 @@ class Store:
             except CorruptEntryError:
                 continue
 
-    def update_each(self, changes: dict[str, dict[str, Any]], *, journal: bool = True) -> int:
-        """A different change to each article, in one transaction (what a sync pulls); only
-        articles whose state really changes are written. Returns how many were."""
-        with self._writing(), self._write_lock:
-            written: dict[str, ArticleState] = {}
-            with self._state.transact():
-                for article_id, fields in changes.items():
-                    stored = self._stored_state(article_id)
-                    state = replace(self.get_state(article_id), **fields)
-                    if state == stored:
-                        continue
-                    self._put_state(article_id, stored, state, journal=journal)
-                    written[article_id] = state
-                if not written:
-                    return 0
-                seq = self._bump(self._state)
-            self._state_changed = True
-            for article_id in written:
-                self._queued.pop(article_id, None)
-            if self._touched_states is not None:
-                self._touched_states.update(written)
-            self._index.set_states(written, state_seq=seq)
-        return len(written)
-
     # -- upkeep -------------------------------------------------------------------------------
 
     def check_caches(self) -> list[str]:
@@ -928,6 +1045,73 @@ def _derived(index: ArticleIndex) -> Iterator[None]:
     except sqlite3.OperationalError as exc:
         if "locked" not in str(exc) and "busy" not in str(exc):
             raise
+
+
+@dataclass(frozen=True, slots=True)
+class StateDiff:
+    """What a bulk state change does: ``before`` (as shown, queued changes included) and
+    ``after`` of every article, the ids that change and the fields that do (of any of them),
+    and the states to write (those that differ from the stored row)."""
+
+    before: dict[str, ArticleState]
+    after: dict[str, ArticleState]
+    changed: tuple[str, ...]
+    fields: frozenset[str]
+    written_states: dict[str, ArticleState]
+
+    @property
+    def written(self) -> int:
+        return len(self.written_states)
+
+
+def changed_fields(before: ArticleState, after: ArticleState) -> frozenset[str]:
+    """The state fields (read, starred, tags, position) that differ."""
+    return frozenset(name for name in _STATE_FIELDS if getattr(before, name) != getattr(after, name))
+
+
+def _diff(stored: dict[str, ArticleState], changes: Mapping[str, Mapping[str, Any]],
+          queued: Mapping[str, Mapping[str, Any]]) -> StateDiff:
+    """``StateDiff`` of applying ``changes`` over ``stored`` and the ``queued`` changes.
+
+    The same fields on the same stored state give the same result, so articles are grouped by
+    the pair and each group worked out once (a mark-all of 100,000 meets a handful of distinct
+    states); a group keeps both objects alive, so their ids stay theirs.
+    """
+    before = dict(stored) if queued else stored
+    after: dict[str, ArticleState] = dict.fromkeys(changes, _DEFAULT_STATE)  # filled in below
+    written: dict[str, ArticleState] = {}
+    changed: set[str] = set()
+    names: set[str] = set()
+    groups: dict[tuple[int, int], tuple[ArticleState, Mapping[str, Any], list[str]]] = {}
+    for article_id, fields in changes.items():
+        saved = stored[article_id]
+        waiting = queued.get(article_id) if queued else None
+        if waiting:
+            shown = before[article_id] = replace(saved, **waiting)
+            state = after[article_id] = replace(shown, **fields)
+            differs = changed_fields(shown, state)
+            if differs:
+                changed.add(article_id)
+                names.update(differs)
+            if state != saved:
+                written[article_id] = state
+            continue
+        group = groups.get((id(saved), id(fields)))
+        if group is None:
+            group = groups[(id(saved), id(fields))] = (saved, fields, [])
+        group[2].append(article_id)
+    for saved, fields, ids in groups.values():
+        state = replace(saved, **fields)
+        same = dict.fromkeys(ids, state)
+        after.update(same)
+        differs = changed_fields(saved, state)
+        if differs:
+            written.update(same)
+            changed.update(ids)
+            names.update(differs)
+    in_order = tuple(changes) if len(changed) == len(changes) else \
+        tuple(i for i in changes if i in changed)
+    return StateDiff(before, after, in_order, frozenset(names), written)
 
 
 class StateJournal(Protocol):

@@ -1,0 +1,227 @@
+"""Bulk state changes (mark all read, its undo): set-based writes that must equal one at a time.
+
+Real diskcache on disk throughout; two writers are real processes; a full disk is a real tmpfs
+where one can be mounted (see ``tests/hostile/test_storage.py``).
+"""
+
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import diskcache
+import pytest
+
+from tests.hostile.support import ROOT, child_env
+from tests.hostile.test_storage import _FullDisk, full_disk_store, small_disk  # noqa: F401
+from tui.core.library import Library
+from tui.core.models import ArticleState
+from tui.core.store import JSONDisk, Store, _pack
+from tui.core.undo import UndoStack
+
+from ..conftest import make_record
+from .test_store import _counted_tags
+
+NAMES = ("tech", "world", "Tech", "later", "sport")
+
+
+def _stored_rows(data: Path) -> dict[str, bytes]:
+    """The state rows as diskcache itself reads them (a second, plain diskcache)."""
+    cache = diskcache.Cache(str(data / "state"), disk=JSONDisk)
+    try:
+        return {key[2:]: cache.get(key) for key in cache.iterkeys() if str(key).startswith("s:")}
+    finally:
+        cache.close()
+
+
+def test_bulk_changes_equal_one_at_a_time_in_store_index_and_tag_counts(tmp_path: Path) -> None:
+    """A random walk of bulk changes on one data dir and the same changes one article at a
+    time on another: same states, same rows on disk, same list index and tag counts."""
+    rng = random.Random(13)
+    records = [make_record(n, tags=tuple(rng.sample(NAMES, rng.randint(0, 3)))) for n in range(60)]
+    ids = [r.id for r in records]
+    with Store.open(tmp_path / "bulk") as bulk, Store.open(tmp_path / "single") as single:
+        for store in (bulk, single):
+            store.put_articles(records)
+        for step in range(40):
+            chosen = rng.sample(ids, rng.randint(1, 60))
+            fields: dict[str, object] = {}
+            for name in rng.sample(["read", "starred", "tags", "position"], rng.randint(1, 3)):
+                fields[name] = (rng.random() < 0.5 if name in ("read", "starred") else
+                                tuple(rng.sample(NAMES, rng.randint(0, 2))) if name == "tags"
+                                else rng.randint(0, 3))
+            saved = bulk.update_states(chosen, **fields)
+            for article_id in chosen:
+                single.update_state(article_id, **fields)
+            assert saved == {i: single.get_state(i) for i in chosen}, f"step {step}"
+            assert bulk.get_states(ids) == {i: single.get_state(i) for i in ids}, f"step {step}"
+            assert bulk._index.tag_counts() == _counted_tags(bulk) == single._index.tag_counts()
+            assert bulk.summaries(bulk.rowids()) == single.summaries(single.rowids())
+            assert bulk.counts() == single.counts()
+        final = single.get_states(ids)
+    rows = _stored_rows(tmp_path / "bulk")
+    assert rows == _stored_rows(tmp_path / "single")
+    assert rows == {i: _pack(s.to_json()) for i, s in final.items() if not s.is_default}
+    for name in ("bulk", "single"):  # diskcache's own bookkeeping (count, size) stays right
+        cache = diskcache.Cache(str(tmp_path / name / "state"), disk=JSONDisk)
+        try:
+            assert list(cache.check()) == []
+            assert len(cache) == cache._sql("SELECT count(*) FROM Cache").fetchone()[0]
+        finally:
+            cache.close()
+
+
+def test_mark_all_and_undo_are_bulk_and_exact(tmp_path: Path) -> None:
+    """Library.change over every unread article, then the undo: states, counts and tag counts
+    come back exactly (starred and tagged articles keep those marks throughout)."""
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n, tags=("tech",) if n % 3 else ("tech", "world")) for n in range(300)]
+        store.put_articles(records)
+        store.update_states([r.id for r in records[:40]], read=True)
+        store.update_states([r.id for r in records[30:60]], starred=True, tags=("later",))
+        library = Library(store)
+        before = {r.id: library.state(r.id) for r in records}
+        counts_before, tags_before = library.counts(), library.tag_counts()
+        undo = UndoStack(library)
+        unread = library.ids_of(library.listing().rowids, unread_only=True)
+        assert len(unread) == 260
+        change = library.change(unread, read=True)
+        assert set(change.changed_ids) == set(unread) and change.fields_changed() == {"read"}
+        undo.push("mark all read", [change])
+        assert library.counts() == (300, 0)
+        assert all(t.unread == 0 for t in library.tag_counts())
+        assert store._index.tag_counts() == _counted_tags(store)
+        assert library.state(records[50].id) == ArticleState(read=True, starred=True, tags=("later",))
+        undone = undo.undo()
+        assert undone is not None and len(undone.changes) == 1  # one bulk change, not 260
+        assert {r.id: library.state(r.id) for r in records} == before
+        assert library.counts() == counts_before and library.tag_counts() == tags_before
+        assert store._index.tag_counts() == _counted_tags(store)
+    with Store.open(tmp_path / "data") as reopened:  # durable, and the index agrees after reopening
+        assert {r.id: reopened.get_state(r.id) for r in records} == before
+        assert not reopened.index_stale
+
+
+def test_a_journal_sees_the_bulk_change_inside_its_transaction(tmp_path: Path) -> None:
+    """Store journals record every written article of a bulk change in the same transaction:
+    a journal that fails rolls the whole change back."""
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.seen: list[tuple[str, ArticleState, ArticleState]] = []
+            self.fail = False
+
+        def record_states(self, changes: list[tuple[str, ArticleState, ArticleState]]) -> None:
+            if self.fail:
+                raise RuntimeError("journal broke")
+            self.seen.extend(changes)
+
+        def record_state(self, article_id: str, before: ArticleState, after: ArticleState) -> None:
+            raise AssertionError("a bulk change is recorded in bulk")
+
+        def record_subscription(self, url: str, feed: object) -> None: ...
+
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n) for n in range(20)]
+        store.put_articles(records)
+        store.update_states([records[0].id], read=True, journal=False)
+        recorder = Recorder()
+        store.journals.append(recorder)  # type: ignore[arg-type]
+        store.update_states([r.id for r in records], read=True)
+        assert sorted(i for i, _, _ in recorder.seen) == sorted(r.id for r in records[1:])
+        assert all(b == ArticleState() and a == ArticleState(read=True) for _, b, a in recorder.seen)
+        recorder.fail = True
+        with pytest.raises(RuntimeError):
+            store.update_states([r.id for r in records], starred=True)
+        assert not any(store.get_state(r.id).starred for r in records)
+        assert store.unread_count() == 0
+
+
+_BULK_WRITER = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {root!r})
+    from tui.core.store import Store
+    from tests.conftest import make_record
+    store = Store.open(sys.argv[1])
+    field, rounds = sys.argv[2], int(sys.argv[3])
+    ids = [make_record(n).id for n in range(300)]
+    print("ready", flush=True)
+    sys.stdin.readline()
+    failures = 0
+    for n in range(rounds):
+        try:
+            store.update_states(ids[n % 3::3], **{{field: True}})
+        except Exception as exc:
+            failures += 1
+            print("error", type(exc).__name__, exc, flush=True)
+    store.close()
+    print("done", failures, flush=True)
+""")
+
+
+def test_two_processes_bulk_changing_different_fields_lose_nothing(tmp_path: Path) -> None:
+    """One process marks thirds of 300 articles read in bulk while another stars them in bulk,
+    at once, over the same articles: every mark of both is there, and the index agrees."""
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(300)])
+    writers = [subprocess.Popen([sys.executable, "-c", _BULK_WRITER.format(root=str(ROOT)),
+                                 str(data), field, "30"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=child_env())
+               for field in ("read", "starred")]
+    for writer in writers:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    outputs = [w.communicate(timeout=120) for w in writers]
+    for out, err in outputs:
+        assert "done 0" in out, (out[-2000:], err[-2000:])
+    with Store.open(data) as store:
+        states = store.get_states([make_record(n).id for n in range(300)])
+        assert all(s.read and s.starred for s in states.values())
+        assert store.unread_count() == 0
+        assert [s.starred for s in store.summaries(store.rowids())] == [True] * 300
+
+
+def test_bulk_change_on_a_full_disk_is_queued_shown_and_saved_later(
+        full_disk_store: tuple[Store, _FullDisk], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    """Mark all read with no room left: nothing is lost, the change is queued and shown as done,
+    and saved in one go once there is room (as a bulk write, not one per article)."""
+    import sqlite3
+
+    store, disk = full_disk_store
+    library = Library(store)
+    ids = library.ids_of(library.listing().rowids, unread_only=True)
+    assert len(ids) == 10
+    if disk.mount_point is None:  # no tmpfs here: fail the write the way SQLite does on ENOSPC
+        def full(*args: object, **kwargs: object) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        disk.patch.setattr(Store, "_put_states", full)
+    else:
+        disk.fill()
+    change = library.change(ids, read=True)
+    assert change.queued and set(change.changed_ids) == set(ids)
+    assert store.queued_count == 10 and library.save_error is not None
+    assert all(s.read for s in library.summaries(library.listing().rowids))  # shown as done
+    assert library.ids_of(library.listing().rowids, unread_only=True) == []
+    assert store.unread_count() == 10  # not on disk yet
+    disk.free()
+    calls: list[int] = []
+    original = Store.change_states
+
+    def counted(self: Store, *args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "change_states", counted)
+    assert library.save_queued() == 10
+    assert calls == [1]  # the queued mark-all is saved as one bulk change
+    assert store.queued_count == 0 and store.unread_count() == 0
+    assert all(s.read for s in store.get_states(ids).values())
