@@ -144,3 +144,18 @@ async def test_refresh_and_open_site_from_the_pane(store: Store, opener: FakeOpe
         await pilot.pause()
         assert any("Opening" in n for n in notifications(app)), notifications(app)
         assert opener.calls and opener.calls[-1][-1] == OTHER.url
+
+
+async def test_an_empty_section_says_what_would_be_there(store: Store) -> None:
+    store.put_articles([replace(link_record(1, 1), feed_tags=())])
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(pilot, app)
+        lines = screen_text(app).splitlines()
+        assert [line for line in lines if "none yet" in line] == [
+            "  none yet: saved filters from [filters] in the config, e.g. unread = \"is:unread\"",
+            "  none yet: press a (in the list) to subscribe, or warta add URL, warta import FILE",
+            "  none yet: feeds give tags from the config, T tags an article"]
+        await pilot.press("j", "d")  # nothing to pick: said, nothing breaks
+        await pilot.pause()
+        assert isinstance(app.screen, FeedsScreen)

@@ -30,6 +30,12 @@ from .ask import Ask
 from .tag_editor import TagEditor
 
 NAME_CELLS = 36
+# What an empty section would hold, and how to fill it.
+EMPTY = {
+    "filter": "none yet: saved filters from [filters] in the config, e.g. unread = \"is:unread\"",
+    "feed": "none yet: press a (in the list) to subscribe, or warta add URL, warta import FILE",
+    "tag": "none yet: feeds give tags from the config, T tags an article",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +141,12 @@ class FeedsScreen(Screen[FeedChoice | None]):
         self.folder_counts = {}
         self.tag_counts = {t.tag: (t.unread, t.total) for t in self.library.tag_counts()}
         rows = [Row("heading", "Smart folders", selectable=False)]
-        rows += [Row("filter", name) for name in filters]
+        rows += [Row("filter", name) for name in filters] or [Row("note", EMPTY["filter"], False)]
         rows.append(Row("heading", f"Feeds ({len(self.feeds):,})", selectable=False))
-        rows += [Row("feed", str(n)) for n in range(len(self.feeds))]
+        rows += [Row("feed", str(n)) for n in range(len(self.feeds))] or [
+            Row("note", EMPTY["feed"], False)]
         rows.append(Row("heading", "Tags", selectable=False))
-        rows += [Row("tag", tag) for tag in self.tag_counts]
+        rows += [Row("tag", tag) for tag in self.tag_counts] or [Row("note", EMPTY["tag"], False)]
         row_list.set_rows(rows, cursor=kept if kept is not None else 0)
         self._title()
         self.run_worker(partial(self._count, self.feeds, filters), name="feed counts",
@@ -176,6 +183,8 @@ class FeedsScreen(Screen[FeedChoice | None]):
     def _row_text(self, row: Row, width: int) -> Text:
         if row.kind == "heading":
             return Text(row.value, style="bold underline", no_wrap=True)
+        if row.kind == "note":
+            return Text("  " + row.value, style="dim italic", no_wrap=True)
         if row.kind == "feed":
             return feed_prompt(self.feeds.row(int(row.value)), self._now, width,
                                self.feeds.counts is not None)
