@@ -37,7 +37,7 @@ class WartaCommands(Provider):
         keymap = library.config.keys if library is not None else {}
         saved = list(library.filters()) if library is not None else []
         nodes = self._nodes()
-        commands = []
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         for scope, binding in keys.all_bindings(type(app)):
             node = nodes.get(scope.name)
             if node is None:
