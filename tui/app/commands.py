@@ -8,6 +8,7 @@ from functools import partial
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.dom import DOMNode
+from textual.widget import Widget
 
 from . import keys
 
@@ -19,6 +20,7 @@ class WartaCommands(Provider):
     def _nodes(self) -> dict[str, DOMNode]:
         """Scope name -> the node its actions run on, for the scopes present on this screen."""
         screen, app = self.screen, self.app
+        widgets = list(screen.query(Widget))
         found: dict[str, DOMNode] = {}
         for scope in keys.scopes(type(app)):
             if isinstance(app, scope.owner):
@@ -26,9 +28,9 @@ class WartaCommands(Provider):
             elif isinstance(screen, scope.owner):
                 found[scope.name] = screen
             else:
-                widgets = screen.query(scope.owner)  # type: ignore[type-var]
-                if widgets:
-                    found[scope.name] = widgets.first()
+                widget = next((w for w in widgets if isinstance(w, scope.owner)), None)
+                if widget is not None:
+                    found[scope.name] = widget
         return found
 
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
