@@ -15,9 +15,11 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from ..core.errors import WartaError
-from ..core.images import RGB, CellImage, ImageError, ImageRef
+from ..core.images import RGB, ImageError, ImageRef
 from ..core.models import Feed
 from ..core.refresh import AddResult, RefreshProgress
+from .graphics import Drawing
+from .pictures import Drawable
 
 # -- from the refresh worker to the app ----------------------------------------------------------
 
@@ -155,8 +157,10 @@ class PicturesWanted(Message):
     """Load ``refs`` scaled to fit ``cols`` x ``rows`` cells; answers go to ``reply_to``."""
 
     def __init__(self, article_id: str, refs: Sequence[ImageRef], cols: int, rows: int,
-                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = ()) -> None:
+                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = (),
+                 drawing: Drawing = "halfblock") -> None:
         super().__init__()
+        self.drawing = drawing  # halfblock, kitty or sixel: what the answers are drawn with
         self.article_id = article_id
         self.refs = tuple(refs)
         self.cols = cols
@@ -170,11 +174,19 @@ class PicturesLoaded(Message):
     """Pictures of ``article_id`` by URL, scaled, or why each is not shown: all the cached
     ones in one message (one repaint), then one message per download."""
 
-    def __init__(self, article_id: str, pictures: Sequence[tuple[str, CellImage | ImageError]]) -> None:
+    def __init__(self, article_id: str, pictures: Sequence[tuple[str, Drawable | ImageError]]) -> None:
         super().__init__()
         self.article_id = article_id
         self.pictures = dict(pictures)
 
     @property
-    def shown(self) -> dict[str, CellImage]:
-        return {url: cells for url, cells in self.pictures.items() if isinstance(cells, CellImage)}
+    def shown(self) -> dict[str, Drawable]:
+        return {url: cells for url, cells in self.pictures.items() if not isinstance(cells, ImageError)}
+
+
+class PicturesDone(Message):
+    """``owner`` (a screen) shows its pictures no more: the terminal may let go of them."""
+
+    def __init__(self, owner: MessagePump) -> None:
+        super().__init__()
+        self.owner_id = id(owner)

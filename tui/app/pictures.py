@@ -7,14 +7,14 @@ every render call, and its sixel widget leaves ghosts in scrolling panes; ``rich
 the picture pixel by pixel with ``getpixel`` on every render and resizes with nearest-neighbour.
 Both take a PIL image in the UI process. Here the core hands over the picture already scaled
 (in a thread, cached on disk) as plain cells, and painting them is one pass that merges runs of
-equal cells into one segment: the reader stays a line-API view of ready-made strips. Kitty
-graphics and sixel are not drawn yet: every terminal gets half blocks (or the text line).
+equal cells into one segment: the reader stays a line-API view of ready-made strips. Terminals
+that answer for kitty graphics or sixel get those (``graphics.py``); this module paints what
+either needs in the cells: kitty's placeholders, or blank cells a sixel is drawn over.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from rich.color import Color
 from rich.console import RenderableType
@@ -23,22 +23,34 @@ from rich.style import Style
 from textual.strip import Strip
 
 from ..core.images import RGB, CellImage
+from .graphics import KittyPicture, kitty_strips
 
 HALF_BLOCK = "▀"
-Drawing = Literal["halfblock", "text"]
 
 
-def drawing_for(mode: str, color_system: str | None) -> Drawing:
-    """How pictures are drawn: ``off`` and colourless terminals keep the ``[image: …]`` line."""
-    if mode == "off":
-        return "text"
-    if mode == "halfblock":
-        return "halfblock"
-    return "halfblock" if color_system in ("truecolor", "256") else "text"
+@dataclass(frozen=True, slots=True)
+class SixelPicture:
+    """A picture as one sixel image (``data``) over ``width`` x ``height`` cells."""
+
+    width: int
+    height: int
+    data: str
 
 
-def picture_strips(cells: CellImage, width: int) -> list[Strip]:
-    """The picture as ``cells.height`` lines, centred in ``width`` columns."""
+Drawable = CellImage | KittyPicture | SixelPicture  # what a picture slot can show
+
+
+def picture_strips(picture: Drawable, width: int) -> list[Strip]:
+    """The picture's cells as ``picture.height`` lines, centred in ``width`` columns (for a
+    sixel, blank lines it is drawn over)."""
+    if isinstance(picture, KittyPicture):
+        return kitty_strips(picture, width)
+    if isinstance(picture, SixelPicture):
+        return [Strip.blank(width)] * picture.height
+    return _half_blocks(picture, width)
+
+
+def _half_blocks(cells: CellImage, width: int) -> list[Strip]:
     pad = max(0, (width - cells.width) // 2)
     styles: dict[tuple[RGB, RGB], Style] = {}
     strips = []

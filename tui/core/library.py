@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
@@ -25,7 +25,7 @@ from .furniture import SiteFurniture
 from .images import ImageLoader, image_mode, image_policy, trusted_hosts
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .pool import WorkerPool
-from .query import EVERYTHING, CompiledFilter, compile_filter, sorted_by
+from .query import EVERYTHING, CompiledFilter, compile_filter, parse_filter, sorted_by
 from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress,
                       add_url, reextract)
 from .retention import GcSummary, collect_garbage
@@ -104,11 +104,20 @@ class StateChange:
         return self._summary
 
 
+@runtime_checkable
 class Journal(Protocol):
     """Told of every state change before it is saved; durable when ``record`` returns
     (the sync journal is one)."""
 
     def record(self, change: StateChange) -> None: ...
+
+
+@runtime_checkable
+class BulkJournal(Protocol):
+    """A store journal that can send a mark-all-read as one bulk call (the sync journal)."""
+
+    def record_mark_all(self, seen_article_ids: Sequence[str], *, feed_url: str | None = None,
+                        tag: str | None = None) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +233,8 @@ class Library:
     def __init__(self, store: Store, config: Config | None = None) -> None:
         self._store = store
         self.config = config or Config()
-        self.journals: list[Journal] = []
+        # Store journals that also want each change whole (the sync journal) are told here too.
+        self.journals: list[Journal] = [j for j in store.journals if isinstance(j, Journal)]
         self.furniture = SiteFurniture(store)
         self.save_error: DiskFullError | None = None  # why changes wait (the disk is full)
         self._new_since: float | None = None  # see ``new_since``
@@ -558,6 +568,45 @@ class Library:
                 journal.record(change)
         return change
 
+    def mark_all_read(self, ids: Sequence[str], where: CompiledFilter = EVERYTHING) -> StateChange:
+        """Mark ``ids`` read: the articles the list showed for ``where``, all the user saw.
+
+        A sync server gets one bulk call up to the newest of them where ``where`` is
+        everything, one feed or one of the feeds' tags, so an item that reached the server
+        unseen stays unread there; any other filter is sent article by article. Undo is
+        ``change(ids, read=False)``, which takes back a bulk call not sent yet.
+        """
+        scope = self._bulk_scope(where)
+        bulk = [j for j in self._store.journals if isinstance(j, BulkJournal)]
+        if scope is not None and bulk and any(not self._store.get_state(i).read for i in ids):
+            try:
+                for journal in bulk:
+                    journal.record_mark_all(ids, **scope)
+            except StoreError:
+                pass  # a full disk: the marks are journaled one by one when they are saved
+        return self.change(ids, read=True)
+
+    def _bulk_scope(self, where: CompiledFilter) -> dict[str, str] | None:
+        """``{}`` (everything), ``{"feed_url": u}`` or ``{"tag": t}`` when ``where`` lists
+        exactly what the server's bulk call covers (``is:unread`` aside); else None."""
+        try:
+            terms = [t for t in parse_filter(where.text)
+                     if not (t.key == "is" and t.value.lower() == "unread" and not t.sign)]
+        except FilterError:
+            return None
+        if not terms:
+            return {}
+        if len(terms) > 1 or terms[0].sign == "-":
+            return None
+        term = terms[0]
+        feeds = self.feeds()
+        if term.key == "feed" and any(feed.url == term.value for feed in feeds):
+            return {"feed_url": term.value}
+        if (term.key == "tag" or (not term.key and term.sign == "+")) and any(
+                term.value.lower() == tag.lower() for feed in feeds for tag in feed.tags):
+            return {"tag": term.value}
+        return None
+
     @property
     def queued_count(self) -> int:
         """How many articles have changes waiting for disk space."""
@@ -613,7 +662,8 @@ class Library:
     # -- pictures -----------------------------------------------------------------------------
 
     def image_mode(self, record: ArticleRecord) -> str:
-        """"auto", "halfblock" or "off" for this article: its feed's setting, else the config's."""
+        """This article's picture mode ("auto", "halfblock", "off", "kitty" or "sixel"): its
+        feed's setting, else the config's."""
         return image_mode(self.config.images, self.feeds(), record.feeds)  # type: ignore[arg-type]
 
     def pictures(self, network: Network | None) -> ImageLoader:

@@ -40,7 +40,8 @@ from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
                         Resubscribed, SessionNews)
-from ..pictures import drawing_for, preview_rows
+from ..graphics import Drawing, drawing_for
+from ..pictures import preview_rows
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
 from ..widgets.prompt import (AddPrompt, BottomPrompt, FilterPrompt, FindPrompt, LinkPrompt,
@@ -470,8 +471,12 @@ class MainScreen(Screen[None]):
         refs = article_images(record.article)
         if not refs:
             return ()
-        mode = self.library.image_mode(record)
-        return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
+        return refs if self.drawing(record, scrolls=True) != "text" else ()
+
+    def drawing(self, record: ArticleRecord, *, scrolls: bool) -> Drawing:
+        """How ``record``'s pictures are drawn here: its mode and what the terminal answered."""
+        return drawing_for(self.library.image_mode(record), self.app.console.color_system,
+                           getattr(self.app, "terminal", None), scrolls=scrolls)
 
     def want_pictures(self, record: ArticleRecord) -> None:
         """Ask the app for the pictures not painted or asked for yet, once the text is on
@@ -481,14 +486,16 @@ class MainScreen(Screen[None]):
         if not refs:
             return
         self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
-        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds)
+        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds,
+                                self.drawing(record, scrolls=True))
 
-    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...]) -> None:
+    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...],
+                      drawing: Drawing) -> None:
         if self.reader.article_id != article_id:
             return  # another article is shown by now
         self._picture_size = cols, rows = self._preview_size()
         self.post_message(PicturesWanted(article_id, refs, cols, rows, _background(self.reader),
-                                         reply_to=self, feeds=feeds))
+                                         reply_to=self, feeds=feeds, drawing=drawing))
 
     def _preview_size(self) -> tuple[int, int]:
         """Cells a preview may take: the reading width, a few rows of the reader's height."""
@@ -497,6 +504,9 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         """Pictures scaled for another size are asked for again at this one (from the cache)."""
+        self._rescale_pictures()
+
+    def _rescale_pictures(self) -> None:
         if self._picture_size is None or self._preview_size() == self._picture_size:
             return
         self._picture_size = None
@@ -506,6 +516,11 @@ class MainScreen(Screen[None]):
             self.reader.forget_pictures()
             self._pictures_asked = {}
             self.want_pictures(record)
+
+    def on_reader_resized(self, _message: Reader.Resized) -> None:
+        """The reader alone can change size (below 100 columns Enter gives it the whole screen):
+        its pictures are fitted to it again."""
+        self._rescale_pictures()
 
     def on_pictures_loaded(self, message: PicturesLoaded) -> None:
         if message.article_id == self.reader.article_id and message.shown:
@@ -518,10 +533,11 @@ class MainScreen(Screen[None]):
         if record is None or not painted:
             self.notify("No picture to show here", markup=False)
             return
-        alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
+        alts = {ref.url: ref.caption or ref.alt for ref in self.pictures_of(record)}
         pictures = [Picture(url, alts.get(url, "")) for url in painted]
         shown = self.reader.picture_in_view() or painted[0]
-        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds))
+        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds,
+                                           drawing=self.drawing(record, scrolls=False)))
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
@@ -622,16 +638,20 @@ class MainScreen(Screen[None]):
         """Change the article's state through the library, then repaint what changed."""
         return self.change_articles([article_id], _describe(changes, 1), **changes)
 
-    def change_articles(self, ids: list[str], label: str, **changes: Any) -> StateChange | None:
+    def change_articles(self, ids: list[str], label: str, *, where: CompiledFilter | None = None,
+                        **changes: Any) -> StateChange | None:
         """One user action on ``ids``: saved through the library, repainted, undoable."""
-        change = self._save(ids, **changes)
+        change = self._save(ids, where=where, **changes)
         if change is not None:
             self.undo_stack.push(label, [change])
         return change
 
-    def _save(self, ids: list[str], **changes: Any) -> StateChange | None:
+    def _save(self, ids: list[str], *, where: CompiledFilter | None = None,
+              **changes: Any) -> StateChange | None:
+        """``where``: the filter a mark-all-read covered (one bulk call for a sync server)."""
         try:
-            change = self.library.change(ids, **changes)
+            change = (self.library.change(ids, **changes) if where is None
+                      else self.library.mark_all_read(ids, where))
         except WartaError as error:
             self._report(error)
             return None
@@ -715,7 +735,7 @@ class MainScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change_articles(ids, label, read=True)
+                self.change_articles(ids, label, where=self.filter)
 
         self.app.push_screen(Ask(f"Mark {len(ids):,} {noun}{self.scope_text()} read?"), answered)
 

@@ -21,9 +21,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.find import Match, find_all
-from ...core.images import CellImage
 from ...core.textwidth import cells
-from ..pictures import PictureSlot, picture_strips
+from ..pictures import Drawable, PictureSlot, picture_strips
 from ..render import ReaderStyles
 
 READING_WIDTH = 90
@@ -106,6 +105,9 @@ class Reader(ScrollView, can_focus=True):
             """"3/17", or "no match"."""
             return f"{self.current}/{self.count}" if self.count else "no match"
 
+    class Resized(Message):
+        """The reader's size changed (the screen fits the pictures to it again)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: list[RenderableType | PictureSlot] = []
@@ -113,7 +115,7 @@ class Reader(ScrollView, can_focus=True):
         self._part_lines: list[list[Strip | tuple[str, int]]] = []
         self._lines: list[Strip | tuple[str, int]] = []
         self._laid_out_width = -1
-        self._pictures: dict[str, CellImage] = {}
+        self._pictures: dict[str, Drawable] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
         self._pictures_of: str | None = None
         self.article_id: str | None = None
@@ -147,7 +149,7 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(line), animate=False, immediate=True, force=True)
         self.refresh()
 
-    def set_pictures(self, pictures: dict[str, CellImage]) -> None:
+    def set_pictures(self, pictures: dict[str, Drawable]) -> None:
         """Paint the pictures of these slots in; the text in view stays where it is."""
         self._pictures.update(pictures)
         for key in pictures:
@@ -179,7 +181,7 @@ class Reader(ScrollView, can_focus=True):
                 if isinstance(part, PictureSlot) and part.key in self._pictures]
 
     @property
-    def painted(self) -> dict[str, CellImage]:
+    def painted(self) -> dict[str, Drawable]:
         """The pictures painted in, by slot key."""
         return dict(self._pictures)
 
@@ -387,6 +389,7 @@ class Reader(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self._layout()
         self.refresh()
+        self.post_message(self.Resized())
 
     def render_line(self, y: int) -> Strip:
         self._layout()

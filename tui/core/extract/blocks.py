@@ -138,7 +138,8 @@ class BlockBuilder:
         if tag in ("ul", "ol"):
             return _Context(context.kind if context.kind == "quote" else "item", context.list_depth + 1)
         if tag in ("p", "div", "section", "tr", "dd", "dt", "figcaption"):
-            self._start(kind=context.kind if context.kind in ("quote", "heading") else "paragraph")
+            self._start(kind=context.kind if context.kind in ("quote", "heading") else "paragraph",
+                        marker="figcaption" if tag == "figcaption" else "")
         return context
 
     def _start_item(self, element: HtmlElement, context: _Context) -> None:
