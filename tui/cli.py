@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -42,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if command is not run_app:
+            gc.enable()  # off while starting (``tui.__main__``); the reader turns it on itself
         if args.demo and command is not run_app:
             return _in_demo_dir(command, args, config)
         return command(args, config)

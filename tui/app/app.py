@@ -116,9 +116,6 @@ class WartaApp(App[None]):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
         self.library.notices_shown()  # every repair said once in the app, then forgotten
-        if self.refresh_on_start:
-            self.refresher.start()
-            self.sync.start()
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
@@ -127,13 +124,20 @@ class WartaApp(App[None]):
         self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
         if self.library.index_stale:
             self._tell_main(Activity("Rebuilding the article index…"))
-            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
-                            exit_on_error=False)
 
     def on_ready(self) -> None:
+        """After the first frame: background work starts only now, so it never delays it."""
         # Everything built so far lives as long as the app: keep the collector from walking it
-        # on every full pass (a 25-35 ms pause in the middle of a key press, measured).
+        # on every full pass (a 25-35 ms pause in the middle of a key press, measured). It was
+        # off while starting (``tui.__main__``).
         gc.freeze()
+        gc.enable()
+        if self.library.index_stale:
+            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
+                            exit_on_error=False)
+        if self.refresh_on_start:
+            self.refresher.start()
+            self.sync.start()
         # What is new since the last session: counted behind the first frame. The mark is
         # read here, on this thread, so ``is:new`` means the same all session.
         _ = self.library.new_since
@@ -385,8 +389,8 @@ class WartaApp(App[None]):
 
     def _check_caches(self) -> None:
         """Once per session, while no refresh writes: repair the article and page caches."""
-        if self.refresher.running or self.workers_in("index"):
-            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+        if self.refresher.running or self.workers_in("index") or self.library.index_stale:
+            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)  # the rebuild goes first
             return
         self.run_worker(self.library.check_caches, name="cache check", group="upkeep",
                         thread=True, exit_on_error=False)

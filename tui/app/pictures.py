@@ -16,10 +16,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.color import Color
+from functools import lru_cache
+
+from rich.color import Color, ColorType
+from rich.color_triplet import ColorTriplet
 from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
+from textual.cache import LRUCache
 from textual.strip import Strip
 
 from ..core.images import RGB, CellImage
@@ -51,6 +55,16 @@ def picture_strips(picture: Drawable, width: int) -> list[Strip]:
 
 
 def _half_blocks(cells: CellImage, width: int) -> list[Strip]:
+    """Painted once per picture and width, and kept (``_PAINTED``): an article opened again,
+    or a picture redrawn after a star, costs no second pass over its cells."""
+    key = (cells.width, cells.height, width, cells.pixels)
+    strips = _PAINTED.get(key)
+    if strips is None:
+        strips = _PAINTED[key] = _paint(cells, width)
+    return strips
+
+
+def _paint(cells: CellImage, width: int) -> list[Strip]:
     pad = max(0, (width - cells.width) // 2)
     styles: dict[tuple[RGB, RGB], Style] = {}
     strips = []
@@ -60,9 +74,8 @@ def _half_blocks(cells: CellImage, width: int) -> list[Strip]:
         run = 0
         for pair in row:
             style = styles.get(pair)
-            if style is None:
-                style = styles[pair] = Style(color=Color.from_rgb(*pair[0]),
-                                             bgcolor=Color.from_rgb(*pair[1]))
+            if style is None:  # the fast constructor: no parsing, colours made once each
+                style = styles[pair] = Style.from_color(_colour(pair[0]), _colour(pair[1]))
             if style is run_style:
                 run += 1
                 continue
@@ -73,6 +86,15 @@ def _half_blocks(cells: CellImage, width: int) -> list[Strip]:
             segments.append(Segment(HALF_BLOCK * run, run_style))
         strips.append(Strip(segments, pad + cells.width))
     return strips
+
+
+@lru_cache(maxsize=1 << 16)
+def _colour(rgb: RGB) -> Color:
+    return Color(f"#{rgb[0]:02x}{rgb[1]:02x}{rgb[2]:02x}", ColorType.TRUECOLOR,
+                 triplet=ColorTriplet(*rgb))
+
+
+_PAINTED: LRUCache[tuple[int, int, int, bytes], list[Strip]] = LRUCache(64)  # ~100 KB each
 
 
 # -- where pictures go in the reader ---------------------------------------------------------------

@@ -24,6 +24,7 @@ from ...core.find import Match, find_all
 from ...core.textwidth import cells
 from ..pictures import Drawable, PictureSlot, picture_strips
 from ..render import ReaderStyles
+from .virtual import set_virtual_size
 
 READING_WIDTH = 90
 
@@ -117,6 +118,7 @@ class Reader(ScrollView, can_focus=True):
         self._laid_out_width = -1
         self._pictures: dict[str, Drawable] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
+        self._picture_lines: dict[tuple[tuple[str, int], int, Style], Strip] = {}  # drawn rows
         self._pictures_of: str | None = None
         self.article_id: str | None = None
         self._styles: tuple[str, ReaderStyles] | None = None
@@ -137,6 +139,7 @@ class Reader(ScrollView, can_focus=True):
         if article_id is None or article_id != self._pictures_of:
             self._pictures = {}
             self._picture_strips = {}
+            self._picture_lines = {}
             if self.find_query:  # another article: the find ends
                 self.find_query = ""
                 self.refresh_bindings()
@@ -154,6 +157,7 @@ class Reader(ScrollView, can_focus=True):
         self._pictures.update(pictures)
         for key in pictures:
             self._picture_strips = {k: v for k, v in self._picture_strips.items() if k[0] != key}
+            self._picture_lines = {k: v for k, v in self._picture_lines.items() if k[0][0] != key}
         if self._laid_out_width < 0:
             return
         top = self.text_line
@@ -169,6 +173,7 @@ class Reader(ScrollView, can_focus=True):
         top = self.text_line
         self._pictures = {}
         self._picture_strips = {}
+        self._picture_lines = {}
         self._laid_out_width = -1
         self._layout()
         self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
@@ -288,7 +293,7 @@ class Reader(ScrollView, can_focus=True):
 
     def _join(self) -> None:
         self._lines = [line for lines in self._part_lines for line in lines]
-        self.virtual_size = Size(self._laid_out_width, len(self._lines))
+        set_virtual_size(self, Size(self._laid_out_width, len(self._lines)))
         self._rematch()
 
     # -- find in the article ------------------------------------------------------------------
@@ -397,7 +402,15 @@ class Reader(ScrollView, can_focus=True):
         line = round(self.scroll_y) + y
         if line >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        strip = self._strip(self._lines[line])
+        entry = self._lines[line]
+        if isinstance(entry, tuple):  # a picture's row: styled once, not on every frame
+            key = (entry, width, self.rich_style)
+            found = self._picture_lines.get(key)
+            if found is None:
+                found = self._picture_lines[key] = self._strip(entry) \
+                    .crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
+            return found
+        strip = self._strip(entry)
         spans = self._match_cells.get(line)
         if spans:
             strip = self._highlight(strip, spans)

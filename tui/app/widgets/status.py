@@ -1,14 +1,19 @@
-"""The status line: how many articles are in view, the filter, and what is going on."""
+"""The status line: how many articles are in view, the filter, and what is going on.
+
+It is one line high whatever it says, so a change repaints that line only: a ``Static``
+would lay the whole screen out again on every update (each ``m``, each progress message of
+a refresh or sync).
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.sanitize import sanitize_line
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
     """Left: counts and filter (always visible). Right: activity (refresh progress, errors)."""
 
     DEFAULT_CSS = """
@@ -21,7 +26,8 @@ class StatusLine(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__(id=id)
+        self._text = Text()
         self.count = 0
         self.unread = 0
         self.filter = ""
@@ -80,4 +86,8 @@ class StatusLine(Static):
         if self.activity:
             text.append("  ")
             text.append(sanitize_line(self.activity, 120), style="italic")
-        self.update(text)
+        self._text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return self._text
