@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import time
 from pathlib import Path
 
 from textual.app import App
@@ -30,7 +31,7 @@ from .graphics import KittyPictures, Terminal, sixel_encode
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
                        Failed, IndexProgressed, IndexRebuilt, PicturesDone, PicturesLoaded, PicturesWanted,
                        QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
-                       Resubscribed, SourceAdded)
+                       Resubscribed, SessionNews, SourceAdded)
 from .pictures import Drawable, SixelPicture
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
@@ -137,6 +138,16 @@ class WartaApp(App[None]):
         if self.refresh_on_start:
             self.refresher.start()
             self.sync.start()
+        # What is new since the last session: counted behind the first frame. The mark is
+        # read here, on this thread, so ``is:new`` means the same all session.
+        _ = self.library.new_since
+        self.run_worker(self._begin_session, name="what's new", group="upkeep", thread=True,
+                        exit_on_error=False)
+
+    def _begin_session(self) -> None:
+        news = self.library.begin_session(time.time()).describe()
+        if news:
+            self.call_from_thread(self._tell_main, SessionNews(news))
 
     def _exit_on_signals(self) -> None:
         """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""
@@ -148,6 +159,7 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        self.library.end_session(time.time())
         self.kitty.forget_all()
         await self.sync.close()
         await self.refresher.close()
@@ -185,7 +197,7 @@ class WartaApp(App[None]):
     def on_failed(self, message: Failed) -> None:
         self.report(message.error)
 
-    def _tell_main(self, message: ArticlesChanged | Activity) -> None:
+    def _tell_main(self, message: ArticlesChanged | Activity | SessionNews) -> None:
         if self.is_screen_installed("main"):
             self.main.post_message(message)
 

@@ -131,6 +131,14 @@ class ArticlesChanged(Message):
         self.article_ids = None if article_ids is None else set(article_ids)
 
 
+class SessionNews(Message):
+    """What arrived since the last session ("38 new in 6 feeds since the last session")."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class Activity(Message):
     """What is going on, for the status line ("Refreshing 3/12 feeds")."""
 

@@ -39,12 +39,13 @@ from .. import render
 from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
-                        Resubscribed)
+                        Resubscribed, SessionNews)
 from ..graphics import Drawing, drawing_for
 from ..pictures import preview_rows
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
-from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
+from ..widgets.prompt import (AddPrompt, BottomPrompt, FilterPrompt, FindPrompt, LinkPrompt,
+                              PipePrompt)
 from ..widgets.reader import READING_WIDTH, Reader
 from ..widgets.status import StatusLine
 from .ask import Ask
@@ -126,7 +127,7 @@ class MainScreen(Screen[None]):
                 tooltip="Edit the article's own tags", id="tags.edit"),
         Binding("a", "add_source", "Add", show=False,
                 tooltip="Subscribe to a feed, or save a page (type or paste its URL)", id="source.add"),
-        Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread…)",
+        Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread, is:new…)",
                 id="filter.prompt"),
         Binding("o", "open_browser", "Browser", tooltip="Open the article in the web browser",
                 id="article.open_browser"),
@@ -152,6 +153,9 @@ class MainScreen(Screen[None]):
                 tooltip="Scroll the reader down half a page", id="reader.half_down"),
         Binding("ctrl+u", "reader_half_up", "Half up", show=False,
                 tooltip="Scroll the reader up half a page", id="reader.half_up"),
+        Binding("ctrl+f", "find", "Find", show=False,
+                tooltip="Find in the article: the matches lit, n/N step, Esc ends",
+                id="reader.find"),
         Binding("i", "open_picture", "Picture", show=False,
                 tooltip="Show the picture in view (else the lead picture) over the whole pane",
                 id="reader.picture"),
@@ -188,6 +192,7 @@ class MainScreen(Screen[None]):
         yield LinkPrompt(id="link-prompt")
         yield AddPrompt(id="add-prompt")
         yield PipePrompt(id="pipe-prompt")
+        yield FindPrompt(id="find-prompt")
         yield StatusLine(id="status")
         yield KeptFooter()
 
@@ -223,6 +228,9 @@ class MainScreen(Screen[None]):
 
     def on_activity(self, message: Activity) -> None:
         self.status.set_activity(message.text)
+
+    def on_session_news(self, message: SessionNews) -> None:
+        self.status.set_news(message.text)
 
     def _report(self, error: WartaError) -> None:
         self.post_message(Failed(error))
@@ -298,6 +306,10 @@ class MainScreen(Screen[None]):
             self.open_link(int(message.value) if message.value else 0)
         elif isinstance(message.prompt, PipePrompt):
             self._pipe(message.prompt, message.value)
+        elif isinstance(message.prompt, FindPrompt):
+            self._close_prompt(message.prompt)  # the find stays: n/N step, Esc ends it
+            if not self.reader.finding:
+                self.status.set_find("")
         elif isinstance(message.prompt, AddPrompt):
             url = normalise_feed_url(message.value) if message.value.strip() else None
             if url is None:
@@ -307,7 +319,40 @@ class MainScreen(Screen[None]):
             self.post_message(AddRequested(url))
 
     def on_bottom_prompt_cancelled(self, message: BottomPrompt.Cancelled) -> None:
+        if isinstance(message.prompt, FindPrompt) and self.reader.finding:
+            self.reader.end_find()
+            self.status.set_find("")
         self._close_prompt(message.prompt)
+
+    # -- find in the article ------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        """ctrl+f: find in the article being read (from the list: the one under the cursor,
+        which the reader then shows, on its own in a narrow terminal)."""
+        if self.reader.article_id is None:
+            current = self.article_list.current
+            if current is None:
+                self.notify("No article to find in", timeout=3)
+                return
+            self.show_article(current.id)
+        self.reader.focus()
+        self._focus_before = self.reader  # (the focus moves after this handler)
+        prompt = self.query_one(FindPrompt)
+        prompt.open(self.reader.find_query)
+        prompt.show_count("")
+
+    def on_find_prompt_changed(self, message: FindPrompt.Changed) -> None:
+        found = self.reader.find(message.value)
+        message.prompt.show_count(found.counter if found.query else "")
+        self._show_find(found)
+
+    def on_reader_found(self, message: Reader.Found) -> None:
+        self.query_one(FindPrompt).show_count(message.counter if message.query else "")
+        self._show_find(message)
+
+    def _show_find(self, found: Reader.Found) -> None:
+        self.status.set_find(f"“{sanitize_line(found.query, 40)}” {found.counter}"
+                             if found.query else "")
 
     def _remember_focus(self) -> None:
         focused = self.focused

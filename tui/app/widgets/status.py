@@ -34,9 +34,22 @@ class StatusLine(Widget):
         self.activity = ""
         self.marked = 0
         self.sort = "newest"
+        self.news = ""  # what arrived since the last session, until the filter changes
+        self.find = ""  # the find in the article: "“word” 3/17"
 
     def set_counts(self, count: int, unread: int, filter_text: str = "") -> None:
+        if filter_text != self.filter:
+            self.news = ""  # the user has moved on from the start
         self.count, self.unread, self.filter = count, unread, filter_text
+        self._redraw()
+
+    def set_find(self, find: str) -> None:
+        if find != self.find:
+            self.find = find
+            self._redraw()
+
+    def set_news(self, news: str) -> None:
+        self.news = news
         self._redraw()
 
     def set_sort(self, sort: str) -> None:
@@ -64,6 +77,12 @@ class StatusLine(Widget):
             text.append(sanitize_line(self.filter, 80), style="bold")
         if self.sort != "newest":
             text.append(f" · {'by rank' if self.sort == 'rank' else 'sort: ' + self.sort}")
+        if self.find:
+            text.append(" · find ")
+            text.append(self.find, style="bold")
+        if self.news:
+            text.append(" · ")
+            text.append(sanitize_line(self.news, 120), style="bold")
         if self.activity:
             text.append("  ")
             text.append(sanitize_line(self.activity, 120), style="italic")
