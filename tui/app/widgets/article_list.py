@@ -294,7 +294,10 @@ class ArticleList(ScrollView, can_focus=True):
         return strip
 
     def _row_text(self, summary: ArticleSummary, part: int, marked: bool = False) -> Text:
-        styles = self.get_component_rich_style
+        # Partial styles: only what each part sets (colour, bold), never the list's background,
+        # which would paint over the cursor's and the mark's on every styled cell.
+        def styles(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
         if part == 0:
             text = Text(no_wrap=True)
             text.append("● " if not summary.read else "  ", styles("article-list--dot"))
