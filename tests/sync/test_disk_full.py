@@ -8,15 +8,13 @@ and pulls the items that did not fit."""
 from __future__ import annotations
 
 import asyncio
-import errno
-import os
 import random
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.disks import fill, tmpfs
 from tests.server import TestServer
 from tests.sync.conftest import make_device, rss
 from tests.sync.freshrss import User
@@ -28,27 +26,10 @@ from tui.core.sync import sync_status
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount_point)],
-                      capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here (not root?)")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
-
-
-def _fill(mount_point: Path, leave: int) -> Path:
-    """Fill the tmpfs up to about ``leave`` free bytes; the filler file is returned."""
-    filler = mount_point / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
-    try:
-        stat = os.statvfs(mount_point)
-        os.write(fd, b"\0" * max(0, stat.f_bavail * stat.f_frsize - leave))
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
-    return filler
+    with tmpfs(tmp_path / "disk", "16m") as mounted:
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (not root?)")
+        yield tmp_path / "disk"
 
 
 def _noise(n: int, size: int) -> str:
@@ -86,7 +67,7 @@ def test_a_disk_that_fills_during_a_sync_loses_no_change(
         library.change([starred], starred=True)
         library.change([read], read=True)
         assert sync_status(store)[1] == 2
-        filler = _fill(small_disk, leave)
+        filler = fill(small_disk, leave)
         late = aid(server.url(f"{path}/story-2"))
 
         async def sync_and_star_meanwhile() -> StateChange:
