@@ -39,6 +39,10 @@ _FORBIDDEN = re.compile(
 # space is a line-break hint); one-line fields drop them.
 _ZERO_WIDTH = re.compile("[\u200b-\u200d]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Every character that _SURROGATE, _ESCAPE_SEQUENCE or _FORBIDDEN acts on (escape sequences start with ESC or a C1
+# control): a text without any of them is clean as it is, which one scan tells.
+_SUSPECT = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]")
 _WHITESPACE = re.compile(r"\s+")
 
 TITLE_LIMIT = 300
@@ -50,6 +54,8 @@ def sanitize(text: str | None) -> str:
         return ""
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _SUSPECT.search(text):  # most text: one scan instead of three passes
+        return text
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
     text = _ESCAPE_SEQUENCE.sub("", text)

@@ -13,14 +13,15 @@ import copy
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 from lxml.etree import tounicode
 from lxml.html import HtmlElement
-from readability import Document
 from readability.readability import REGEXES
 
 from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, short_text, text_of
+from .fast_readability import FastDocument
 
 PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
 PROSE_SHARE = 0.4
@@ -64,6 +65,10 @@ _CARD_HINT = re.compile(r"(?:^|[\s_-])(?:rollover|popover|hover-?card|tool-?tip|
 _COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
 _KEEP_HINT = re.compile(r"(?:^|[\s_-])(?:article-?body|articlebody|entry-?content|post-?(?:body|content)|"
                         r"story-?(?:body|content)|main-?content)(?=$|[\s_-])", re.I)
+# The elements a pass can act on, found by libxml2 in document order (as ``iter()`` gives them,
+# without a Python step for every element of the page).
+_MAY_BE_HIDDEN = etree.XPath("descendant-or-self::*[@hidden or @style or @class or @aria-hidden]")
+_HINTED = etree.XPath("descendant-or-self::*[@class or @id]")
 _BODY_HINT = re.compile(
     r"(?:article|entry|post|story|news|detail|content|main|blog|text)[-_]?(?:body|content|text|detail|inner|entry)|"
     r"articlebody|article__body|itemprop-articlebody",
@@ -92,27 +97,27 @@ def prune(root: HtmlElement) -> None:
         _drop(element)
     _mark_embedded_posts(root)
     body = root.find("body")
-    for element in list(root.iter()):
-        if not is_element(element) or element.getparent() is None:
+    for element in _MAY_BE_HIDDEN(root):
+        if element.getparent() is None:
             continue
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
     sizes, total = _measure(body)
-    for element in list(root.iter()):
-        if not is_element(element) or element.tag in ("html", "body", "main", "article"):
+    for element in _HINTED(root):
+        if element.tag in ("html", "body", "main", "article"):
             continue
         if element.getparent() is None or _is_embedded(element):
             continue
-        hint = _role_hint(element)
-        if not hint or element.get("itemprop") == "articleBody" or _KEEP_HINT.search(hint):
+        hint = _hint(class_and_id(element))
+        if not hint.role or element.get("itemprop") == "articleBody" or hint.keep:
             continue
         size = sizes.get(element)
         if size is None:  # outside <body>
             continue
-        if _STRONG_FURNITURE_HINT.search(hint):
-            if not _holds_article(element, size, total, _COMMENT_HINT.search(hint) is not None):
+        if hint.strong:
+            if not _holds_article(element, size, total, hint.comments):
                 _drop(element)
-        elif _WEAK_FURNITURE_HINT.search(hint) and _prose_share(size, total) < WEAK_HINT_SHARE \
+        elif hint.weak and _prose_share(size, total) < WEAK_HINT_SHARE \
                 and not _holds_article(element, size, total, False):
             _drop(element)
     _drop_hover_cards(root)
@@ -155,7 +160,7 @@ def _measure(body: HtmlElement | None) -> tuple[dict[HtmlElement, _Size], _Size]
         if tag == "a":
             linked, prose = text, 0
         hint = class_and_id(element) if element.get("class") or element.get("id") else ""
-        if hint and _COMMENT_HINT.search(hint):
+        if hint and _hint(hint).raw_comments:
             prose = 0
         pending[element] = (text, linked, prose)
         if hint:
@@ -164,27 +169,42 @@ def _measure(body: HtmlElement | None) -> tuple[dict[HtmlElement, _Size], _Size]
     if total.prose < 200:
         return hinted, _Size(total.text, total.linked, 0)
     for element, size in hinted.items():
-        if size.prose >= PROSE_SHARE * total.prose and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
+        if size.prose >= PROSE_SHARE * total.prose and not _hint(class_and_id(element)).strong:
             element.set(PROSE_MARK, "")
     return hinted, total
 
 
-def _role_hint(element: HtmlElement) -> str:
-    """The element's class and id without topic tokens."""
-    hint = class_and_id(element)
-    return _TAXONOMY_TOKEN.sub(" ", hint) if hint and "-" in hint else hint
+@dataclass(frozen=True, slots=True)
+class _Hint:
+    """What an element's class and id say, read once per distinct string (a page repeats them:
+    a menu's hundred items share one)."""
+
+    role: str  # the class and id without topic tokens
+    keep: bool
+    strong: bool
+    weak: bool
+    comments: bool  # of the role
+    raw_comments: bool  # of the class and id as written
+
+
+@lru_cache(maxsize=8192)
+def _hint(hint: str) -> _Hint:
+    role = _TAXONOMY_TOKEN.sub(" ", hint) if hint and "-" in hint else hint
+    return _Hint(role, bool(_KEEP_HINT.search(role)), bool(_STRONG_FURNITURE_HINT.search(role)),
+                 bool(_WEAK_FURNITURE_HINT.search(role)), bool(_COMMENT_HINT.search(role)),
+                 bool(_COMMENT_HINT.search(hint)))
 
 
 def _drop_hover_cards(root: HtmlElement) -> None:
     """Drop the card, not the name it hangs on: the innermost element with a card class that
     holds a picture or several links (the wrapper and the name's own link stay)."""
     def is_card(element: HtmlElement) -> bool:
-        if not _CARD_HINT.search(class_and_id(element)):
+        if not _is_card_class(class_and_id(element)):
             return False
         return element.find(".//img") is not None or len(element.findall(".//a")) >= 2
 
-    for element in list(root.iter()):
-        if is_element(element) and element.getparent() is not None and is_card(element) \
+    for element in _HINTED(root):
+        if element.getparent() is not None and is_card(element) \
                 and not any(is_card(inner) for inner in element.iterdescendants() if is_element(inner)):
             _drop(element)
 
@@ -217,7 +237,17 @@ def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments:
 
 
 def _is_embedded(element: HtmlElement) -> bool:
-    return bool(_EMBED_CLASS.search(element.get("class") or ""))
+    return _is_embed_class(element.get("class") or "")
+
+
+@lru_cache(maxsize=8192)
+def _is_embed_class(classes: str) -> bool:
+    return bool(_EMBED_CLASS.search(classes))
+
+
+@lru_cache(maxsize=8192)
+def _is_card_class(hint: str) -> bool:
+    return bool(_CARD_HINT.search(hint))
 
 
 def _mark_embedded_posts(root: HtmlElement) -> None:
@@ -238,7 +268,7 @@ def _mark_embedded_posts(root: HtmlElement) -> None:
             ancestor.attrib.pop("id", None)
 
 
-class _Readability(Document):  # type: ignore[misc]
+class _Readability(FastDocument):
     """readability-lxml working on a copy of our parsed, pruned tree instead of re-parsing."""
 
     def __init__(self, tree: HtmlElement) -> None:
@@ -255,7 +285,7 @@ class _Readability(Document):  # type: ignore[misc]
             if len(hint) < 2 or element.tag in ("html", "body") or _is_embedded(element) \
                     or element.get(PROSE_MARK) is not None:
                 continue
-            if REGEXES["unlikelyCandidatesRe"].search(hint) and not REGEXES["okMaybeItsACandidateRe"].search(hint):
+            if _unlikely_candidate(hint):
                 if element.xpath("ancestor-or-self::pre | ancestor-or-self::code"):
                     continue
                 if element.xpath("descendant-or-self::main | descendant-or-self::article | "
@@ -267,6 +297,11 @@ class _Readability(Document):  # type: ignore[misc]
         self.result = self.html
         html: str = tounicode(self.html, method="html")
         return html
+
+
+@lru_cache(maxsize=8192)
+def _unlikely_candidate(hint: str) -> bool:
+    return bool(REGEXES["unlikelyCandidatesRe"].search(hint)) and not REGEXES["okMaybeItsACandidateRe"].search(hint)
 
 
 def readability_content(root: HtmlElement) -> HtmlElement | None:

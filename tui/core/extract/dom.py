@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -30,6 +31,12 @@ _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
 _TITLE_TAG = re.compile(r"<title\b[^>]*>", re.I)
 _MAX_TITLE_CHARS = TITLE_LIMIT  # longer is not a title but a page the title tag swallowed
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# lxml.html picks each element's class in Python, once per element object made, and the passes
+# over a page make hundreds of thousands; only form controls get other classes there, and
+# nothing here uses their form API, so every element is an HtmlElement, chosen in C.
+_PARSER.set_element_class_lookup(etree.ElementDefaultClassLookup(
+    element=lxml.html.HtmlElement, comment=lxml.html.HtmlComment, pi=lxml.html.HtmlProcessingInstruction,
+    entity=lxml.html.HtmlEntity))
 
 
 def parse_html(text: str) -> HtmlElement:
@@ -119,8 +126,12 @@ def is_hidden(element: HtmlElement) -> bool:
     if style and _HIDDEN_STYLE.search(style):
         return True
     classes = element.get("class")
-    if not classes:
-        return False
+    return _hidden_by_class(classes) if classes else False
+
+
+@lru_cache(maxsize=8192)
+def _hidden_by_class(classes: str) -> bool:
+    """Read once per distinct class string: a page repeats them."""
     if _SCREEN_READER_CLASS.search(classes):
         return True
     # "hidden md:block" is shown on wide screens: only a plain "hidden" counts.
