@@ -50,7 +50,12 @@ def clamp_timestamp(stamp: float | None, *, fallback: float) -> float:
 
 def fingerprint(article: Article) -> str:
     """A hash of the article's opening words: equal for one story served under two URLs."""
-    words = _WORD.findall(article.text.casefold())
+    words: list[str] = []
+    for block in article.blocks:  # the opening words only: no word spans two blocks of the text
+        if block.kind != "image":
+            words += _WORD.findall(block.text.casefold())
+            if len(words) >= FINGERPRINT_WORDS:
+                break
     if len(words) < FINGERPRINT_MIN_WORDS:
         return ""  # short texts ("Subscribe to read") would merge unrelated pages
     return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]

@@ -323,8 +323,7 @@ def semantic_content(root: HtmlElement) -> HtmlElement | None:
     marked = body.xpath('.//*[@itemprop="articleBody"]')
     if marked:
         return max(marked, key=lambda e: len(text_of(e)))
-    candidates = [e for e in body.iter() if is_element(e) and e.tag in ("div", "section", "article")
-                  and _BODY_HINT.search(class_and_id(e))]
+    candidates = [e for e in body.iter("div", "section", "article") if _is_body_hint(class_and_id(e))]
     candidates += list(body.iter("article"))
     scored = [(paragraph_quality(e), e) for e in candidates]
     scored = [pair for pair in scored if pair[0] > 0]
@@ -335,6 +334,11 @@ def semantic_content(root: HtmlElement) -> HtmlElement | None:
         return min(good, key=lambda e: len(text_of(e)))
     mains = list(body.iter("main"))
     return mains[0] if mains else None
+
+
+@lru_cache(maxsize=8192)
+def _is_body_hint(hint: str) -> bool:
+    return bool(_BODY_HINT.search(hint))
 
 
 def density_content(root: HtmlElement) -> HtmlElement | None:

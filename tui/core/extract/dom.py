@@ -105,11 +105,14 @@ def leading_text(element: HtmlElement, length: int) -> str:
     """The first ``length`` characters of ``text_of(element)`` (or all of it, if shorter)."""
     pieces: list[str] = []
     size = 0
+    checkpoint = 4 * length + 64  # as in short_text: whitespace between tags adds up
     for piece in element.itertext():
         pieces.append(piece)
         size += len(piece)
-        if size > 4 * length + 64 and len(normalize_space("".join(pieces))) > length:
-            break
+        if size > checkpoint:
+            if len(normalize_space("".join(pieces))) > length:
+                break
+            checkpoint = 2 * size
     return normalize_space("".join(pieces))[:length]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
@@ -351,22 +352,29 @@ def _readability_byline(root: HtmlElement) -> str | None:
         if element.get("aria-modal") == "true" and element.get("role") == "dialog":
             continue
         match_string = f"{element.get('class') or ''} {element.get('id') or ''}"
-        if _COMMENT.search(match_string):
+        in_comment, byline_hint, unlikely = _readability_hints(match_string)
+        if in_comment:
             continue
         if ("author" == (element.get("rel") or "") or "author" in (element.get("itemprop") or "")
-                or _READABILITY_BYLINE.search(match_string)):
+                or byline_hint):
             text = _raw_text(element, limit=100).strip()
             if 0 < len(text) < 100:
                 name = next((e for e in element.iterdescendants() if is_element(e)
                              and "name" in (e.get("itemprop") or "")), None)
                 return normalize_space(_raw_text(name) if name is not None else text)
-        if (_UNLIKELY.search(match_string) and not _MAYBE_CANDIDATE.search(match_string)
-                and element.tag not in ("body", "a") and not _near_ancestor(element, ("table", "code"))):
+        if unlikely and element.tag not in ("body", "a") and not _near_ancestor(element, ("table", "code")):
             continue
         if element.get("role") in _UNLIKELY_ROLES:
             continue
         stack.extend(reversed(element))
     return None
+
+
+@lru_cache(maxsize=8192)
+def _readability_hints(match_string: str) -> tuple[bool, bool, bool]:
+    """A comment, a byline, an unlikely candidate: what a class and id say, read once per string."""
+    return (bool(_COMMENT.search(match_string)), bool(_READABILITY_BYLINE.search(match_string)),
+            bool(_UNLIKELY.search(match_string)) and not _MAYBE_CANDIDATE.search(match_string))
 
 
 def _readability_hidden(element: HtmlElement) -> bool:
