@@ -259,3 +259,25 @@ def test_a_batch_of_records_equals_one_record_per_write(tmp_path: Path) -> None:
         ids = [make_record(n).id for n in range(40)]
         assert [bulk.get_article(i) for i in ids] == [single.get_article(i) for i in ids]
         assert bulk.article_ids_present(ids + ["nope"]) == {i for i in ids if single.has_article(i)}
+
+
+def test_the_sync_journal_records_a_bulk_change_per_article_and_field(tmp_path: Path) -> None:
+    """With sync on, a mark-all journals every article's read mark (what the server is sent if
+    its own mark-all call cannot cover them), written with the change; undoing it before a
+    sync cancels them (opposites cancel), star marks made earlier stay."""
+    from tui.core.sync import attach_journal
+
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n) for n in range(200)]
+        store.put_articles(records)
+        journal = attach_journal(store)
+        library = Library(store)
+        library.change([records[0].id], starred=True)
+        unread = library.ids_of(library.listing().rowids, unread_only=True)
+        change = library.change(unread, read=True)
+        pending = {(c.article_id, c.field, c.value) for c in journal.pending()}
+        assert pending == {(r.id, "read", True) for r in records} | {(records[0].id, "starred", True)}
+        undo = UndoStack(library)
+        undo.push("mark all read", [change])
+        undo.undo()
+        assert {(c.article_id, c.field) for c in journal.pending()} == {(records[0].id, "starred")}

@@ -1009,15 +1009,36 @@ class Store:
         except CorruptEntryError:
             return None
 
+    def sync_get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """``sync_get`` of many keys in one read; keys without a (readable) record are left out."""
+        found: dict[str, Any] = {}
+        fetch = self._state._disk.fetch
+        for _rowid, key, mode, filename, value in _rows_of(self._state, ["sync:" + k for k in keys]):
+            try:
+                found[key[5:]] = _unpack(fetch(mode, filename, value, False))
+            except (CorruptEntryError, OSError):
+                continue
+        return found
+
     def sync_set(self, values: dict[str, Any]) -> None:
-        """Set (value) or delete (None) several sync records in one transaction."""
+        """Set (value) or delete (None) several sync records in one transaction (one read of
+        their rows and one statement per kind of write, however many there are)."""
         with self._writing():
             with self._state.transact():
-                for key, value in values.items():
+                keys = ["sync:" + key for key in values]
+                rows = {key: (rowid, filename) for rowid, key, _m, filename, _v
+                        in _rows_of(self._state, keys)}
+                packed: dict[str, bytes] = {}  # equal records are packed (and written) as one
+                blobs: dict[str, bytes | str | None] = {}
+                for key, value in zip(keys, values.values()):
                     if value is None:
-                        self._state.delete("sync:" + key)
-                    else:
-                        self._state.set("sync:" + key, _pack(value))
+                        blobs[key] = None
+                        continue
+                    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                    if text not in packed:
+                        packed[text] = _pack(value)
+                    blobs[key] = packed[text]
+                _write_rows(self._state, blobs, rows)
 
     def sync_items(self, prefix: str) -> Iterator[tuple[str, Any]]:
         """``(key without "sync:", value)`` for the sync records starting with ``prefix``."""
