@@ -119,20 +119,8 @@ ON CONFLICT(tag) DO UPDATE SET
     total = total + excluded.total, unread = unread + excluded.unread,
     feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
 """
-# ``upsert``: take away (-1, before) or add (1, after) the tags of the articles in ``written``.
-_COUNT_WRITTEN = """
-INSERT INTO tag_stats
-SELECT tag, ?1 * count(*), ?1 * sum(read = 0), ?1 * sum(kind = 0), ?1 * sum(kind = 1),
-       ?1 * sum(kind = 2)
-FROM (SELECT t.tag AS tag, min(t.kind) AS kind, a.read AS read
-      FROM written w CROSS JOIN tags t ON t.article = w.article JOIN articles a ON a.rowid = w.article
-      GROUP BY t.tag, t.article)
-WHERE true GROUP BY tag
-ON CONFLICT(tag) DO UPDATE SET
-    total = total + excluded.total, unread = unread + excluded.unread,
-    feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
-"""
 _SEQ_KEYS = ("articles_seq", "state_seq")
+_DEFAULT_STATE = ArticleState()
 
 # A rebuild inserts in batches of this many articles, read and prepared by a second thread while
 # SQLite (which lets go of the GIL) indexes the previous batch.
@@ -330,66 +318,30 @@ class ArticleIndex:
                 pass
 
     def upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
-               states: Mapping[str, ArticleState], articles_seq: int) -> None:
-        """Insert new records and replace old ones (``old`` is what the store held before).
-
-        A batch at a time: the rows, tags and search entries of all records go in with one
-        statement each (executemany), and the tag counts move by one grouped query before
-        and one after, instead of half a dozen statements per article. Ids must be unique.
-        """
+               states: dict[str, ArticleState], articles_seq: int) -> None:
+        """Insert new records and replace old ones (``old`` is what the store held before)."""
+        pairs = list({record.id: (record, old) for record, old in pairs}.values())  # one per id
         with self.lock, self.db:
-            if pairs:
-                self._upsert(pairs, states)
+            added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
+            for record, old in pairs:
+                rowid = self._rowid(record.id)
+                if rowid is not None:
+                    self._count_tags(rowid, -1)
+                    self._remove(rowid, old)
+                state = states.get(record.id, _DEFAULT_STATE)
+                self._insert(record, state, rowid)
+                # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
+                kinds: dict[str, int] = {}
+                for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
+                                    (TAG_FEED, record.feed_tags)):
+                    kinds.update(dict.fromkeys(names, kind))
+                for tag, kind in kinds.items():
+                    counts = added.setdefault(tag, [0, 0, 0, 0, 0])
+                    counts[0] += 1
+                    counts[1] += not state.read
+                    counts[2 + kind] += 1
+            self.db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
             self._set_seq("articles_seq", articles_seq)
-
-    def _upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
-                states: Mapping[str, ArticleState]) -> None:
-        db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS written(article INTEGER PRIMARY KEY)")
-        db.execute("DELETE FROM written")
-        existing = self._rowids_of([record.id for record, _ in pairs])
-        if existing:
-            db.executemany("INSERT INTO written VALUES (?)", [(r,) for r in existing.values()])
-            db.execute(_COUNT_WRITTEN, (-1,))
-            db.executemany("INSERT INTO search(search, rowid, title, body) VALUES ('delete', ?, ?, ?)",
-                           [(existing[old.id], *search_text(old)) for _, old in pairs
-                            if old is not None and old.id in existing])
-            db.execute("DELETE FROM tags WHERE article IN (SELECT article FROM written)")
-        default = ArticleState()
-        db.executemany(
-            "INSERT OR REPLACE INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
-            " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(existing.get(r.id), r.id, r.url, r.title, r.site, r.published, r.fetched,
-              _SEP.join(r.feed_tags), _SEP.join(r.page_tags), _SEP.join(states.get(r.id, default).tags),
-              _SEP.join(r.feeds), int(states.get(r.id, default).read),
-              int(states.get(r.id, default).starred), r.status, r.lang, r.byline)
-             for r, _ in pairs])
-        rowids = {**existing, **self._rowids_of([r.id for r, _ in pairs if r.id not in existing])}
-        tags: list[tuple[str, int, int]] = []
-        for record, _ in pairs:
-            rowid = rowids[record.id]
-            for kind, names in ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
-                                (TAG_USER, states.get(record.id, default).tags)):
-                tags.extend((tag, kind, rowid) for tag in names)
-        db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)", tags)
-        db.executemany("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)",
-                       [(rowids[record.id], *search_text(record)) for record, _ in pairs])
-        db.execute("DELETE FROM written")
-        db.executemany("INSERT INTO written VALUES (?)", [(r,) for r in rowids.values()])
-        db.execute(_COUNT_WRITTEN, (1,))
-        if existing:
-            db.execute("DELETE FROM tag_stats WHERE total <= 0")
-        db.execute("DELETE FROM written")
-
-    def _rowids_of(self, article_ids: Sequence[str]) -> dict[str, int]:
-        """id -> rowid of those of ``article_ids`` the index has."""
-        found: dict[str, int] = {}
-        for start in range(0, len(article_ids), _IDS_PER_QUERY):
-            chunk = json.dumps(sorted(article_ids[start : start + _IDS_PER_QUERY]))
-            found.update(self.db.execute("SELECT a.id, a.rowid FROM json_each(?) j"
-                                         " CROSS JOIN articles a ON a.id = j.value", (chunk,)))
-        return found
 
     def delete(self, records: Sequence[ArticleRecord], articles_seq: int,
                state_seq: int | None = None) -> None:
@@ -494,6 +446,26 @@ class ArticleIndex:
         if sign < 0:
             self.db.executemany("DELETE FROM tag_stats WHERE tag = ? AND total <= 0",
                                 [(tag,) for tag, _, _ in rows])
+
+    def _insert(self, record: ArticleRecord, state: ArticleState, rowid: int | None = None) -> int:
+        cursor = self.db.execute(
+            "INSERT OR REPLACE INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
+            " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (rowid, record.id, record.url, record.title, record.site, record.published,
+             record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
+             _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read), int(state.starred),
+             record.status, record.lang, record.byline),
+        )
+        new_rowid = cursor.lastrowid if rowid is None else rowid
+        assert new_rowid is not None
+        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
+                            [(tag, kind, new_rowid) for kind, names in
+                             ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
+                              (TAG_USER, state.tags)) for tag in names])
+        title, body = search_text(record)
+        self.db.execute("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", (new_rowid, title, body))
+        return new_rowid
 
     # -- reads --------------------------------------------------------------------------------
 
