@@ -28,7 +28,7 @@ from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 
 if TYPE_CHECKING:
-    from .core.models import ArticleSummary
+    from .core.models import ArticleSummary, Feed
 
 Command = Callable[[argparse.Namespace, Config], int]
 
@@ -235,8 +235,6 @@ def _told(library: Library) -> Library:
 
 def run_app(args: argparse.Namespace, config: Config) -> int:
     if args.demo:
-        from .core.demo import seed_demo
-
         demo_dir = Path(tempfile.mkdtemp(prefix="warta-demo-"))
         try:
             library = Library.open(config, demo_dir)

@@ -102,3 +102,48 @@ async def test_stale_index_shows_the_list_first_and_rebuilds_behind_it(
             assert library.summary(marked).read  # type: ignore[union-attr]
     finally:
         library.close()
+
+
+async def test_the_cache_check_waits_for_the_index_rebuild_and_starts_no_second_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(1, 11)])
+    (data / "index.sqlite").unlink()  # rebuilt behind the first frame
+    reading, go_on = _held_reads(monkeypatch, after=5)
+    rebuilds: list[int] = []
+    checks: list[int] = []
+    rebuild_index, check_caches = Library.rebuild_index, Library.check_caches
+
+    def counted_rebuild(self: Library, *args: object) -> None:
+        rebuilds.append(1)
+        rebuild_index(self, *args)  # type: ignore[arg-type]
+
+    def counted_check(self: Library) -> None:
+        checks.append(1)
+        check_caches(self)
+
+    monkeypatch.setattr(Library, "rebuild_index", counted_rebuild)
+    monkeypatch.setattr(Library, "check_caches", counted_check)
+    library = Library.open(Config(), data, rebuild_later=True)
+    try:
+        app = WartaApp(library, refresh_on_start=False)
+        app.CACHE_CHECK_DELAY = 0.05  # type: ignore[misc]
+        turns: list[int] = []
+        check_later = app._check_caches
+
+        def counted_turn() -> None:
+            turns.append(1)
+            check_later()
+
+        app._check_caches = counted_turn  # type: ignore[method-assign]
+        async with app.run_test(size=SIZE) as pilot:
+            assert reading.wait(30)  # the rebuild has started, and is held
+            await wait_for(pilot, lambda: len(turns) >= 3, timeout=30)  # the check came back, waited
+            assert rebuilds == [1] and checks == []
+            go_on.set()
+            await wait_for(pilot, lambda: bool(checks), timeout=30)
+            assert rebuilds == [1] and checks == [1]
+            assert len(article_list(app).rowids) == 10
+    finally:
+        library.close()

@@ -69,7 +69,7 @@ async def test_a_named_command_from_the_config_and_its_stderr(demo_store: Store)
 
 
 async def test_the_timeout_stops_the_command_and_the_app_keeps_answering(demo_store: Store) -> None:
-    app = make_app(demo_store, Config(pipe=PipeConfig(timeout=1.0)))
+    app = make_app(demo_store, Config(pipe=PipeConfig(timeout=3.0)))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = await _pipe(app, pilot, "sleep 30")

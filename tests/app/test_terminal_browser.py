@@ -14,7 +14,6 @@ import termios
 import time
 from pathlib import Path
 
-import pytest
 
 from tests.app.conftest import make_app
 from tests.app.helpers import notifications

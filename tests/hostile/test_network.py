@@ -433,7 +433,7 @@ def _errors_view_text(app: Any) -> str:
 
     screen = app.screen
     assert isinstance(screen, ErrorsScreen)
-    console = Console(width=240, record=True, color_system=None, file=io.StringIO())
+    console = Console(width=600, record=True, color_system=None, file=io.StringIO())
     console.print(screen._table())
     return " ".join(console.export_text().split())
 

@@ -287,7 +287,7 @@ async def test_t6_wide_and_rtl_text_keeps_columns_aligned(tmp_path: Path) -> Non
         for size in ((61, 20),):
             async with app.run_test(size=size) as pilot:
                 await pilot.pause()
-                for n in range(len(WIDE_TITLES)):
+                for _ in range(len(WIDE_TITLES)):
                     await pilot.press("enter")
                     await pilot.pause()
                     for widget in (app.screen.query_one(ArticleList), app.screen.query_one(Reader)):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -16,6 +17,9 @@ from tests.server import TestServer
 from tests.sync.freshrss import FreshRSS, User, unpack, why_not_available
 from tui.core.config import Config, parse_config
 from tui.core.store import Store
+
+if TYPE_CHECKING:
+    from tests.sync.proxy import FaultProxy
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +118,7 @@ __all__ = ["Device", "make_device", "rss", "serve_feed", "long_body", "wait_for"
 
 
 @pytest.fixture(scope="session")
-def _proxy_session(freshrss: FreshRSS) -> Iterator["FaultProxy"]:
+def _proxy_session(freshrss: FreshRSS) -> Iterator[FaultProxy]:
     from tests.sync.proxy import FaultProxy
 
     proxy = FaultProxy(freshrss.port).start()
@@ -123,7 +127,7 @@ def _proxy_session(freshrss: FreshRSS) -> Iterator["FaultProxy"]:
 
 
 @pytest.fixture
-def proxy(_proxy_session: "FaultProxy") -> Iterator["FaultProxy"]:
+def proxy(_proxy_session: FaultProxy) -> Iterator[FaultProxy]:
     """The fault proxy in front of FreshRSS, passing everything through to start with."""
     _proxy_session.mode, _proxy_session.pass_first = "pass", 0
     _proxy_session.requests.clear()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import os
 import shutil
 import socket
 import sqlite3
@@ -111,16 +112,24 @@ class FreshRSS:
         return self
 
     def start(self) -> FreshRSS:
+        # A token only this copy serves: with tests in parallel, another worker's FreshRSS may
+        # have taken the port since it was picked, and must not be taken for ours.
+        token = f"{os.getpid()}-{id(self)}-{time.monotonic_ns()}"
+        (self.root / "p" / "warta-test-token.txt").write_text(token)
         self.process = subprocess.Popen(["php", "-S", f"127.0.0.1:{self.port}", "-t", "p"],
                                         cwd=self.root, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if httpx.get(self.url("/api/greader.php"), timeout=2).status_code == 200:
-                    return self
+                if httpx.get(self.url("/warta-test-token.txt"), timeout=2).text == token:
+                    if httpx.get(self.url("/api/greader.php"), timeout=2).status_code == 200:
+                        return self
+                elif self.process.poll() is not None:
+                    raise RuntimeError(f"FreshRSS could not listen on port {self.port}: taken")
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.1)
         raise RuntimeError("FreshRSS did not start")
 
     def stop(self) -> None:

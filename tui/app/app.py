@@ -344,11 +344,6 @@ class WartaApp(App[None]):
         """Once per session, while no refresh writes: repair the article and page caches."""
         if self.refresher.running or self.workers_in("index"):
             self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
-        self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
-        if self.library.index_stale:
-            self._tell_main(Activity("Rebuilding the article index…"))
-            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
-                            exit_on_error=False)
             return
         self.run_worker(self.library.check_caches, name="cache check", group="upkeep",
                         thread=True, exit_on_error=False)

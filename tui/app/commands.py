@@ -27,7 +27,7 @@ class WartaCommands(Provider):
         nodes: dict[str, DOMNode] = {
             "app": app, "screen": screen, "list": screen.article_list, "reader": screen.reader,
         }
-        commands = []
+        commands: list[tuple[str, str, Callable[[], object]]] = []
         for scope, binding in keys.all_bindings(type(app)):
             title = binding.tooltip or binding.description
             if binding.id and binding.id.startswith("filter.saved_"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding, BindingsMap
@@ -38,7 +39,7 @@ class Conflict:
     context: str
     bindings: tuple[Binding, ...]
 
-    def message(self, app: App[object]) -> str:
+    def message(self, app: App[Any]) -> str:
         actions = " and ".join(f"{b.description} ({b.id})" for b in self.bindings)
         return (f"Key {app.get_key_display(self.bindings[0].with_key(self.key))} does two things in "
                 f"{self.context}: {actions}. Change one under [keys] in the config.")
@@ -52,7 +53,7 @@ CONTEXTS = {
 }
 
 
-def scopes(app_type: type[App[object]]) -> list[Scope]:
+def scopes(app_type: type[App[Any]]) -> list[Scope]:
     """The app's own bindings (those with ids), in help-screen order."""
     def own(cls: type) -> tuple[Binding, ...]:
         return tuple(b for b in cls.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
@@ -65,7 +66,7 @@ def scopes(app_type: type[App[object]]) -> list[Scope]:
     ]
 
 
-def all_bindings(app_type: type[App[object]]) -> Iterable[tuple[Scope, Binding]]:
+def all_bindings(app_type: type[App[Any]]) -> Iterable[tuple[Scope, Binding]]:
     for scope in scopes(app_type):
         for binding in scope.bindings:
             yield scope, binding
@@ -77,17 +78,17 @@ def keys_of(binding: Binding, keymap: Keymap) -> list[str]:
     return list(BindingsMap([binding.with_key(key)]).key_to_bindings)
 
 
-def key_display(app: App[object], binding: Binding, keymap: Keymap) -> str:
+def key_display(app: App[Any], binding: Binding, keymap: Keymap) -> str:
     """How the keys of ``binding`` are shown to the user ("j, ↓")."""
     return ", ".join(app.get_key_display(binding.with_key(key)) for key in keys_of(binding, keymap))
 
 
-def unknown_ids(app_type: type[App[object]], keymap: Keymap) -> list[str]:
+def unknown_ids(app_type: type[App[Any]], keymap: Keymap) -> list[str]:
     known = {binding.id for _, binding in all_bindings(app_type)}
     return [binding_id for binding_id in keymap if binding_id not in known]
 
 
-def find_conflicts(app_type: type[App[object]], keymap: Keymap) -> list[Conflict]:
+def find_conflicts(app_type: type[App[Any]], keymap: Keymap) -> list[Conflict]:
     """Keys that two bindings claim in one context, where the user's keymap caused it.
 
     Some keys are claimed twice on purpose (PgDn pages the list when it has focus and the

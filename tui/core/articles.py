@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from .config import TagRule
 from .models import Article, ArticleRecord
@@ -34,7 +34,7 @@ def parse_timestamp(value: str | None, *, fallback: float) -> float:
     except ValueError:
         return fallback
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
     try:
         stamp = parsed.timestamp()
     except (OverflowError, OSError, ValueError):

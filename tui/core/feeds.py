@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -147,7 +147,7 @@ def _any_date(text: str) -> float | None:
         except ValueError:
             return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     try:
         return when.timestamp()
     except (OverflowError, ValueError, OSError):
@@ -480,7 +480,7 @@ def _parse_json_feed(content: bytes, url: str, max_entries: int, now: float) -> 
         raise FeedParseError("feed could not be parsed (invalid JSON)", url) from exc
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(_JSON_FEED_VERSION):
         raise NotAFeedError("not a feed", url)
-    items = data.get("items")
+    items: Any = data.get("items")
     if not isinstance(items, list):
         raise FeedParseError("feed could not be parsed (no items)", url)
     items = [item for item in items if isinstance(item, dict)]
@@ -542,7 +542,7 @@ def _iso_ts(value: str, now: float) -> float | None:
         except (TypeError, ValueError, IndexError):
             return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     try:
         return _clamp(when.timestamp(), now)
     except (OverflowError, ValueError, OSError):

@@ -441,7 +441,7 @@ class _Decoder:
             self._add(decompressor.process(chunk, output_buffer_limit=_DECODE_STEP))
             while not decompressor.can_accept_more_data():
                 self._add(decompressor.process(b"", output_buffer_limit=_DECODE_STEP))
-        except _brotli.error:  # type: ignore[union-attr]
+        except _brotli.error:
             raise FetchError("corrupt response", self.url) from None
 
     def _add(self, data: bytes) -> None:

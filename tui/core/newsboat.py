@@ -451,9 +451,9 @@ def _mark(store: Store, change: Change, batch: _Batch) -> Counter[str]:
         if marks:
             groups.setdefault(tuple(sorted(marks)), []).append(key)
     added = Counter[str]()
-    for marks, keys in groups.items():
-        change(keys, **dict.fromkeys(marks, True))
-        for mark in marks:
+    for fields, keys in groups.items():
+        change(keys, **dict.fromkeys(fields, True))
+        for mark in fields:
             added[mark] += len(keys)
     return added
 

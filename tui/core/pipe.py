@@ -155,7 +155,7 @@ async def _kill_group(process: asyncio.subprocess.Process) -> None:
         try:
             await asyncio.wait_for(process.wait(), grace)
             break
-        except asyncio.TimeoutError:
+        except TimeoutError:
             continue
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # children that ignored SIGTERM

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from .models import ArticleRecord, Block
 from .sanitize import sanitize, sanitize_line
@@ -38,7 +38,7 @@ def relative_date(timestamp: float, *, now: float | None = None) -> str:
     if age < 86400 * 30:
         return f"{int(age // 86400)}d"
     try:
-        return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime("%Y-%m-%d")
+        return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d")
     except (OverflowError, OSError, ValueError):
         return ""
 

@@ -23,7 +23,8 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
@@ -52,13 +53,14 @@ class CorruptEntryError(StoreError):
     """A cache row that is not one of ours (e.g. a pickle planted in the database)."""
 
 
-class JSONDisk(diskcache.Disk):
+class JSONDisk(diskcache.Disk):  # type: ignore[misc]  # diskcache is untyped
     """A diskcache ``Disk`` that never pickles: keys are str, values bytes or str."""
 
     def put(self, key: Any) -> tuple[Any, bool]:
         if not isinstance(key, str):
             raise TypeError(f"store keys are str, not {type(key).__name__}")
-        return super().put(key)
+        stored: tuple[Any, bool] = super().put(key)
+        return stored
 
     def get(self, key: Any, raw: bool) -> Any:
         if not raw:
@@ -155,7 +157,7 @@ def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tup
 
 _KEYS_PER_QUERY = 10_000
 _DEFAULT_STATE = ArticleState()
-_STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
+_STATE_FIELDS = tuple(field.name for field in dataclass_fields(ArticleState))
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[str]:
@@ -333,10 +335,11 @@ class Store:
         read-only filesystem): every write fails as a full disk does, and is queued or said."""
         why = readonly.cannot_write(data_dir) or "full"
         try:
-            caches = [readonly.ReadOnlyCache(data_dir / name, JSONDisk, **settings) for name, settings in (
-                ("articles", {}), ("raw", {"eviction_policy": "least-recently-stored",
-                                           "size_limit": raw_size_limit}), ("state", {}))]
-            store = cls(data_dir, *caches, ArticleIndex.open_read_only(data_dir / "index.sqlite"))
+            articles = readonly.ReadOnlyCache(data_dir / "articles", JSONDisk)
+            raw = readonly.ReadOnlyCache(data_dir / "raw", JSONDisk, eviction_policy="least-recently-stored",
+                                         size_limit=raw_size_limit)
+            state = readonly.ReadOnlyCache(data_dir / "state", JSONDisk)
+            store = cls(data_dir, articles, raw, state, ArticleIndex.open_read_only(data_dir / "index.sqlite"))
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open data dir {data_dir}: {exc}") from exc
         what = "the disk is full" if why == "full" else "its filesystem is read-only"

@@ -30,10 +30,10 @@ def errors_table(errors: Sequence[RefreshFailure], gone: Mapping[str, str] | Non
     gone = gone or {}
     table = Table.grid(padding=(0, 2), expand=True)
     table.add_column(ratio=2, overflow="fold")
-    table.add_column(ratio=1)
+    table.add_column(ratio=1, overflow="fold")
     for number, (url, reason) in enumerate(errors):
         shown = gone.get(url) or reason
-        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(shown), style="bold"),
+        table.add_row(Text(sanitize_line(url, 500), style="dim"), Text(sanitize_line(shown, 500), style="bold"),
                       style=STYLE_SELECTED if number == selected else None)
     return table
 

@@ -10,6 +10,7 @@ in messages (``messages.py``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -333,7 +334,7 @@ class MainScreen(Screen[None]):
 
     def action_feeds(self) -> None:
         errors = {failure.url: failure.message for failure in getattr(self.app, "last_errors", ())}
-        unsubscribe = getattr(self.app, "unsubscribe", self.library.unsubscribe)
+        unsubscribe: Callable[[str], bool] = getattr(self.app, "unsubscribe")  # WartaApp.unsubscribe
         self.app.push_screen(FeedsScreen(self.library, unsubscribe=unsubscribe, errors=errors),
                              self._feed_chosen)
 

@@ -86,7 +86,7 @@ class TagPicker(ModalScreen[list[str] | None]):
         options = lists.first(SelectionList)
         chosen = [str(tag) for tag in options.selected]
         if not chosen and options.highlighted is not None:
-            chosen = [str(options.get_option_at_index(options.highlighted).value)]  # type: ignore[attr-defined]
+            chosen = [str(options.get_option_at_index(options.highlighted).value)]
         self.dismiss(chosen)
 
     def action_cancel(self) -> None:

@@ -9,6 +9,7 @@ out on its own, so a picture painted in later costs its own rows, not a second l
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from rich.console import ConsoleOptions, RenderableType
 from rich.style import Style
@@ -98,7 +99,7 @@ class Reader(ScrollView, can_focus=True):
         ``PictureSlot`` part is empty until its picture is set. Pictures already set for the
         same article stay (a redraw after a star keeps them).
         """
-        self._parts = list(content) if isinstance(content, (list, tuple)) else [content]
+        self._parts = list(content) if isinstance(content, (list, tuple)) else [cast(RenderableType, content)]
         if article_id is None or article_id != self._pictures_of:
             self._pictures = {}
             self._picture_strips = {}
@@ -219,10 +220,11 @@ class Reader(ScrollView, can_focus=True):
         self._laid_out_width = width
         options = self.app.console.options.update_width(width)
         self._part_lines = [self._slot_lines(part, width) if isinstance(part, PictureSlot)
-                            else self._render(part, options) for part in self._parts]
+                            else self._render_strips(part, options) for part in self._parts]
         self._join()
 
-    def _render(self, renderable: RenderableType, options: ConsoleOptions) -> list[Strip]:
+    def _render_strips(self, renderable: RenderableType,
+                       options: ConsoleOptions) -> list[Strip | tuple[str, int]]:
         return [Strip(line).simplify()
                 for line in self.app.console.render_lines(renderable, options, pad=False)]
 
@@ -233,7 +235,7 @@ class Reader(ScrollView, can_focus=True):
         lines: list[Strip | tuple[str, int]] = [Strip.blank(0)] * slot.space_above
         lines += [(slot.key, row) for row in range(cells.height)]
         if slot.caption is not None:
-            lines += self._render(slot.caption, self.app.console.options.update_width(width))
+            lines += self._render_strips(slot.caption, self.app.console.options.update_width(width))
         return lines
 
     def _strip(self, line: Strip | tuple[str, int]) -> Strip:

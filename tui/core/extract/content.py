@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml.etree import tounicode
 from lxml.html import HtmlElement
-from readability import Document  # type: ignore[import-untyped]
-from readability.readability import REGEXES  # type: ignore[import-untyped]
+from readability import Document
+from readability.readability import REGEXES
 
 from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, text_of
 
@@ -243,7 +243,8 @@ class _Readability(Document):  # type: ignore[misc]
 
     def get_clean_html(self) -> str:
         self.result = self.html
-        return tounicode(self.html, method="html")
+        html: str = tounicode(self.html, method="html")
+        return html
 
 
 def readability_content(root: HtmlElement) -> HtmlElement | None:
