@@ -9,14 +9,21 @@ the three extractors on the same page, so the ratios compare like with like. Rea
 
     nice -n 10 python benchmarks/extraction.py [--smoke] [--sets dev,dragnet] [--worst 10]
     python benchmarks/extraction.py --only PAGE_ID      # print the three texts of one page
+    nice -n 10 python benchmarks/extraction.py --baselines /tmp/baselines.json --half a
 
-trafilatura is a baseline only (``pip install -e ".[bench]"``); without it its rows are empty.
+``--baselines FILE`` keeps the two baselines' texts and timings in FILE (computed on the first
+run, read back after: their output does not change while Warta's does); its timing ratios then
+come from another run, so figures to report come from a run without it. ``--half a|b`` scores one
+half of each set, split by a hash of the page name (develop on one, confirm on the other).
+
+trafilatura is both a baseline and (on pages where readability finds no prose) Warta's second opinion.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -42,7 +49,7 @@ from tui.core.extract import extract  # noqa: E402
 
 try:
     import trafilatura
-except ImportError:  # the baseline is optional: the ".[bench]" extra
+except ImportError:  # a dependency; without it its rows are empty
     trafilatura = None
 
 DEFAULT_SHARED = ROOT.parent / "shared"
@@ -214,14 +221,29 @@ def run_extractor(name: str, html: bytes, url: str | None) -> tuple[str, float]:
     return text, (time.perf_counter() - started) * 1000
 
 
-def body_task(task: tuple[str, str, str, str | None, str]) -> tuple[str, str, dict[str, PageScore]]:
-    set_name, page_id, path, url, truth = task
+BodyTask = tuple[str, str, str, str | None, str, dict[str, tuple[str, float]] | None]
+
+
+def body_task(task: BodyTask) -> tuple[str, str, dict[str, PageScore], dict[str, tuple[str, float]]]:
+    """Score one page for every extractor; ``cached`` holds baseline outputs already known."""
+    set_name, page_id, path, url, truth, cached = task
     html = gzip.decompress(Path(path).read_bytes())
     scores = {}
+    baselines = {}
     for name in EXTRACTORS:
-        text, millis = run_extractor(name, html, url)
+        if cached and name in cached:
+            text, millis = cached[name]
+        else:
+            text, millis = run_extractor(name, html, url)
         scores[name] = score_page(truth, text, millis)
-    return set_name, page_id, scores
+        if name != "warta":
+            baselines[name] = (text, millis)
+    return set_name, page_id, scores, baselines
+
+
+def half_of(page_id: str) -> str:
+    """"a" or "b": the second hex digit of the name's sha256 (the first already split the sets)."""
+    return "a" if hashlib.sha256(page_id.encode("utf-8")).hexdigest()[1] in "01234567" else "b"
 
 
 # -- metadata -----------------------------------------------------------------------------------
@@ -275,7 +297,8 @@ def field_matches(name: str, want: object, have: object) -> bool:
 # -- the run ------------------------------------------------------------------------------------
 
 
-def body_tasks(shared: Path, sets: list[str], smoke: bool, only: str | None) -> Iterator[tuple[str, str, str, str | None, str]]:
+def body_tasks(shared: Path, sets: list[str], smoke: bool, only: str | None,
+               half: str | None = None) -> Iterator[tuple[str, str, str, str | None, str]]:
     for set_name in sets:
         folder = shared / "extraction" / BODY_SETS[set_name]
         truth = json.loads((folder / "ground-truth.json").read_text("utf-8"))
@@ -284,6 +307,8 @@ def body_tasks(shared: Path, sets: list[str], smoke: bool, only: str | None) -> 
             ids = [page_id for page_id in ids if page_id.startswith(only)]
         elif smoke:
             ids = ids[:SMOKE_PAGES]
+        if half:
+            ids = [page_id for page_id in ids if half_of(page_id) == half]
         for page_id in ids:
             path = folder / "html" / f"{page_id}.html.gz"
             yield set_name, page_id, str(path), truth[page_id].get("url"), truth[page_id]["articleBody"]
@@ -312,7 +337,18 @@ def print_body_table(results: dict[str, dict[str, Totals]], sets: list[str]) -> 
         missing = sum(1 for k, p in warta.pages.items() if p.empty and not plain.pages[k].empty)
         ratio = warta.median_ms() / plain.median_ms() if plain.median_ms() else 0.0
         print(f"{label:12} {'':17} median ms warta/readability {ratio:.2f}; per-page best-of-baselines "
-              f"mean F1 {oracle:.3f}; warta empty where readability has text: {missing}\n")
+              f"mean F1 {oracle:.3f}; warta empty where readability has text: {missing}")
+        print(f"{label:12} {'':17} " + "; ".join(_half_f1s(by_extractor, half) for half in ("a", "b")) + "\n")
+
+
+def _half_f1s(by_extractor: dict[str, Totals], half: str) -> str:
+    """F1 of each extractor on one half of the pages (the split of ``half_of``)."""
+    parts = []
+    for extractor in EXTRACTORS:
+        pages = {k: v for k, v in by_extractor[extractor].pages.items() if half_of(k.rsplit("/", 1)[-1]) == half}
+        parts.append(f"{extractor} {Totals(pages).f1():.3f}")
+    count = sum(1 for k in by_extractor["warta"].pages if half_of(k.rsplit("/", 1)[-1]) == half)
+    return f"half {half} ({count} pages) F1 " + " ".join(parts)
 
 
 def print_worst(results: dict[str, dict[str, Totals]], sets: list[str], count: int) -> None:
@@ -374,6 +410,8 @@ def main() -> int:
     parser.add_argument("--metadata-misses", action="store_true", help="list Warta's metadata mismatches")
     parser.add_argument("--skip-metadata", action="store_true")
     parser.add_argument("--dump", type=Path, help="write every page's scores to this JSON file")
+    parser.add_argument("--baselines", type=Path, help="cache of the baselines' outputs (read, extended, written)")
+    parser.add_argument("--half", choices=("a", "b"), help="score one half of each set (hash of the page name)")
     args = parser.parse_args()
     sets = [name for name in args.sets.split(",") if name]
     unknown = [name for name in sets if name not in BODY_SETS]
@@ -381,7 +419,7 @@ def main() -> int:
         parser.error(f"unknown set {unknown[0]!r}; choose from {', '.join(BODY_SETS)}")
     _quiet()
 
-    tasks = list(body_tasks(args.shared, sets, args.smoke, args.only))
+    tasks = list(body_tasks(args.shared, sets, args.smoke, args.only, args.half))
     if args.only:
         for set_name, page_id, path, url, truth in tasks:
             html = gzip.decompress(Path(path).read_bytes())
@@ -399,12 +437,20 @@ def main() -> int:
     cases = sorted(str(p) for p in metadata_root.iterdir() if p.is_dir()) if not args.skip_metadata else []
     if args.smoke:
         cases = cases[:SMOKE_PAGES]
+    cache: dict[str, dict[str, tuple[str, float]]] = {}
+    if args.baselines and args.baselines.exists():
+        cache = {key: {name: (text, millis) for name, (text, millis) in value.items()}
+                 for key, value in json.loads(args.baselines.read_text("utf-8")).items()}
+    jobs = [(*task, cache.get(f"{task[0]}/{task[1]}")) for task in tasks]
     with ProcessPoolExecutor(max_workers=args.workers, initializer=_quiet) as pool:
         metadata_results = pool.map(metadata_task, cases)
-        for set_name, page_id, scores in pool.map(body_task, tasks, chunksize=4):
+        for set_name, page_id, scores, baselines in pool.map(body_task, jobs, chunksize=4):
             for extractor, score in scores.items():
                 results[set_name][extractor].pages[page_id] = score
+            cache[f"{set_name}/{page_id}"] = baselines
         metadata_cases = list(metadata_results)
+    if args.baselines:
+        args.baselines.write_text(json.dumps(cache))
     if args.dump:
         args.dump.write_text(json.dumps({set_name: {extractor: {k: [v.f1, v.precision, v.recall, v.empty, v.millis]
                                                                for k, v in totals.pages.items()}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -28,6 +29,7 @@ from .core.private import spare_dir
 from .core.sanitize import sanitize_line
 
 if TYPE_CHECKING:
+    from .app.graphics import Terminal
     from .core.models import ArticleSummary, Feed
 
 Command = Callable[[argparse.Namespace, Config], int]
@@ -41,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_env_proxy:
             config = replace(config, fetch=replace(config.fetch, trust_env=False))
         command: Command = getattr(args, "run", run_app)
+        if command is not run_app:
+            gc.enable()  # off while starting (``tui.__main__``); the reader turns it on itself
         if args.demo and command is not run_app:
             return _in_demo_dir(command, args, config)
         return command(args, config)
@@ -248,11 +252,26 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         return _run_reader(library, None, refresh=None if not args.offline else False)
 
 
+def _ask_terminal(library: Library) -> Terminal | None:
+    """Which picture protocols the terminal speaks, asked before Textual takes it; not asked
+    (no escape sent at all) when no feed's pictures could use them."""
+    from .app.graphics import query_terminal
+
+    modes = {library.config.images, *(feed.images for feed in library.feeds() if feed.images)}
+    if not modes & {"auto", "kitty", "sixel"}:
+        return None
+    try:
+        return query_terminal(sys.stdin.fileno(), sys.stdout.fileno(), os.environ)
+    except (OSError, ValueError):
+        return None
+
+
 def _run_reader(library: Library, notice: str | None, *, refresh: bool | None) -> int:
     from .app.app import WartaApp
 
     try:
-        WartaApp(library, notice=notice, refresh_on_start=refresh, offline=refresh is False).run()
+        WartaApp(library, notice=notice, refresh_on_start=refresh, offline=refresh is False,
+                 terminal=_ask_terminal(library)).run()
     finally:
         shown = len(library.notices)
         library.close()

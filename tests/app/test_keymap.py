@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
 
 from tui.app.app import WartaApp
 from tui.app.keys import find_conflicts
@@ -11,7 +10,7 @@ from tui.core.config import Config
 from tui.core.store import Store
 
 from .conftest import make_app
-from .helpers import article_list, current_id, notifications, plain
+from .helpers import article_list, current_id, notifications
 
 SIZE = (100, 30)
 
@@ -63,7 +62,7 @@ async def test_help_lists_the_remapped_keys(demo_store: Store) -> None:
     async with app.run_test(size=(120, 60)) as pilot:
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        text = plain(app.screen.query_one("#help-keys", Static).content, width=110)  # type: ignore[arg-type]
+        text = "\n".join(app.screen.text_lines)  # type: ignore[attr-defined]
         star = next(line for line in text.splitlines() if "article.star" in line)
         assert star.split()[0] == "S"
         prompt = next(line for line in text.splitlines() if "filter.prompt" in line)
@@ -75,17 +74,74 @@ async def test_help_lists_the_remapped_keys(demo_store: Store) -> None:
             assert binding_id in text
 
 
-async def test_every_action_is_in_the_command_palette(app: WartaApp) -> None:
+async def test_every_action_id_is_in_help_and_in_the_palette_of_its_screen(
+        demo_store: Store) -> None:
+    """Walks the keymap: every binding id of every screen and widget is listed by ? and offered
+    by the command palette on the screen where the key works."""
     from tui.app.commands import WartaCommands
-    from tui.app.keys import all_bindings
+    from tui.app.keys import scopes
+    from tui.app.screens.confirm import ConfirmOpen
+    from tui.app.screens.picture import Picture, PictureScreen
+
+    from tui.core.models import Feed
+
+    demo_store.add_subscription(Feed(url="http://127.0.0.1:9/feed.xml", name="Local"))
+    app = make_app(demo_store, Config(filters={"Climate": "+climate"}))
+    offered: dict[str, set[str]] = {}  # screen class name -> ids its palette offers
+
+    def palette() -> None:
+        ids = {help_text.rsplit(" · ", 1)[-1] for _, help_text, _ in
+               WartaCommands(app.screen)._commands()}
+        offered.setdefault(type(app.screen).__name__, set()).update(ids)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        palette()
+        await pilot.press("question_mark")
+        help_text = "\n".join(app.screen.text_lines)  # type: ignore[attr-defined]
+        palette()
+        await pilot.press("escape")
+        for opening, closing in ((["F"], ["escape"]), (["F", "j", "R"], ["escape", "escape"]),
+                                 (["t"], ["escape"]), (["T"], ["escape"]), (["E"], ["escape"]),
+                                 (["A"], ["n"])):
+            await pilot.press(*opening)
+            await pilot.pause()
+            palette()
+            await pilot.press(*closing)
+            await pilot.pause()
+        await pilot.press("vertical_line", *"cat", "enter")
+        await pilot.pause()
+        palette()
+        await pilot.press("escape")
+        await pilot.pause()
+        for screen in (ConfirmOpen("https://example.org/", "it looks odd"),
+                       PictureScreen([Picture("https://example.org/a.png", "")], 0, "x")):
+            await app.push_screen(screen)
+            await pilot.pause()
+            palette()
+            app.pop_screen()
+            await pilot.pause()
+    everywhere = set.intersection(*offered.values())
+    for scope in scopes(WartaApp):
+        for binding in scope.bindings:
+            if binding.id == "filter.saved_1":
+                assert "filter.saved_1" in help_text  # configured, so listed (2-9 are not)
+                continue
+            if (binding.id or "").startswith("filter.saved_"):
+                continue
+            assert binding.id in help_text, binding.id
+            assert binding.id in everywhere or any(binding.id in ids for ids in offered.values()), \
+                (binding.id, offered.keys())
+    assert "app.quit" in everywhere and "feeds.unsubscribe" in offered["FeedsScreen"]
+    assert "feeds.unsubscribe" not in offered["MainScreen"]  # each screen offers its own
+
+
+async def test_a_palette_command_runs_on_its_node(app: WartaApp) -> None:
+    from tui.app.commands import WartaCommands
 
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         provider = WartaCommands(app.main)
-        titles = [title for title, _, _ in provider._commands()]
-        for _, binding in all_bindings(WartaApp):
-            if not (binding.id or "").startswith("filter.saved_"):
-                assert (binding.tooltip or binding.description) in titles
         command = next(c for t, _, c in provider._commands() if t == "Star or unstar the article")
         article = current_id(app)
         await command()  # type: ignore[misc]

@@ -8,9 +8,6 @@ payloads: the contract between screen and app, not what either draws.
 
 from __future__ import annotations
 
-import errno
-import os
-import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -20,6 +17,7 @@ import pytest
 from textual.message import Message
 from textual.screen import Screen
 
+from tests.disks import fill, tmpfs
 from tests.server import TestServer
 from tui.app import app as app_module
 from tui.app import messages
@@ -135,24 +133,8 @@ async def test_an_address_typed_in_is_asked_for_and_its_articles_arrive(server: 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path | None]:
     """A 1 MiB tmpfs (a real ENOSPC) when we may mount one (root); None otherwise."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount_point)],
-                             capture_output=True).returncode == 0
-    yield mount_point if mounted else None
-    if mounted:
-        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
-
-
-def _fill(mount_point: Path) -> None:
-    fd = os.open(mount_point / "filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        while True:
-            os.write(fd, b"\0" * 65536)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
+    with tmpfs(tmp_path / "disk", "1m") as mounted:
+        yield tmp_path / "disk" if mounted else None
 
 
 async def test_a_full_disk_queues_changes_and_the_next_write_flushes_them(
@@ -165,7 +147,7 @@ async def test_a_full_disk_queues_changes_and_the_next_write_flushes_them(
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             if small_disk is not None:
-                _fill(small_disk)
+                fill(small_disk)
             else:  # no mount allowed: the store refuses as a full disk does (a stand-in)
                 from tui.core.errors import DiskFullError
 

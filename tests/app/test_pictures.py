@@ -4,6 +4,7 @@ a key for the whole pane; hostile pictures from the real local server never cost
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,10 +16,12 @@ from PIL import Image
 from tests.core.test_images import SVG, picture, png_bomb
 from tests.server import TestServer
 from tui.app.app import WartaApp
+from tui.app.graphics import PLACEHOLDER, Terminal
 from tui.app.screens.picture import PictureScreen, PictureView
 from tui.app.widgets.reader import Reader
 from tui.core.config import Config
 from tui.core.images import ImageCache
+from tui.core.library import Library
 from tui.core.models import Article, ArticleRecord, ArticleState, Block, Feed
 from tui.core.store import Store
 from tui.core.urls import article_id
@@ -247,3 +250,111 @@ def test_reader_parts_put_each_slot_before_its_picture_and_keep_tables_whole() -
     console.print(reader_renderable(record, ArticleState()))
     text = console.export_text()
     assert "Aurora" in text and "12 kg" in text and "Boats came back" in text
+
+
+# -- the terminal's own graphics -----------------------------------------------------------------
+
+def graphics_app(store: Store, terminal: Terminal, config: Config | None = None) -> tuple[WartaApp, list[str]]:
+    """The app as if the terminal had answered ``terminal``; what the app hands to the
+    terminal is collected (the headless driver has none to write to)."""
+    app = WartaApp(Library(store, config or Config()), terminal=terminal)
+    app.offline = True
+    written: list[str] = []
+    app.kitty.write = written.append
+    app._write_graphics = written.append  # type: ignore[method-assign]
+    return app, written
+
+
+async def open_and_wait(pilot, ready) -> None:  # type: ignore[no-untyped-def]
+    await pilot.pause()
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if ready():
+            return
+
+
+async def test_kitty_pictures_are_sent_once_and_drawn_as_placeholders(pictured, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLORTERM", "truecolor")  # as kitty sets it: the ids ride on 24-bit colour
+    store, record = pictured
+    app, written = graphics_app(store, Terminal(kitty=True, cell=(8, 16)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_and_wait(pilot, lambda: any(PLACEHOLDER in line for line in reader_lines(app)))
+        lines = reader_lines(app)
+        rows = [n for n, line in enumerate(lines) if PLACEHOLDER in line]
+        assert rows and not any("▀" in line for line in lines)
+        assert lines.index("https://example.org/harbour") < rows[0]
+        sent = "".join(written)
+        assert sent.count("a=t,f=24") == 1 and "U=1" in sent
+        width = int(re.search(r"a=t,f=24,s=(\d+)", sent).group(1))  # type: ignore[union-attr]
+        assert width > 100  # pixels, not half-block cells: 8 pixels a column
+        reader = app.screen.query_one(Reader)
+        reader.scroll_to(y=rows[0] + 1, animate=False)  # scrolling costs no escape at all
+        await pilot.pause()
+        assert "".join(written) == sent
+        await pilot.press("i")  # the full pane: its own, larger copy
+        await open_and_wait(pilot, lambda: "".join(written).count("a=t,f=24") == 2)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "a=d,d=I" in written[-1]  # the full-pane copy is let go
+    assert "a=d,d=I" in written[-1]  # and at exit the reader's
+
+
+@pytest.mark.parametrize(("terminal", "mode"), [
+    (Terminal(kitty=True), "off"),
+    (Terminal(tmux=True), "auto"),  # tmux without passthrough: the kitty query got no answer
+    (Terminal(sixel=True), "auto"),  # the reader scrolls: no sixel there
+])
+async def test_no_picture_escape_without_a_protocol_for_it(pictured, terminal: Terminal, mode: str) -> None:  # type: ignore[no-untyped-def]
+    store, _record = pictured
+    app, written = graphics_app(store, terminal, Config(images=mode))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_first(pilot)
+        await pilot.pause(0.2)
+        lines = reader_lines(app)
+        assert not any(PLACEHOLDER in line for line in lines)
+        assert written == []
+
+
+async def test_sixel_draws_the_full_pane_picture_over_blank_cells(pictured, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLORTERM", "truecolor")  # the reader's half blocks want colour
+    store, _record = pictured
+    app, written = graphics_app(store, Terminal(sixel=True, cell=(10, 20)), Config(images="sixel"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_first(pilot)
+        assert written == []  # the scrolling reader: half blocks
+        await pilot.press("i")
+        await open_and_wait(pilot, lambda: bool(written))
+        assert isinstance(app.screen, PictureScreen)
+        drawn = written[-1]
+        assert drawn.startswith("\x1b[?2026h\x1b7\x1b[") and "\x1bP0;1;0q" in drawn
+        width, height = map(int, re.search(r'"1;1;(\d+);(\d+)', drawn).groups())  # type: ignore[union-attr]
+        view = app.screen.query_one(PictureView)
+        assert width <= view.size.width * 10 and height <= view.size.height * 20
+        assert (width, height) != (360, 240) or view.size.width * 10 >= 360
+
+
+async def test_each_picture_shows_with_its_caption(tmp_path: Path) -> None:
+    """The lead picture's caption under it (its figure's caption, not the bare alt text), and
+    the full pane's caption line the same; the caption's paragraph stays in the text."""
+    store = Store.open(tmp_path / "data")
+    try:
+        url = "https://example.org/lead.png"
+        record = pictured_record("", [url])
+        blocks = list(record.article.blocks)  # type: ignore[union-attr]
+        blocks.insert(2, Block("paragraph", "The fleet returns at dawn.", marker="figcaption"))
+        record = replace(record, article=replace(record.article, blocks=tuple(blocks)))
+        store.put_articles([record])
+        ImageCache(store).put(url, gradient())
+        app = offline_app(store)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await open_first(pilot)
+            lines = reader_lines(app)
+            rows = [n for n, line in enumerate(lines) if "▀" in line]
+            assert rows and "The fleet returns at dawn." in lines[rows[-1] + 1]
+            await pilot.press("i")
+            await pilot.pause(0.3)
+            caption = str(app.screen.query_one("#caption").render())
+            assert "The fleet returns at dawn." in caption
+    finally:
+        store.close()

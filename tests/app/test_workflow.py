@@ -201,9 +201,11 @@ async def test_config_sets_the_default_sort(demo_store: Store) -> None:
         assert dates == sorted(dates) and "sort: oldest" in status_text(app)
 
 
-async def test_j_k_g_G_in_the_tag_picker_and_help(app: WartaApp) -> None:
-    from textual.containers import VerticalScroll
+async def test_j_k_g_G_in_the_tag_picker_help_and_feed_pane(app: WartaApp) -> None:
     from textual.widgets import SelectionList
+
+    from tui.app.widgets.reader import Reader
+    from tui.app.widgets.row_list import RowList
 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("t")
@@ -218,10 +220,24 @@ async def test_j_k_g_G_in_the_tag_picker_and_help(app: WartaApp) -> None:
         assert tags.highlighted == 0
         await pilot.press("escape", "question_mark")
         await pilot.pause()
-        view = app.screen.query_one(VerticalScroll)
+        view = app.screen.query_one(Reader)
         await pilot.press("j", "j")
         assert view.scroll_y == 2
         await pilot.press("G")
         assert view.scroll_y == view.max_scroll_y > 0
         await pilot.press("g")
         assert view.scroll_y == 0
+        await pilot.press("pagedown")
+        assert view.scroll_y > 2
+        await pilot.press("escape", "F")
+        await pilot.pause()
+        rows = app.screen.query_one(RowList)
+        first = rows.cursor
+        await pilot.press("j", "j", "k")
+        assert rows.cursor == first + 1 and rows.current is not None
+        await pilot.press("G")
+        assert rows.cursor == len(rows.rows) - 1
+        await pilot.press("g")
+        assert rows.cursor == first  # the first row that can be picked (under a heading)
+        await pilot.press("pagedown")
+        assert rows.cursor > first + 5 and rows.current is not None

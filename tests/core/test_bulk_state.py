@@ -7,15 +7,11 @@ where one can be mounted (see ``tests/hostile/test_storage.py``).
 from __future__ import annotations
 
 import random
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
 import diskcache
 import pytest
 
-from tests.hostile.support import ROOT, child_env
 from tests.hostile.test_storage import _FullDisk, full_disk_store, small_disk  # noqa: F401
 from tui.core.library import Library
 from tui.core.models import ArticleState
@@ -138,55 +134,6 @@ def test_a_journal_sees_the_bulk_change_inside_its_transaction(tmp_path: Path) -
             store.update_states([r.id for r in records], starred=True)
         assert not any(store.get_state(r.id).starred for r in records)
         assert store.unread_count() == 0
-
-
-_BULK_WRITER = textwrap.dedent("""
-    import sys
-    sys.path.insert(0, {root!r})
-    from tui.core.store import Store
-    from tests.conftest import make_record
-    store = Store.open(sys.argv[1])
-    field, rounds = sys.argv[2], int(sys.argv[3])
-    ids = [make_record(n).id for n in range(300)]
-    print("ready", flush=True)
-    sys.stdin.readline()
-    failures = 0
-    for n in range(rounds):
-        try:
-            store.update_states(ids[n % 3::3], **{{field: True}})
-        except Exception as exc:
-            failures += 1
-            print("error", type(exc).__name__, exc, flush=True)
-    store.close()
-    print("done", failures, flush=True)
-""")
-
-
-def test_two_processes_bulk_changing_different_fields_lose_nothing(tmp_path: Path) -> None:
-    """One process marks thirds of 300 articles read in bulk while another stars them in bulk,
-    at once, over the same articles: every mark of both is there, and the index agrees."""
-    data = tmp_path / "data"
-    with Store.open(data) as store:
-        store.put_articles([make_record(n) for n in range(300)])
-    writers = [subprocess.Popen([sys.executable, "-c", _BULK_WRITER.format(root=str(ROOT)),
-                                 str(data), field, "30"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=child_env())
-               for field in ("read", "starred")]
-    for writer in writers:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
-    for writer in writers:
-        assert writer.stdin is not None
-        writer.stdin.write("go\n")
-        writer.stdin.flush()
-    outputs = [w.communicate(timeout=120) for w in writers]
-    for out, err in outputs:
-        assert "done 0" in out, (out[-2000:], err[-2000:])
-    with Store.open(data) as store:
-        states = store.get_states([make_record(n).id for n in range(300)])
-        assert all(s.read and s.starred for s in states.values())
-        assert store.unread_count() == 0
-        assert [s.starred for s in store.summaries(store.rowids())] == [True] * 300
 
 
 def test_bulk_change_on_a_full_disk_is_queued_shown_and_saved_later(

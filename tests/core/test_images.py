@@ -116,7 +116,7 @@ def test_config_images_setting_and_per_feed_override(tmp_path: Path) -> None:
                           b'images = "off"\n', tmp_path / "c.toml")
     assert config.images == "halfblock" and config.feeds[0].images == "off"
     assert parse_config(b"", tmp_path / "c.toml").images == "auto"
-    with pytest.raises(ConfigError, match=r'line 1: images: expected "auto", "halfblock" or "off"'):
+    with pytest.raises(ConfigError, match=r'line 1: images: expected "auto", "halfblock", "off", "kitty" or "sixel"'):
         parse_config(b'images = "sixel-please"\n', tmp_path / "c.toml")
     with pytest.raises(ConfigError, match=r"feeds\[1\]\.images"):
         parse_config(b'[[feeds]]\nurl = "https://a.example/feed"\nimages = true\n', tmp_path / "c.toml")
@@ -267,3 +267,39 @@ def test_show_and_markdown_keep_the_image_lines_and_links(store: Store) -> None:
     markdown = article_markdown(record)
     assert "image: A harbour at dawn" in markdown
     assert "[1]: <https://example.org/a.jpg>" in markdown and "[3]: <https://example.org/b.png>" in markdown
+
+
+def test_caption_is_the_figcaption_else_the_alt_text() -> None:
+    links = ("https://example.org/a.jpg", "https://example.org/b.png", "https://example.org/c.png")
+    article = Article(url="https://example.org/story", links=links, blocks=(
+        Block("image", "[image: Boats]", links=((0, 14, 1),)),
+        Block("paragraph", "The fleet returns at dawn. Photo: the harbour office", marker="figcaption"),
+        Block("paragraph", "Text between the figures."),
+        Block("image", "[image: Nets]", links=((0, 13, 2),)),
+        Block("paragraph", "A caption standing before its picture", marker="figcaption"),
+        Block("image", "[image: Gulls]", links=((0, 14, 3),)),
+    ))
+    refs = article_images(article)
+    assert [(r.url, r.caption) for r in refs] == [
+        ("https://example.org/a.jpg", "The fleet returns at dawn. Photo: the harbour office"),
+        ("https://example.org/b.png", "A caption standing before its picture"),
+        # c.png's caption stands before it, but right after the figure before: not its own
+        ("https://example.org/c.png", "Gulls"),
+    ]
+    assert refs[0].lead and refs[0].alt == "Boats"
+
+
+def test_extraction_marks_a_figures_caption() -> None:
+    from tui.core.extract import extract
+
+    body = " ".join(f"Sentence {n} about the harbour and the boats that came back." for n in range(30))
+    html = (f"<html><head><title>Harbour</title></head><body><article><h1>Harbour</h1><p>{body}</p>"
+            "<figure><img src='/boats.jpg' alt='Boats' width='800' height='500'>"
+            "<figcaption>The fleet returns at dawn.</figcaption></figure>"
+            f"<p>{body}</p><p>{body}</p></article></body></html>")
+    article = extract(html, "https://example.org/harbour")
+    refs = article_images(article)
+    assert [(r.url, r.caption) for r in refs] == [("https://example.org/boats.jpg",
+                                                   "The fleet returns at dawn.")]
+    caption = next(b for b in article.blocks if b.marker == "figcaption")
+    assert caption.kind == "paragraph" and caption.text == "The fleet returns at dawn."

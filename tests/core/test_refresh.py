@@ -176,6 +176,31 @@ async def test_same_story_under_two_urls_is_one_article(server: TestServer, env)
 
 
 @pytest.mark.asyncio
+async def test_an_entry_merged_into_its_twin_is_not_new_again_for_the_next_feed(
+        server: TestServer, env) -> None:
+    """Feeds merge concurrently, so a second feed can list an entry after its page was found
+    to be a twin and deleted. It must find the twin (one article, counted new once), not
+    come back as a new article. The order is forced by calling the store-thread steps in turn."""
+    from tui.core.models import FeedEntry, ParsedFeed
+
+    store, fetcher, pool = env
+    story, copy = server.url("/t/story"), server.url("/t/story-copy")
+    feed_x, feed_y = Feed(url=server.url("/tx.xml")), Feed(url=server.url("/ty.xml"))
+    refresher = Refresher(store, fetcher, pool)
+    refresher._reset()
+    _, new_x, _ = refresher._merge_feed(
+        feed_x, ParsedFeed(entries=(FeedEntry(story, "Story"), FeedEntry(copy, "Story copy"))), None)
+    for url in (story, copy):
+        refresher._store_article(article_id(url), await pool.extract(page("Same story"), url), url)
+    assert store.get_article(article_id(copy)) is None  # merged into the story
+    _, new_y, _ = refresher._merge_feed(feed_y, ParsedFeed(entries=(FeedEntry(copy, "Story copy"),)),
+                                        None)
+    assert (new_x, new_y) == (2, 0)
+    assert store.get_article(article_id(copy)) is None
+    assert set(store.get_article(article_id(story)).feeds) == {feed_x.url, feed_y.url}
+
+
+@pytest.mark.asyncio
 async def test_merge_keeps_state_and_unions_feeds(server: TestServer, env) -> None:
     store, fetcher, pool = env
     server.add("/shared/a", page("shared"))

@@ -95,13 +95,17 @@ _RMW = textwrap.dedent("""
     from tui.core.store import Store
     from tests.conftest import make_record
     store = Store.open(sys.argv[1])
-    field = sys.argv[2]
+    field, bulk = sys.argv[2], sys.argv[3] == "bulk"
+    ids = [make_record(n).id for n in range(300)]
     print("ready", flush=True)
     sys.stdin.readline()
     failures = 0
-    for n in range(300):
+    for n in range(30 if bulk else 300):  # in bulk: thirds of the articles, ten times each
         try:
-            store.update_state(make_record(n).id, **{{field: True}})
+            if bulk:
+                store.update_states(ids[n % 3::3], **{{field: True}})
+            else:
+                store.update_state(ids[n], **{{field: True}})
         except Exception as exc:
             failures += 1
             print("error", type(exc).__name__, exc, flush=True)
@@ -110,11 +114,14 @@ _RMW = textwrap.dedent("""
 """)
 
 
-def test_p2_two_processes_300_read_modify_writes_each_lose_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["one", "bulk"])
+def test_p2_two_processes_300_read_modify_writes_each_lose_nothing(tmp_path: Path, how: str) -> None:
+    """One process marks the 300 articles read while another stars them, at once, one article
+    per write or in bulk writes: every mark of both is there, and the index agrees."""
     data = tmp_path / "data"
     with Store.open(data) as store:
         store.put_articles([make_record(n) for n in range(300)])
-    writers = [_start(_RMW, str(data), field) for field in ("read", "starred")]
+    writers = [_start(_RMW, str(data), field, how) for field in ("read", "starred")]
     for writer in writers:
         assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
     for writer in writers:  # start both at once: maximum contention on the same articles
@@ -129,6 +136,7 @@ def test_p2_two_processes_300_read_modify_writes_each_lose_nothing(tmp_path: Pat
             sum(store.get_state(make_record(n).id).starred for n in range(300))
         assert marks == 600
         assert store.unread_count() == 0  # the derived index agrees
+        assert [s.starred for s in store.summaries(store.rowids())] == [True] * 300
 
 
 _HOLDER = textwrap.dedent("""

@@ -26,6 +26,8 @@ from typing import Any
 import diskcache
 import pytest
 
+from tests.disks import tmpfs
+
 from tests.conftest import make_record
 from tui.core import backup
 from tui.core.errors import DiskFullError, SchemaMismatchError, StoreError
@@ -212,22 +214,11 @@ def test_s5_planted_pickle_never_runs(tmp_path: Path, where: str) -> None:
 
 # -- S6 disk full -----------------------------------------------------------------------------
 
-def _try_tmpfs(target: Path, size: str, *options: str) -> bool:
-    target.mkdir(parents=True, exist_ok=True)
-    opts = ",".join((f"size={size}", *options))
-    result = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(target)],
-                            capture_output=True)
-    return result.returncode == 0
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path | None]:
     """A 1 MiB tmpfs (real ENOSPC) when we may mount; None otherwise."""
-    mount_point = tmp_path / "disk"
-    mounted = _try_tmpfs(mount_point, "1m")
-    yield mount_point if mounted else None
-    if mounted:
-        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+    with tmpfs(tmp_path / "disk", "1m") as mounted:
+        yield tmp_path / "disk" if mounted else None
 
 
 _DISK_FULL_SCRIPT = textwrap.dedent("""
@@ -318,9 +309,9 @@ def _remount_read_only(mount_point: Path) -> None:
 def test_s7_read_only_data_dir(tmp_path: Path) -> None:
     """A read-only filesystem (tmpfs remounted ro; root ignores chmod 0500)."""
     mount_point = tmp_path / "ro"
-    if not _try_tmpfs(mount_point, "4m"):
-        pytest.skip("cannot mount a tmpfs here (not root?)")
-    try:
+    with tmpfs(mount_point, "4m") as mounted:
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (not root?)")
         data = mount_point / "data"
         _seed(data, 3)
         _remount_read_only(mount_point)
@@ -330,8 +321,6 @@ def test_s7_read_only_data_dir(tmp_path: Path) -> None:
             assert "Traceback" not in result.stderr, result.stderr[-2000:]
             if result.returncode:
                 assert_one_clean_line(result, str(target))
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
 
 
 # -- S8 size pressure -------------------------------------------------------------------------

@@ -3,16 +3,14 @@ says so once and fails, and nothing is left behind."""
 
 from __future__ import annotations
 
-import errno
-import os
 import random
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import make_record
+from tests.disks import fill, tmpfs
 from tests.server import TestServer
 from tui.core.store import Store
 
@@ -23,27 +21,10 @@ WORDS = " ".join(f"Sentence {n} of a long report about the harbour and its boats
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
-                      capture_output=True).returncode:
-        pytest.skip("cannot mount a tmpfs here (not root?)")
-    yield mount_point
-    subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
-
-
-def _fill(mount_point: Path, leave: int = 0) -> None:
-    """Fill the tmpfs, leaving about ``leave`` bytes."""
-    fd = os.open(mount_point / "filler", os.O_WRONLY | os.O_CREAT)
-    try:
-        free = os.statvfs(mount_point).f_bfree * os.statvfs(mount_point).f_frsize
-        os.write(fd, b"\0" * max(0, free - leave))
-        while not leave:
-            os.write(fd, b"\0" * 4096)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    finally:
-        os.close(fd)
+    with tmpfs(tmp_path / "disk", "3m") as mounted:
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (not root?)")
+        yield tmp_path / "disk"
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, float]]:
@@ -63,7 +44,7 @@ def test_a_full_disk_still_reads_list_show_export(tmp_path: Path, disk: Path) ->
     with Store.open(data) as store:
         store.put_articles([make_record(n) for n in range(40)])
         store.update_state(make_record(3).id, starred=True)
-    _fill(disk)
+    fill(disk)
     before = _snapshot(data)
     env = _env(tmp_path)
     for command in (["list"], ["list", "--json"], ["show", make_record(3).id], ["export"]):
@@ -93,7 +74,7 @@ def test_fetch_onto_a_disk_that_fills_up_says_it_once_and_fails(tmp_path: Path, 
                       f"{items}</channel></rss>", "application/rss+xml")
     data = disk / "data"
     Store.open(data).close()
-    _fill(disk, leave=400_000)
+    fill(disk, leave=400_000)
     result = run_warta("--data-dir", str(data), "fetch", env=_env(tmp_path, feed), timeout=120)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.returncode == 1, result.stderr
@@ -103,7 +84,7 @@ def test_fetch_onto_a_disk_that_fills_up_says_it_once_and_fails(tmp_path: Path, 
 
 def test_a_failed_open_on_a_full_disk_is_one_line(tmp_path: Path, disk: Path) -> None:
     """A data dir that does not exist yet cannot be created on a full disk: one clean line."""
-    _fill(disk)
+    fill(disk)
     result = run_warta("--data-dir", str(disk / "never-made"), "list", env=_env(tmp_path))
     if result.returncode:
         assert_one_clean_line(result, str(disk / "never-made"))
@@ -116,7 +97,7 @@ async def test_the_app_opens_a_full_disk_and_reads(disk: Path) -> None:
     data = disk / "data"
     with Store.open(data) as store:
         store.put_articles([make_record(n) for n in range(5)])
-    _fill(disk)
+    fill(disk)
     before = _snapshot(data)
     with Store.open(data) as store:
         assert store.read_only

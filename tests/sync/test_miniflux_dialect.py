@@ -14,6 +14,7 @@ from pathlib import Path
 from tests.server import Response, TestServer
 from tests.sync.conftest import make_device, serve_feed
 from tests.sync.helpers import aid, sync
+from tui.core.library import Library
 from tui.core.sync import sync_status
 
 API = "/miniflux/v1"
@@ -29,11 +30,10 @@ def _json(data: object) -> Response:
     return Response(200, json.dumps(data).encode(), {"Content-Type": "application/json"})
 
 
-def test_miniflux_labels_are_folders_and_tags_stay_local(tmp_path: Path, server: TestServer,
-                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("WARTA_TEST_SYNC_PASSWORD", "mini-pass")
-    feed = serve_feed(server, "/mf/feed.xml", "Mini", 1)
-    story = server.url("/mf/feed.xml/story-0")
+def _miniflux(server: TestServer, path: str) -> tuple[str, str]:
+    """Miniflux's answers for one feed of one story (the feed's URL, the story's)."""
+    feed = serve_feed(server, f"{path}/feed.xml", "Mini", 1)
+    story = server.url(f"{path}/feed.xml/story-0")
     base = API + "/reader/api/0"
     server.add(API + "/accounts/ClientLogin", "SID=tok\nLSID=tok\nAuth=tok\n", "text/plain")
     server.add(base + "/token", "tok", "text/plain")
@@ -53,6 +53,14 @@ def test_miniflux_labels_are_folders_and_tags_stay_local(tmp_path: Path, server:
         "summary": {"content": "<p>" + "A whole story. " * 80 + "</p>"},
         "origin": {"streamId": "feed/7", "title": "Mini", "htmlUrl": server.url("/")}}]}),
         "application/json")
+    return feed, story
+
+
+def test_miniflux_labels_are_folders_and_tags_stay_local(tmp_path: Path, server: TestServer,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("WARTA_TEST_SYNC_PASSWORD", "mini-pass")
+    feed, story = _miniflux(server, "/mf")
+    base = API + "/reader/api/0"
     server.add_sequence(base + "/edit-tag", [  # the star first, then the label
         Response(200, b"OK", {"Content-Type": "text/plain"}),
         Response(500, b'{"error_message":"googlereader: unsupported tag type: LabelStream"}',
@@ -77,3 +85,30 @@ def test_miniflux_labels_are_folders_and_tags_stay_local(tmp_path: Path, server:
         assert sync_status(store)[1] == 0
     finally:
         store.close()
+
+
+def test_miniflux_mark_all_that_marks_nothing_answers_404(tmp_path: Path, server: TestServer,
+                                                          monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Miniflux answers ``mark-all-as-read`` with 404 when no entry was older than ``ts``
+    (its handler: "affected == 0 -> NotFound"). That is not a lost change: the marks the
+    mark-all covered are sent one by one instead, and the user is told."""
+    monkeypatch.setenv("WARTA_TEST_SYNC_PASSWORD", "mini-pass")
+    feed, story = _miniflux(server, "/mf404")
+    base = API + "/reader/api/0"
+    server.add_sequence(base + "/mark-all-as-read", [
+        Response(404, b'{"error_message":"Not Found"}', {"Content-Type": "application/json"})])
+    server.add_sequence(base + "/edit-tag", [Response(200, b"OK", {"Content-Type": "text/plain"})])
+    device = make_device(tmp_path, "mf404", server.url(API), "mini")
+    assert sync(device).new_articles == 1
+    store = device.open()
+    try:
+        library = Library(store, device.config)
+        library.mark_all_read([aid(story)], library.compile(f'feed:"{feed}"'))
+        assert sync_status(store)[1] == 2  # the bulk call and the article's own mark
+    finally:
+        store.close()
+
+    second = sync(device)
+    assert server.hits[base + "/mark-all-as-read"] == 1 and server.hits[base + "/edit-tag"] == 1
+    assert any("item by item" in notice for notice in second.notices)
+    assert second.pending == 0

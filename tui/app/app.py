@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import signal
+import time
 from pathlib import Path
 
 from textual.app import App
@@ -18,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from ..core.browser import Opener
 from ..core.errors import RefreshFailure, WartaError
+from ..core.images import ImageError, PixelImage, Scaled
 from ..core.library import Library
 from ..core.markdown_export import default_export_dir
 from ..core.models import Feed
@@ -25,10 +27,12 @@ from ..core.sanitize import sanitize_line
 from ..core.undo import UndoStack
 from . import keys
 from .commands import WartaCommands
+from .graphics import KittyPictures, Terminal, sixel_encode
 from .messages import (Activity, AddRequested, ArticlesArrived, ArticlesChanged, ChangesQueued,
-                       Failed, IndexProgressed, IndexRebuilt, PicturesLoaded, PicturesWanted,
+                       Failed, IndexProgressed, IndexRebuilt, PicturesDone, PicturesLoaded, PicturesWanted,
                        QueueFlushed, RefreshFinished, RefreshProgressed, RefreshRequested,
-                       Resubscribed, SourceAdded)
+                       Resubscribed, SessionNews, SourceAdded)
+from .pictures import Drawable, SixelPicture
 from .refresh import RefreshController
 from .screens.errors import ErrorsScreen
 from .screens.help import HelpScreen
@@ -68,9 +72,12 @@ class WartaApp(App[None]):
 
     def __init__(self, library: Library, *, notice: str | None = None,
                  export_dir: Path | None = None, opener: Opener | None = None,
-                 refresh_on_start: bool | None = None, offline: bool = False) -> None:
+                 refresh_on_start: bool | None = None, offline: bool = False,
+                 terminal: Terminal | None = None) -> None:
         super().__init__()
         self.offline = offline  # --offline and --demo: nothing is downloaded unasked, pictures never
+        self.terminal = terminal  # the picture protocols it answered for (None: not asked)
+        self.kitty = KittyPictures(self._write_graphics, tmux=bool(terminal and terminal.tmux))
         self.library = library
         self.config = config = library.config
         self.notice = notice
@@ -109,9 +116,6 @@ class WartaApp(App[None]):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
         self.library.notices_shown()  # every repair said once in the app, then forgotten
-        if self.refresh_on_start:
-            self.refresher.start()
-            self.sync.start()
         minutes = self.config.refresh.interval_minutes
         if minutes > 0:
             self.set_interval(minutes * 60, self.refresher.start)
@@ -120,13 +124,30 @@ class WartaApp(App[None]):
         self.set_interval(self.LIVE_POLL_INTERVAL, self._look_for_outside_changes)
         if self.library.index_stale:
             self._tell_main(Activity("Rebuilding the article index…"))
-            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
-                            exit_on_error=False)
 
     def on_ready(self) -> None:
+        """After the first frame: background work starts only now, so it never delays it."""
         # Everything built so far lives as long as the app: keep the collector from walking it
-        # on every full pass (a 25-35 ms pause in the middle of a key press, measured).
+        # on every full pass (a 25-35 ms pause in the middle of a key press, measured). It was
+        # off while starting (``tui.__main__``).
         gc.freeze()
+        gc.enable()
+        if self.library.index_stale:
+            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
+                            exit_on_error=False)
+        if self.refresh_on_start:
+            self.refresher.start()
+            self.sync.start()
+        # What is new since the last session: counted behind the first frame. The mark is
+        # read here, on this thread, so ``is:new`` means the same all session.
+        _ = self.library.new_since
+        self.run_worker(self._begin_session, name="what's new", group="upkeep", thread=True,
+                        exit_on_error=False)
+
+    def _begin_session(self) -> None:
+        news = self.library.begin_session(time.time()).describe()
+        if news:
+            self.call_from_thread(self._tell_main, SessionNews(news))
 
     def _exit_on_signals(self) -> None:
         """SIGTERM/SIGHUP quit like q does, so the terminal is restored (alternate screen off)."""
@@ -138,6 +159,8 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        self.library.end_session(time.time())
+        self.kitty.forget_all()
         await self.sync.close()
         await self.refresher.close()
 
@@ -174,7 +197,7 @@ class WartaApp(App[None]):
     def on_failed(self, message: Failed) -> None:
         self.report(message.error)
 
-    def _tell_main(self, message: ArticlesChanged | Activity) -> None:
+    def _tell_main(self, message: ArticlesChanged | Activity | SessionNews) -> None:
         if self.is_screen_installed("main"):
             self.main.post_message(message)
 
@@ -279,18 +302,42 @@ class WartaApp(App[None]):
 
     async def _load_pictures(self, wanted: PicturesWanted) -> None:
         """Cached pictures first, in one message, then each download as it arrives (none
-        offline); the answers go to whoever asked."""
+        offline); the answers go to whoever asked. For kitty and sixel the pictures are scaled
+        in pixels and made into what that protocol draws before the screen gets them."""
         loader = self.library.pictures(None if self.offline else await self.refresher.shared())
         size = (wanted.cols, wanted.rows, wanted.background)
-        cached = await loader.cached(wanted.refs, *size)
-        ready = [(ref.url, result) for ref, result in cached if result is not None]
+        cell = (self.terminal or Terminal()).cell if wanted.drawing in ("kitty", "sixel") else None
+        if wanted.drawing != "kitty":
+            self.kitty.forget(id(wanted.reply_to))  # nothing of that screen is drawn by kitty now
+        cached = await loader.cached(wanted.refs, *size, cell=cell)
+        ready = [(ref.url, await self._drawable(wanted, result)) for ref, result in cached
+                 if result is not None]
         if ready:
             wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, ready))
         missing = [ref for ref, result in cached if result is None]
         async for ref, result in loader.downloaded(
-                missing, *size, counting=wanted.refs,
+                missing, *size, counting=wanted.refs, cell=cell,
                 trusted_hosts=self.library.picture_hosts(wanted.feeds)):
-            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id, [(ref.url, result)]))
+            wanted.reply_to.post_message(PicturesLoaded(wanted.article_id,
+                                                        [(ref.url, await self._drawable(wanted, result))]))
+
+    def on_pictures_done(self, message: PicturesDone) -> None:
+        self.kitty.forget(message.owner_id)
+
+    async def _drawable(self, wanted: PicturesWanted, scaled: Scaled | ImageError) -> Drawable | ImageError:
+        if not isinstance(scaled, PixelImage):
+            return scaled
+        if wanted.drawing == "sixel":
+            return SixelPicture(scaled.cols, scaled.rows, await asyncio.to_thread(sixel_encode, scaled))
+        return self.kitty.send(id(wanted.reply_to), wanted.article_id, scaled)
+
+    def _write_graphics(self, escapes: str) -> None:
+        """Picture escapes straight to the terminal, between frames (never in tests' headless
+        driver, which has no terminal)."""
+        driver = self._driver
+        if driver is not None and not self.is_headless:
+            driver.write(escapes)
+            driver.flush()
 
     # -- changes the disk could not take, and changes by other processes ---------------------
 
@@ -342,8 +389,8 @@ class WartaApp(App[None]):
 
     def _check_caches(self) -> None:
         """Once per session, while no refresh writes: repair the article and page caches."""
-        if self.refresher.running or self.workers_in("index"):
-            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)
+        if self.refresher.running or self.workers_in("index") or self.library.index_stale:
+            self.set_timer(self.CACHE_CHECK_DELAY, self._check_caches)  # the rebuild goes first
             return
         self.run_worker(self.library.check_caches, name="cache check", group="upkeep",
                         thread=True, exit_on_error=False)

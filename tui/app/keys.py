@@ -15,20 +15,18 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 
-from .screens.main import MainScreen
-from .widgets.article_list import ArticleList
-from .widgets.reader import Reader
-
 Keymap = Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Bindings that belong to one node: ``name`` picks the node the actions run on."""
+    """Bindings that belong to one node: ``name`` picks the node the actions run on, ``owner``
+    is its class (the app, a screen, or a widget on one)."""
 
-    name: str  # "app", "screen", "list" or "reader"
+    name: str  # "app", "screen", "list", "reader", "feeds", "rows", ...
     title: str
     bindings: tuple[Binding, ...]
+    owner: type = object
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,23 +44,55 @@ class Conflict:
 
 
 # Keys pressed with the list focused reach the list, then the screen, then the app (likewise
-# for the reader), so those are the sets in which one key must not mean two things.
+# for the reader and the feed pane), so those are the sets in which one key must not mean two
+# things.
 CONTEXTS = {
     "the article list": ("list", "screen", "app"),
     "the reader": ("reader", "screen", "app"),
+    "the feed pane": ("rows", "feeds", "app"),
 }
 
 
 def scopes(app_type: type[App[Any]]) -> list[Scope]:
-    """The app's own bindings (those with ids), in help-screen order."""
+    """The app's own bindings (those with ids), in help-screen order: the main screen, then
+    each screen and dialog, then the keys that work everywhere."""
+    # Imported here: the screens import this module to draw their help.
+    from .screens.ask import Ask
+    from .screens.confirm import ConfirmOpen
+    from .screens.errors import ErrorsScreen
+    from .screens.feeds import FeedsScreen, NamePrompt
+    from .screens.help import HelpScreen
+    from .screens.main import MainScreen
+    from .screens.picture import PictureScreen
+    from .screens.pipe_output import PipeOutput
+    from .screens.tag_editor import TagEditor
+    from .screens.tag_picker import KeyedSelectionList, TagPicker
+    from .widgets.article_list import ArticleList
+    from .widgets.prompt import PromptInput
+    from .widgets.reader import Reader
+    from .widgets.row_list import RowList
+
     def own(cls: type) -> tuple[Binding, ...]:
         return tuple(b for b in cls.__dict__.get("BINDINGS", ()) if isinstance(b, Binding) and b.id)
 
     return [
-        Scope("screen", "Articles (list and reader)", own(MainScreen)),
-        Scope("list", "Article list", own(ArticleList)),
-        Scope("reader", "Reader", own(Reader)),
-        Scope("app", "Everywhere", own(app_type)),
+        Scope("screen", "Articles (list and reader)", own(MainScreen), MainScreen),
+        Scope("list", "Article list", own(ArticleList), ArticleList),
+        Scope("reader", "Reader", own(Reader), Reader),
+        Scope("prompt", "Prompts (/ a f | ^f)", own(PromptInput), PromptInput),
+        Scope("feeds", "Feed pane (F)", own(FeedsScreen), FeedsScreen),
+        Scope("rows", "Feed pane: moving", own(RowList), RowList),
+        Scope("name_prompt", "Feed pane: rename (R)", own(NamePrompt), NamePrompt),
+        Scope("tag_picker", "Tag picker (t)", own(TagPicker), TagPicker),
+        Scope("tag_list", "Tag picker: moving", own(KeyedSelectionList), KeyedSelectionList),
+        Scope("tag_editor", "Tag editor (T)", own(TagEditor), TagEditor),
+        Scope("errors", "Refresh errors (E)", own(ErrorsScreen), ErrorsScreen),
+        Scope("pipe_output", "Pipe output (|)", own(PipeOutput), PipeOutput),
+        Scope("picture", "Picture (i)", own(PictureScreen), PictureScreen),
+        Scope("ask", "Questions (mark all read, unsubscribe)", own(Ask), Ask),
+        Scope("confirm", "Opening a doubtful link", own(ConfirmOpen), ConfirmOpen),
+        Scope("help", "Help (?)", own(HelpScreen), HelpScreen),
+        Scope("app", "Everywhere", own(app_type), app_type),
     ]
 
 

@@ -15,9 +15,11 @@ from textual.message import Message
 from textual.message_pump import MessagePump
 
 from ..core.errors import WartaError
-from ..core.images import RGB, CellImage, ImageError, ImageRef
+from ..core.images import RGB, ImageError, ImageRef
 from ..core.models import Feed
 from ..core.refresh import AddResult, RefreshProgress
+from .graphics import Drawing
+from .pictures import Drawable
 
 # -- from the refresh worker to the app ----------------------------------------------------------
 
@@ -129,6 +131,14 @@ class ArticlesChanged(Message):
         self.article_ids = None if article_ids is None else set(article_ids)
 
 
+class SessionNews(Message):
+    """What arrived since the last session ("38 new in 6 feeds since the last session")."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
 class Activity(Message):
     """What is going on, for the status line ("Refreshing 3/12 feeds")."""
 
@@ -147,8 +157,10 @@ class PicturesWanted(Message):
     """Load ``refs`` scaled to fit ``cols`` x ``rows`` cells; answers go to ``reply_to``."""
 
     def __init__(self, article_id: str, refs: Sequence[ImageRef], cols: int, rows: int,
-                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = ()) -> None:
+                 background: RGB, reply_to: MessagePump, feeds: Sequence[str] = (),
+                 drawing: Drawing = "halfblock") -> None:
         super().__init__()
+        self.drawing = drawing  # halfblock, kitty or sixel: what the answers are drawn with
         self.article_id = article_id
         self.refs = tuple(refs)
         self.cols = cols
@@ -162,11 +174,19 @@ class PicturesLoaded(Message):
     """Pictures of ``article_id`` by URL, scaled, or why each is not shown: all the cached
     ones in one message (one repaint), then one message per download."""
 
-    def __init__(self, article_id: str, pictures: Sequence[tuple[str, CellImage | ImageError]]) -> None:
+    def __init__(self, article_id: str, pictures: Sequence[tuple[str, Drawable | ImageError]]) -> None:
         super().__init__()
         self.article_id = article_id
         self.pictures = dict(pictures)
 
     @property
-    def shown(self) -> dict[str, CellImage]:
-        return {url: cells for url, cells in self.pictures.items() if isinstance(cells, CellImage)}
+    def shown(self) -> dict[str, Drawable]:
+        return {url: cells for url, cells in self.pictures.items() if not isinstance(cells, ImageError)}
+
+
+class PicturesDone(Message):
+    """``owner`` (a screen) shows its pictures no more: the terminal may let go of them."""
+
+    def __init__(self, owner: MessagePump) -> None:
+        super().__init__()
+        self.owner_id = id(owner)

@@ -236,7 +236,8 @@ def reader_parts(record: ArticleRecord, state: ArticleState, *, blocks: Sequence
     blocks = blocks if blocks is not None else body_blocks(record)
     parts: list[RenderableType | PictureSlot] = [wrapped(header(record, state, styles))]
     if lead is not None:
-        caption = Text(sanitize_line(lead.alt, 300), style=styles.image) if lead.alt else None
+        words = lead.caption or lead.alt
+        caption = Text(sanitize_line(words, 300), style=styles.image) if words else None
         parts.append(PictureSlot(lead.url, caption, space_above=1))
     parts.append(Text(""))
     # The body in runs that end before each inline picture (``body`` groups table rows, so

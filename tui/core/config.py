@@ -23,7 +23,7 @@ from .models import Feed, FullTextPolicy
 from .urls import is_http_url
 
 APP_NAME = "warta"
-_IMAGE_MODES = ("auto", "halfblock", "off")  # tui.core.images.ImageMode
+_IMAGE_MODES = ("auto", "halfblock", "off", "kitty", "sixel")  # tui.core.images.ImageMode
 DEFAULT_THEME = "textual-dark"
 MAX_CONFIG_BYTES = 1 << 20  # a config is a few KB; ``--config /dev/zero`` must not read forever
 # Settings where 0 would hang a fetch (no connection slot ever free) or fail every feed at once.
@@ -115,7 +115,7 @@ class Config:
     browser: str = ""  # a command line (shell rules; %u or %s for the URL); else $BROWSER
     browser_in_terminal: bool | None = None  # None: yes for w3m, lynx, links, elinks, browsh
     pipe: PipeConfig = field(default_factory=PipeConfig)
-    images: str = "auto"  # pictures in the reader: "auto" | "halfblock" | "off"
+    images: str = "auto"  # pictures: "auto" | "halfblock" | "off" | "kitty" | "sixel" (forced)
     sort: str = "newest"  # the list's order at start: newest, oldest, feed, unread
     sync: SyncConfig | None = None
 
@@ -257,7 +257,8 @@ class _Reader:
 
     def image_mode(self, key: str, value: Any) -> str:
         if value not in _IMAGE_MODES:
-            raise self.fail(key, 'expected "auto", "halfblock" or "off"', needle="images")
+            raise self.fail(key, 'expected "auto", "halfblock", "off", "kitty" or "sixel"',
+                            needle="images")
         return str(value)
 
     def section(self, name: str, cls: type[Any], table: Any) -> Any:

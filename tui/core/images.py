@@ -26,16 +26,17 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import WartaError
 from .fetch import Fetcher
-from .models import Article, Feed
+from .models import Article, Block, Feed
 from .sanitize import sanitize_line
 from .store import IMAGE_KEY_PREFIX, Store
 from .urls import is_http_url, origin
 
-ImageMode = Literal["auto", "halfblock", "off"]
+ImageMode = Literal["auto", "halfblock", "off", "kitty", "sixel"]
 IMAGE_MODES: tuple[str, ...] = get_args(ImageMode)
 RGB = tuple[int, int, int]
 T = TypeVar("T")
 
+FIGCAPTION = "figcaption"  # Block.marker of the paragraph made of a figure's caption
 MAX_IMAGES = 8  # per article: the lead and the first inline pictures
 ARTICLE_MAX_BYTES = 16 * 2**20  # no picture is fetched once an article's pictures reach this
 # Pixels decoded at most. JPEG decodes straight at 1/2..1/8 scale (``draft``), so a large photo
@@ -64,6 +65,7 @@ class ImageRef:
     alt: str = ""
     block: int | None = None
     lead: bool = False
+    caption: str = ""  # the figure's caption, else the alt text (or title)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,35 @@ class CellImage:
             else None
 
 
+@dataclass(frozen=True, slots=True)
+class PixelImage:
+    """A picture scaled to cover ``cols`` x ``rows`` cells of ``cell`` pixels each, for the
+    terminal's own graphics (kitty, sixel): RGB, row-major, ``width`` x ``height`` pixels."""
+
+    cols: int
+    rows: int
+    width: int
+    height: int
+    pixels: bytes
+
+    def to_bytes(self) -> bytes:
+        return b"".join(n.to_bytes(2, "big") for n in (self.cols, self.rows, self.width,
+                                                        self.height)) + self.pixels
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> PixelImage | None:
+        if len(blob) < 8:
+            return None
+        cols, rows, width, height = (int.from_bytes(blob[i:i + 2], "big") for i in range(0, 8, 2))
+        pixels = blob[8:]
+        return cls(cols, rows, width, height, pixels) \
+            if cols and rows and width and height and len(pixels) == width * height * 3 else None
+
+
+Cell = tuple[int, int]  # a terminal cell's width and height in pixels
+Scaled = CellImage | PixelImage
+
+
 # -- which pictures --------------------------------------------------------------------------
 
 def article_images(article: Article | None, *, limit: int = MAX_IMAGES) -> tuple[ImageRef, ...]:
@@ -126,14 +157,17 @@ def article_images(article: Article | None, *, limit: int = MAX_IMAGES) -> tuple
             continue
         number = block.links[0][2]
         if 0 < number <= len(article.links) and is_http_url(article.links[number - 1]):
-            inline.append(ImageRef(article.links[number - 1], _alt(block.text), index))
+            alt = _alt(block.text)
+            inline.append(ImageRef(article.links[number - 1], alt, index,
+                                   caption=_figcaption(article.blocks, index) or alt))
     lead: ImageRef | None = None
     if article.image and is_http_url(article.image):
         same = next((ref for ref in inline if ref.url == article.image), None)
-        lead = ImageRef(article.image, same.alt if same else "", same.block if same else None, True)
+        lead = ImageRef(article.image, same.alt if same else "", same.block if same else None, True,
+                        same.caption if same else "")
     elif inline:
         first = inline[0]
-        lead = ImageRef(first.url, first.alt, first.block, True)
+        lead = ImageRef(first.url, first.alt, first.block, True, first.caption)
     refs = [lead] if lead else []
     seen = {lead.url} if lead else set()
     for ref in inline:
@@ -141,6 +175,19 @@ def article_images(article: Article | None, *, limit: int = MAX_IMAGES) -> tuple
             seen.add(ref.url)
             refs.append(ref)
     return tuple(refs[:limit])
+
+
+def _figcaption(blocks: Sequence[Block], index: int) -> str:
+    """The caption of the figure whose picture is block ``index``: the extraction marks the
+    paragraph it made of the figure's ``<figcaption>`` (it may stand just before or after)."""
+    after = blocks[index + 1] if index + 1 < len(blocks) else None
+    if after is not None and after.marker == FIGCAPTION:
+        return sanitize_line(after.text, 300)
+    before = blocks[index - 1] if index >= 1 else None
+    if before is not None and before.marker == FIGCAPTION \
+            and (index < 2 or blocks[index - 2].kind != "image"):  # not the figure before's
+        return sanitize_line(before.text, 300)
+    return ""
 
 
 def _alt(text: str) -> str:
@@ -199,6 +246,29 @@ def to_cells(data: bytes, max_cols: int, max_rows: int, background: RGB = (0, 0,
         flat = _flatten(picture, background)
         scaled = flat.resize((cols, rows * 2), Image.Resampling.LANCZOS, reducing_gap=2.0)
         return CellImage(cols, rows, scaled.tobytes())
+
+
+def to_pixels(data: bytes, max_cols: int, max_rows: int, cell: Cell,
+              background: RGB = (0, 0, 0)) -> PixelImage:
+    """Decode ``data`` and scale it to show whole in ``max_cols`` x ``max_rows`` cells of
+    ``cell`` pixels (never enlarged): for kitty graphics and sixel. CPU work: off the loop."""
+    cell_w, cell_h = max(1, cell[0]), max(1, cell[1])
+    with _opened(data) as image:
+        width, height = _checked_size(image)
+        scale = min(max_cols * cell_w / width, max_rows * cell_h / height, 1.0)
+        out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
+        image.draft("RGB", (out_w, out_h))
+        try:
+            image.seek(0)
+            image.load()
+            picture = ImageOps.exif_transpose(image)
+        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+            raise ImageError(f"broken picture ({_reason(exc)})") from None
+        scaled = _flatten(picture, background).resize((out_w, out_h), Image.Resampling.LANCZOS,
+                                                       reducing_gap=2.0)
+        cols = min(max_cols, -(-out_w // cell_w))
+        rows = min(max_rows, -(-out_h // cell_h))
+        return PixelImage(cols, rows, out_w, out_h, scaled.tobytes())
 
 
 def fit(width: int, height: int, max_cols: int, max_rows: int) -> tuple[int, int]:
@@ -301,12 +371,16 @@ class ImageCache:
         self.store.put_raw(_ORIGINAL + _key(url), b"", {"url": url, "error": reason})
         return StoredImage(url, error=reason)
 
-    def cells(self, url: str, max_cols: int, max_rows: int, background: RGB) -> CellImage:
-        """The picture scaled to fit; from the scaled copies, else decoded and kept there."""
+    def cells(self, url: str, max_cols: int, max_rows: int, background: RGB,
+              cell: Cell | None = None) -> Scaled:
+        """The picture scaled to fit, in half-block cells (``cell`` None) or in pixels for
+        cells of ``cell`` pixels; from the scaled copies, else decoded and kept there."""
         scaled_key = f"{_SCALED}{_key(url)}:{max_cols}x{max_rows}:{bytes(background).hex()}"
+        if cell is not None:
+            scaled_key += f":px{cell[0]}x{cell[1]}"
         cached = self.store.get_raw(scaled_key)
         if cached is not None:
-            found = CellImage.from_bytes(cached[0])
+            found = CellImage.from_bytes(cached[0]) if cell is None else PixelImage.from_bytes(cached[0])
             if found is not None:
                 return found
         raw = self.store.get_raw(_ORIGINAL + _key(url))
@@ -316,7 +390,8 @@ class ImageCache:
         if meta.get("error") or not body:
             raise ImageError(str(meta.get("error") or "picture not downloaded"))
         try:
-            cells = to_cells(body, max_cols, max_rows, background)
+            cells: Scaled = (to_cells(body, max_cols, max_rows, background) if cell is None
+                             else to_pixels(body, max_cols, max_rows, cell, background))
         except ImageError as exc:
             self.put_failure(url, str(exc))  # broken past its header: don't decode it again
             raise
@@ -372,27 +447,29 @@ class ImageLoader:
         return stored
 
     async def load(self, refs: Sequence[ImageRef], max_cols: int, max_rows: int,
-                   background: RGB = (0, 0, 0), *,
-                   trusted_hosts: Collection[str] = ()) -> AsyncIterator[tuple[ImageRef, CellImage | ImageError]]:
+                   background: RGB = (0, 0, 0), *, trusted_hosts: Collection[str] = (),
+                   cell: Cell | None = None) -> AsyncIterator[tuple[ImageRef, Scaled | ImageError]]:
         """Each picture scaled to fit, as soon as it is ready: the cached ones first, then
         each one that had to be downloaded as it arrives (none offline)."""
         missing = []
-        for ref, result in await self.cached(refs, max_cols, max_rows, background):
+        for ref, result in await self.cached(refs, max_cols, max_rows, background, cell=cell):
             if result is None:
                 missing.append(ref)
             else:
                 yield ref, result
         async for ref, found in self.downloaded(missing, max_cols, max_rows, background,
-                                                trusted_hosts=trusted_hosts, counting=refs):
+                                                trusted_hosts=trusted_hosts, counting=refs,
+                                                cell=cell):
             yield ref, found
 
     async def cached(self, refs: Sequence[ImageRef], max_cols: int, max_rows: int,
-                     background: RGB = (0, 0, 0)) -> list[tuple[ImageRef, CellImage | ImageError | None]]:
+                     background: RGB = (0, 0, 0), *,
+                     cell: Cell | None = None) -> list[tuple[ImageRef, Scaled | ImageError | None]]:
         """The pictures the cache can show now, decoded side by side (Pillow lets go of the
         GIL while it decodes); None for those to download (never offline)."""
-        async def one(ref: ImageRef) -> CellImage | ImageError | None:
+        async def one(ref: ImageRef) -> Scaled | ImageError | None:
             try:
-                return await self._scaled(ref, max_cols, max_rows, background)
+                return await self._scaled(ref, max_cols, max_rows, background, cell)
             except ImageError as exc:
                 if self.fetcher is not None and await self._run(self.cache.info, ref.url) is None:
                     return None
@@ -402,7 +479,8 @@ class ImageLoader:
 
     async def downloaded(self, refs: Sequence[ImageRef], max_cols: int, max_rows: int,
                          background: RGB = (0, 0, 0), *, trusted_hosts: Collection[str] = (),
-                         counting: Sequence[ImageRef] = ()) -> AsyncIterator[tuple[ImageRef, CellImage | ImageError]]:
+                         counting: Sequence[ImageRef] = (),
+                         cell: Cell | None = None) -> AsyncIterator[tuple[ImageRef, Scaled | ImageError]]:
         """Download ``refs`` one after another and yield each scaled as it arrives; the
         article's byte cap counts ``counting`` (all its pictures) too."""
         wanted = {ref.url for ref in refs}
@@ -414,10 +492,12 @@ class ImageLoader:
                 continue  # shown already; listed only to count its bytes
             try:
                 yield ref, (ImageError(info.error) if info.error
-                            else await self._scaled(ref, max_cols, max_rows, background))
+                            else await self._scaled(ref, max_cols, max_rows, background, cell))
             except ImageError as exc:
                 yield ref, exc
 
-    async def _scaled(self, ref: ImageRef, max_cols: int, max_rows: int, background: RGB) -> CellImage:
-        cells: CellImage = await self._run(self.cache.cells, ref.url, max_cols, max_rows, background)
+    async def _scaled(self, ref: ImageRef, max_cols: int, max_rows: int, background: RGB,
+                      cell: Cell | None = None) -> Scaled:
+        cells: Scaled = await self._run(self.cache.cells, ref.url, max_cols, max_rows, background,
+                                        cell)
         return cells

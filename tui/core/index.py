@@ -537,13 +537,14 @@ class ArticleIndex:
         with self.lock:
             return self._rowid(article_id)
 
-    def feed_counts(self) -> dict[str, tuple[int, int]]:
-        """Feed URL -> ``(unread, total)``: one grouped scan (an article of two feeds counts
-        for both)."""
+    def feed_counts(self, where: CompiledFilter = EVERYTHING) -> dict[str, tuple[int, int]]:
+        """Feed URL -> ``(unread, total)`` of the articles ``where`` lists: one grouped scan
+        (an article of two feeds counts for both)."""
         counts: dict[str, tuple[int, int]] = {}
         with self.lock:
             rows = self.db.execute(
-                "SELECT feeds, sum(read = 0), count(*) FROM articles GROUP BY feeds").fetchall()
+                f"SELECT a.feeds, sum(a.read = 0), count(*) FROM articles a {where.joins}"
+                f" WHERE {where.sql} GROUP BY a.feeds", where.params).fetchall()
         for feeds, unread, total in rows:
             for url in _split(feeds):
                 old_unread, old_total = counts.get(url, (0, 0))

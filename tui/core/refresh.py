@@ -158,6 +158,9 @@ class Refresher:
         self._progress = RefreshProgress()
         self._pages: list[_PageJob] = []
         self._page_ids: set[str] = set()  # articles whose page this refresh fetches already
+        # Entries merged into a twin during this refresh: another feed listing the same entry
+        # later in the round must find the twin, not count the entry as new again.
+        self._twins: dict[str, str] = {}
         self._page_ready = asyncio.Event()
         self._feeds_finished = False
         self._seq = itertools.count()
@@ -314,8 +317,10 @@ class Refresher:
         jobs: list[_PageJob] = []
         new = 0
         for entry in parsed.entries:
-            entry_id = _entry_id(feed, entry)
-            entry_id = aliases.get(entry_id, entry_id)
+            entry_id = raw_id = _entry_id(feed, entry)
+            entry_id = aliases.get(raw_id, raw_id)
+            if entry_id == raw_id and raw_id in self._twins:
+                entry_id = aliases[raw_id] = self._twins[raw_id]
             if entry_id in records:
                 continue
             existing = stored[entry_id] = self.store.get_article(entry_id)
@@ -428,6 +433,7 @@ class Refresher:
             feed_tags=union(twin.feed_tags, record.feed_tags))], previous={twin.id: twin})
         _carry_state(self.store, article_id_, twin.id)
         self.store.delete_articles([article_id_])
+        self._twins[article_id_] = twin.id
         for feed_url in record.feeds:  # next refresh maps this entry straight to the twin
             meta = self.store.get_feed_meta(feed_url)
             meta.setdefault("aliases", {})[article_id_] = twin.id

@@ -55,6 +55,15 @@ def test_promo_lines(line: str, marker: str) -> None:
     assert_dropped(line, marker)
 
 
+@pytest.mark.parametrize("sentence", [
+    "If you only want the films, you can sign up for a free seven-day trial and pay monthly after that.",
+    "You can try the new layout by doing a search on Google News or in the news tab of the results page.",
+    "If you follow me on Twitter, you will have seen the polls; here is what the answers said in the end.",
+])
+def test_a_sentence_that_mentions_a_promo_phrase_is_prose(sentence: str) -> None:
+    assert sentence in body_text(page(f"<p>{sentence}</p>"))
+
+
 @pytest.mark.parametrize("label", ["ADVERTISEMENT", "Advert", "Anzeige", "Publicité", "Iklan",
                                    "Story continues below advertisement"])
 def test_ad_placeholders(label: str) -> None:

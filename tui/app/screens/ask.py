@@ -15,8 +15,9 @@ class Ask(ModalScreen[bool]):
     """Dismisses with True on y or Enter, False on n or Esc."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", id="ask.yes"),
-        Binding("n,escape", "answer(False)", "No", id="ask.no"),
+        Binding("y,enter", "answer(True)", "Yes", tooltip="Do it (u undoes it later)", id="ask.yes"),
+        Binding("n,escape", "answer(False)", "No", tooltip="Leave everything as it is",
+                id="ask.no"),
     ]
 
     DEFAULT_CSS = """

@@ -16,7 +16,8 @@ class ConfirmOpen(ModalScreen[bool]):
     """Dismisses with True on y, False on n or Esc. The URL is shown with its host in punycode."""
 
     BINDINGS = [
-        Binding("y", "answer(True)", "Open", id="confirm.yes"),
+        Binding("y", "answer(True)", "Open", tooltip="Open the link all the same",
+                id="confirm.yes"),
         Binding("n,escape", "answer(False)", "Cancel", id="confirm.no"),
     ]
 

@@ -42,10 +42,16 @@ class ErrorsScreen(ModalScreen[None]):
     """Esc, q or E closes it; j/k pick a row, u unsubscribes from a feed that is gone."""
 
     BINDINGS = [
-        Binding("escape,q,E", "close", "Close", id="errors.close"),
+        Binding("escape,q,E", "close", "Close", tooltip="Back to where you were", id="errors.close"),
         Binding("j,down", "move(1)", "Down", show=False, id="errors.down"),
         Binding("k,up", "move(-1)", "Up", show=False, id="errors.up"),
-        Binding("u", "unsubscribe", "Unsubscribe", id="errors.unsubscribe"),
+        Binding("g,home", "move(-1000000)", "Top", show=False, id="errors.top"),
+        Binding("G,end", "move(1000000)", "Bottom", show=False, id="errors.bottom"),
+        Binding("pagedown", "move(10)", "Page down", show=False, id="errors.page_down"),
+        Binding("pageup", "move(-10)", "Page up", show=False, id="errors.page_up"),
+        Binding("u", "unsubscribe", "Unsubscribe",
+                tooltip="Unsubscribe from the picked feed that is gone (HTTP 410)",
+                id="errors.unsubscribe"),
     ]
 
     DEFAULT_CSS = """
@@ -77,9 +83,17 @@ class ErrorsScreen(ModalScreen[None]):
         self.query_one("#errors-table", Static).update(self._table())
 
     def action_move(self, step: int) -> None:
+        """j/k a row, PgDn/PgUp ten, g/G to the ends; the view follows the picked row."""
         if self.errors:
             self.selected = max(0, min(len(self.errors) - 1, self.selected + step))
             self._redraw()
+            view = self.query_one(VerticalScroll)
+            if self.selected == 0:
+                view.scroll_home(animate=False)
+            elif self.selected == len(self.errors) - 1:
+                view.scroll_end(animate=False)
+            else:
+                view.scroll_to(y=max(0, self.selected - view.size.height // 2), animate=False)
 
     def action_unsubscribe(self) -> None:
         if not self.errors or self._unsubscribe is None:

@@ -8,27 +8,34 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, Static
 
 from ...core.browser import open_url
 from ...core.errors import WartaError
-from ...core.library import FeedRow, Library
+from ...core.library import FeedRow, FeedTable, Library
 from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
 from ...core.textwidth import fit
 from ..messages import RefreshRequested
 from ..widgets.footer import KeptFooter
+from ..widgets.row_list import Row, RowList
 from .ask import Ask
 from .tag_editor import TagEditor
 
 NAME_CELLS = 36
+# What an empty section would hold, and how to fill it.
+EMPTY = {
+    "filter": "none yet: saved filters from [filters] in the config, e.g. unread = \"is:unread\"",
+    "feed": "none yet: press a (in the list) to subscribe, or warta add URL, warta import FILE",
+    "tag": "none yet: feeds give tags from the config, T tags an article",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,22 +46,23 @@ class FeedChoice:
     label: str
 
 
-class KeyedOptionList(OptionList):
-    """An option list that also answers to j/k/g/G (and PgUp/PgDn, Home/End as before)."""
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="options.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="options.up"),
-        Binding("g", "first", "Top", show=False, id="options.top"),
-        Binding("G", "last", "Bottom", show=False, id="options.bottom"),
-    ]
+def name_cells(width: int) -> int:
+    """The name column: up to NAME_CELLS, less in a narrow terminal so the error still shows."""
+    return max(12, min(NAME_CELLS, width - 56))
 
 
-def feed_prompt(row: FeedRow, now: float) -> Text:
+def _counts(unread: int, total: int, counted: bool) -> str:
+    if not counted:
+        return f" {'…':>6} unread {'…':>7} total"
+    return f" {unread:>6,} unread {total:>7,} total"
+
+
+def feed_prompt(row: FeedRow, now: float, width: int = 120, counted: bool = True) -> Text:
     """One feed line: name, unread/total, last refresh, and its error if the last one failed."""
     text = Text(no_wrap=True)
-    text.append(fit(sanitize_line(row.name, 200), NAME_CELLS), style="bold" if row.unread else "")
-    text.append(f" {row.unread:>6,} unread {row.total:>7,} total  ", style="dim")
+    text.append(fit(sanitize_line(row.name, 200), name_cells(width)),
+                style="bold" if row.unread else "")
+    text.append(_counts(row.unread, row.total, counted) + "  ", style="dim")
     text.append(fit(relative_date(row.checked, now=now) if row.checked else "never", 10),
                 style="dim")
     if row.error:
@@ -64,10 +72,11 @@ def feed_prompt(row: FeedRow, now: float) -> Text:
     return text
 
 
-def count_prompt(name: str, unread: int, total: int) -> Text:
+def count_prompt(name: str, unread: int, total: int, width: int = 120,
+                 counted: bool = True) -> Text:
     text = Text(no_wrap=True)
-    text.append(fit(sanitize_line(name, 200), NAME_CELLS))
-    text.append(f" {unread:>6,} unread {total:>7,} total", style="dim")
+    text.append(fit(sanitize_line(name, 200), name_cells(width)))
+    text.append(_counts(unread, total, counted), style="dim")
     return text
 
 
@@ -75,19 +84,24 @@ class FeedsScreen(Screen[FeedChoice | None]):
     """Dismisses with a ``FeedChoice`` on Enter, None on Esc or F."""
 
     BINDINGS = [
-        Binding("escape,F", "close", "Close", id="feeds.close"),
-        Binding("enter", "choose", "Filter", priority=True, id="feeds.choose"),
-        Binding("d", "unsubscribe", "Unsubscribe", id="feeds.unsubscribe"),
-        Binding("R", "rename", "Rename", id="feeds.rename"),
-        Binding("T", "edit_tags", "Tags", id="feeds.edit_tags"),
-        Binding("r", "refresh_feed", "Refresh", id="feeds.refresh"),
-        Binding("o", "open_site", "Site", id="feeds.open_site"),
-        Binding("q", "app.quit", "Quit", id="feeds.quit"),
-        Binding("question_mark", "app.help", "Keys", id="feeds.help"),
+        Binding("escape,F", "close", "Close", tooltip="Back to the articles", id="feeds.close"),
+        Binding("enter", "choose", "Filter", priority=True,
+                tooltip="List the articles of the feed, smart folder or tag", id="feeds.choose"),
+        Binding("d", "unsubscribe", "Unsubscribe",
+                tooltip="Unsubscribe from the feed (asks; its articles stay; u undoes)",
+                id="feeds.unsubscribe"),
+        Binding("R", "rename", "Rename", tooltip="Rename the feed", id="feeds.rename"),
+        Binding("T", "edit_tags", "Tags", tooltip="Edit the tags the feed gives its articles",
+                id="feeds.edit_tags"),
+        Binding("r", "refresh_feed", "Refresh", tooltip="Refresh the feed now", id="feeds.refresh"),
+        Binding("o", "open_site", "Site", tooltip="Open the feed's site in the browser",
+                id="feeds.open_site"),
+        Binding("q", "app.quit", "Quit", tooltip="Quit Warta", id="feeds.quit"),
+        Binding("question_mark", "app.help", "Keys", tooltip="Show every key", id="feeds.help"),
     ]
 
     DEFAULT_CSS = """
-    FeedsScreen KeyedOptionList { height: 1fr; border: none; }
+    FeedsScreen RowList { height: 1fr; }
     FeedsScreen #feeds-title { background: $panel; padding: 0 1; width: 100%; }
     """
 
@@ -97,67 +111,100 @@ class FeedsScreen(Screen[FeedChoice | None]):
         self.library = library
         self._unsubscribe = unsubscribe
         self.errors = errors or {}  # this session's refresh failures, by feed URL
-        self.feed_rows: list[FeedRow] = []
+        self.feeds: FeedTable  # read by fill(), on mount and after each change
+        self.folder_counts: dict[str, tuple[int, int]] = {}  # saved filter -> (unread, total)
+        self.tag_counts: dict[str, tuple[int, int]] = {}
+        self._now = time.time()
 
     def compose(self) -> ComposeResult:
         yield Label("", id="feeds-title")
-        yield KeyedOptionList(id="feeds")
+        yield RowList(self._row_text, id="feeds")
         yield KeptFooter()
+
+    @property
+    def row_list(self) -> RowList:
+        return self.query_one(RowList)
 
     def on_mount(self) -> None:
         self.fill()
-        self.query_one(KeyedOptionList).focus()
+        self.row_list.focus()
 
     def fill(self) -> None:
-        """Read the rows afresh, keeping the highlight on the same row."""
-        options = self.query_one(KeyedOptionList)
-        kept = options.highlighted
-        now = time.time()
-        rows = self.library.feed_rows()
-        self.feed_rows = [FeedRow(r.feed, r.unread, r.total, r.checked,
-                                  self.errors.get(r.feed.url, r.error), r.site_url, r.in_config)
-                          for r in rows]
-        items: list[Option | None] = [Option(Text("Smart folders", style="bold underline"),
-                                             disabled=True)]
-        for name, text in self.library.filters().items():
+        """Read the rows afresh, keeping the cursor on the same row. Only the rows on screen
+        are drawn (``RowList``); the counts of feeds and smart folders, which scan every
+        article, are read on a thread behind this frame and drawn when they come."""
+        row_list = self.query_one(RowList)
+        kept = row_list.cursor if row_list.rows else None
+        self._now = time.time()
+        self.feeds = self.library.feed_table(self.errors)
+        filters = self.library.filters()
+        self.folder_counts = {}
+        self.tag_counts = {t.tag: (t.unread, t.total) for t in self.library.tag_counts()}
+        rows = [Row("heading", "Smart folders", selectable=False)]
+        rows += [Row("filter", name) for name in filters] or [Row("note", EMPTY["filter"], False)]
+        rows.append(Row("heading", f"Feeds ({len(self.feeds):,})", selectable=False))
+        rows += [Row("feed", str(n)) for n in range(len(self.feeds))] or [
+            Row("note", EMPTY["feed"], False)]
+        rows.append(Row("heading", "Tags", selectable=False))
+        rows += [Row("tag", tag) for tag in self.tag_counts] or [Row("note", EMPTY["tag"], False)]
+        row_list.set_rows(rows, cursor=kept if kept is not None else 0)
+        self._title()
+        self.run_worker(partial(self._count, self.feeds, filters), name="feed counts",
+                        group="feed-counts", thread=True, exclusive=True, exit_on_error=False)
+
+    def _count(self, feeds: FeedTable, filters: dict[str, str]) -> None:
+        """Thread: the counts that scan every article; handed to the screen to draw."""
+        folders = {}
+        for name, text in filters.items():
             try:
                 total, unread = self.library.counts(self.library.compile(text))
             except WartaError:
                 total = unread = 0
-            items.append(Option(count_prompt(name, unread, total), id=f"filter\x1f{name}"))
-        items.append(Option(Text(f"Feeds ({len(self.feed_rows):,})", style="bold underline"),
-                            disabled=True))
-        items += [Option(feed_prompt(row, now), id=f"feed\x1f{n}")
-                  for n, row in enumerate(self.feed_rows)]
-        tags = self.library.tag_counts()
-        items.append(Option(Text("Tags", style="bold underline"), disabled=True))
-        items += [Option(count_prompt("#" + t.tag, t.unread, t.total), id=f"tag\x1f{t.tag}")
-                  for t in tags]
-        options.clear_options()
-        options.add_options(items)
-        if kept is not None and kept < options.option_count:
-            options.highlighted = kept
-        else:
-            options.action_first()
-        unread = sum(r.unread for r in self.feed_rows)
+            folders[name] = (unread, total)
+        counts = feeds.count()
+        self.app.call_from_thread(self._counted, feeds, counts, folders)
+
+    def _counted(self, feeds: FeedTable, counts: dict[str, tuple[int, int]],
+                 folders: dict[str, tuple[int, int]]) -> None:
+        if feeds is not self.feeds or not self.is_attached:
+            return  # read afresh since, or closed
+        feeds.set_counts(counts)
+        self.folder_counts = folders
+        self.row_list.redraw()
+        self._title()
+
+    def _title(self) -> None:
+        unread = self.feeds.unread
+        counted = "counting…" if unread is None else f"{unread:,} unread"
         self.query_one("#feeds-title", Label).update(Text(
-            f"Feeds · {len(self.feed_rows):,} feeds · {unread:,} unread · enter filters the list",
+            f"Feeds · {len(self.feeds):,} feeds · {counted} · enter filters the list",
             style="bold"))
 
+    def _row_text(self, row: Row, width: int) -> Text:
+        if row.kind == "heading":
+            return Text(row.value, style="bold underline", no_wrap=True)
+        if row.kind == "note":
+            return Text("  " + row.value, style="dim italic", no_wrap=True)
+        if row.kind == "feed":
+            return feed_prompt(self.feeds.row(int(row.value)), self._now, width,
+                               self.feeds.counts is not None)
+        if row.kind == "filter":
+            counted = row.value in self.folder_counts
+            unread, total = self.folder_counts.get(row.value, (0, 0))
+            return count_prompt(row.value, unread, total, width, counted)
+        unread, total = self.tag_counts.get(row.value, (0, 0))
+        return count_prompt("#" + row.value, unread, total, width)
+
     def _selected(self) -> tuple[str, str] | None:
-        options = self.query_one(KeyedOptionList)
-        if options.highlighted is None:
-            return None
-        option_id = options.get_option_at_index(options.highlighted).id or ""
-        kind, _, value = option_id.partition("\x1f")
-        return kind, value
+        row = self.row_list.current
+        return None if row is None else (row.kind, row.value)
 
     def _selected_feed(self) -> FeedRow | None:
         selected = self._selected()
         if selected is None or selected[0] != "feed":
             self.notify("Pick a feed first (the rows under Feeds)", timeout=3)
             return None
-        return self.feed_rows[int(selected[1])]
+        return self.feeds.row(int(selected[1]))
 
     def action_choose(self) -> None:
         selected = self._selected()
@@ -165,7 +212,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
             return
         kind, value = selected
         if kind == "feed":
-            row = self.feed_rows[int(value)]
+            row = self.feeds.row(int(value))
             self.dismiss(FeedChoice(row.filter_text, f"feed:{sanitize_line(row.name, 60)}"))
         elif kind == "filter":
             text = self.library.filters()[value]

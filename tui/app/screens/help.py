@@ -4,23 +4,37 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from rich.console import Group
-from rich.table import Table
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .. import keys
+from ..widgets.reader import Reader
 from ...core.sanitize import sanitize_line
+from ...core.textwidth import cells, fit, pad, wrap
 
 
-def help_table(app: App[object], keymap: Mapping[str, str],
-               saved_filters: Mapping[str, str]) -> Group:
-    """Key, what it does, and the id to remap it with, grouped by where the key works."""
-    sections: list[tuple[str, list[tuple[str, str, str]]]] = []
+# The filter language, as ``core.query`` reads it (the / prompt, saved filters, warta list).
+FILTER_ROWS = (
+    ("words", "Search", 'Title and body, best match first; "quoted phrase" for the exact words'),
+    ("+tag  -tag", "Tag", "With / without a tag (of the feed, the page or yours); tag:name too"),
+    ("site:  feed:", "Where", "Site name or host; feed URL or name (lang:en, the language)"),
+    ("is:unread", "State", "Also is:read, is:starred, is:unstarred, is:full, is:summary, is:failed"),
+    ("is:new", "What's new", "Arrived since the last session (a cron warta fetch counts too)"),
+    ("since:7d", "Age", "h, d, w, m, y; after:2024-01-31 and before:2024-02-01 take dates"),
+)
+
+
+def help_rows(app: App[object], keymap: Mapping[str, str],
+              saved_filters: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """(group title, rows of key, action, description, id), as the keymap left the keys."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
     for scope in keys.scopes(type(app)):
         rows = []
         for binding in scope.bindings:
@@ -32,32 +46,60 @@ def help_table(app: App[object], keymap: Mapping[str, str],
                     continue
                 name = names[number - 1]
                 what = f"Saved filter {sanitize_line(name, 30)}: {sanitize_line(saved_filters[name], 40)}"
-            rows.append((keys.key_display(app, binding, keymap), what, binding.id or ""))
-        sections.append((scope.title, rows))
-    sections.append(("In dialogs and prompts", [
-        ("esc", "Close without changing anything", ""),
-        ("enter", "Accept", ""),
-        ("ctrl+p", "Command palette: every action by name", ""),
+            rows.append((keys.key_display(app, binding, keymap), binding.description, what,
+                         binding.id or ""))
+        if rows:
+            sections.append((scope.title, rows))
+    sections.append(("Command palette", [
+        ("^p", "Palette", "Every action of the screen by name, with its key and id", ""),
     ]))
-    key_width = max(len(key) for _, rows in sections for key, _, _ in rows)
-    parts: list[Text | Table] = []
-    for title, rows in sections:
-        parts.append(Text(title, style="bold underline"))
-        table = Table.grid(padding=(0, 2), expand=True)
-        table.add_column(no_wrap=True, style="bold", min_width=key_width)
-        table.add_column(ratio=1)
-        table.add_column(no_wrap=True, style="dim")
-        for key, what, binding_id in rows:
-            table.add_row(Text(key), Text(what), Text(binding_id))
-        parts += [table, Text("")]
-    return Group(*parts)
+    sections.append(("Filter language (/, saved filters, warta list)",
+                     [(term, action, what, "") for term, action, what in FILTER_ROWS]))
+    return sections
+
+
+class HelpTable:
+    """The help as one table: every group's columns have the same widths, so key, action, what
+    it does and the id line up from top to bottom; only "what it does" wraps. Drawn straight to
+    segments at the width there is (as Rich tables, the ~130 rows took 600 ms to lay out)."""
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str, str]]]]) -> None:
+        self.sections = sections
+        every = [row for _, rows in sections for row in rows]
+        self.widths = tuple(max(cells(row[column]) for row in every) for column in (0, 1, 3))
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key_width, action_width, id_width = self.widths
+        what_width = max(12, options.max_width - key_width - action_width - id_width - 3)
+        bold, dim = Style(bold=True), Style(dim=True)
+        title_style = Style(bold=True, underline=True)
+        for number, (title, rows) in enumerate(self.sections):
+            if number:
+                yield Segment.line()
+            yield Segment(fit(title, options.max_width), title_style)
+            yield Segment.line()
+            for key, action, what, binding_id in rows:
+                for line, text in enumerate(wrap(what, what_width) or [""]):
+                    first = line == 0
+                    yield Segment(pad(key if first else "", key_width) + " ", bold)
+                    yield Segment(pad(action if first else "", action_width) + " ")
+                    yield Segment(pad(text, what_width) + " ")
+                    yield Segment(binding_id if first else "", dim)
+                    yield Segment.line()
+
+
+def help_table(app: App[object], keymap: Mapping[str, str],
+               saved_filters: Mapping[str, str]) -> HelpTable:
+    """Key, action, what it does, and the id to remap it with, grouped by screen."""
+    return HelpTable(help_rows(app, keymap, saved_filters))
 
 
 class HelpScreen(ModalScreen[None]):
     """Esc, q or ? closes it."""
 
     BINDINGS = [
-        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("escape,q,question_mark", "close", "Close", tooltip="Close the help",
+                id="help.close"),
         Binding("j,down", "scroll('down')", "Down", show=False, id="help.down"),
         Binding("k,up", "scroll('up')", "Up", show=False, id="help.up"),
         Binding("g,home", "scroll('home')", "Top", show=False, id="help.top"),
@@ -69,17 +111,19 @@ class HelpScreen(ModalScreen[None]):
 
     def action_scroll(self, how: str) -> None:
         """j/k/g/G and the page keys scroll the help, as they do every list."""
-        view = self.query_one(VerticalScroll)
+        view = self.query_one(Reader)
         {"down": view.scroll_down, "up": view.scroll_up, "home": view.scroll_home,
          "end": view.scroll_end, "page_down": view.scroll_page_down,
          "page_up": view.scroll_page_up}[how](animate=False)
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll {
+    HelpScreen > Vertical {
         width: 96; max-width: 98%; height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
+    HelpScreen Static { height: auto; }
+    HelpScreen Reader { height: 1fr; background: $surface; padding: 0; }
     """
 
     def __init__(self, keymap: Mapping[str, str], saved_filters: Mapping[str, str]) -> None:
@@ -91,9 +135,21 @@ class HelpScreen(ModalScreen[None]):
         intro = Text("Keys", style="bold")
         intro.append("   remap any of them in the config file under [keys], e.g.  "
                      'article.star = "S"', style="dim")
-        with VerticalScroll():
+        with Vertical():
             yield Static(intro)
-            yield Static(help_table(self.app, self.keymap, self.saved_filters), id="help-keys")
+            # Laid out once per width and drawn a screen at a time: as a Static, the ~130 rows
+            # were rendered again on every layout pass (250 ms to open, measured).
+            keys_view = Reader(id="help-keys")
+            keys_view.can_focus = False  # the keys above scroll it (help.*), not the reader's
+            yield keys_view
+
+    def on_mount(self) -> None:
+        self.query_one(Reader).show(help_table(self.app, self.keymap, self.saved_filters))
+
+    @property
+    def text_lines(self) -> list[str]:
+        """The help as the user sees it, line by line (for tests)."""
+        return self.query_one(Reader).text_lines
 
     def action_close(self) -> None:
         self.dismiss(None)

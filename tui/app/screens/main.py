@@ -39,11 +39,13 @@ from .. import render
 from ..browsing import launch
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
-                        Resubscribed)
-from ..pictures import drawing_for, preview_rows
+                        Resubscribed, SessionNews)
+from ..graphics import Drawing, drawing_for
+from ..pictures import preview_rows
 from ..widgets.article_list import ArticleList
 from ..widgets.footer import KeptFooter
-from ..widgets.prompt import AddPrompt, BottomPrompt, FilterPrompt, LinkPrompt, PipePrompt
+from ..widgets.prompt import (AddPrompt, BottomPrompt, FilterPrompt, FindPrompt, LinkPrompt,
+                              PipePrompt)
 from ..widgets.reader import READING_WIDTH, Reader
 from ..widgets.status import StatusLine
 from .ask import Ask
@@ -125,7 +127,7 @@ class MainScreen(Screen[None]):
                 tooltip="Edit the article's own tags", id="tags.edit"),
         Binding("a", "add_source", "Add", show=False,
                 tooltip="Subscribe to a feed, or save a page (type or paste its URL)", id="source.add"),
-        Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread…)",
+        Binding("slash", "filter_prompt", "Filter", tooltip="Filter the list (words, +tag, is:unread, is:new…)",
                 id="filter.prompt"),
         Binding("o", "open_browser", "Browser", tooltip="Open the article in the web browser",
                 id="article.open_browser"),
@@ -151,6 +153,9 @@ class MainScreen(Screen[None]):
                 tooltip="Scroll the reader down half a page", id="reader.half_down"),
         Binding("ctrl+u", "reader_half_up", "Half up", show=False,
                 tooltip="Scroll the reader up half a page", id="reader.half_up"),
+        Binding("ctrl+f", "find", "Find", show=False,
+                tooltip="Find in the article: the matches lit, n/N step, Esc ends",
+                id="reader.find"),
         Binding("i", "open_picture", "Picture", show=False,
                 tooltip="Show the picture in view (else the lead picture) over the whole pane",
                 id="reader.picture"),
@@ -187,6 +192,7 @@ class MainScreen(Screen[None]):
         yield LinkPrompt(id="link-prompt")
         yield AddPrompt(id="add-prompt")
         yield PipePrompt(id="pipe-prompt")
+        yield FindPrompt(id="find-prompt")
         yield StatusLine(id="status")
         yield KeptFooter()
 
@@ -222,6 +228,9 @@ class MainScreen(Screen[None]):
 
     def on_activity(self, message: Activity) -> None:
         self.status.set_activity(message.text)
+
+    def on_session_news(self, message: SessionNews) -> None:
+        self.status.set_news(message.text)
 
     def _report(self, error: WartaError) -> None:
         self.post_message(Failed(error))
@@ -297,6 +306,10 @@ class MainScreen(Screen[None]):
             self.open_link(int(message.value) if message.value else 0)
         elif isinstance(message.prompt, PipePrompt):
             self._pipe(message.prompt, message.value)
+        elif isinstance(message.prompt, FindPrompt):
+            self._close_prompt(message.prompt)  # the find stays: n/N step, Esc ends it
+            if not self.reader.finding:
+                self.status.set_find("")
         elif isinstance(message.prompt, AddPrompt):
             url = normalise_feed_url(message.value) if message.value.strip() else None
             if url is None:
@@ -306,7 +319,40 @@ class MainScreen(Screen[None]):
             self.post_message(AddRequested(url))
 
     def on_bottom_prompt_cancelled(self, message: BottomPrompt.Cancelled) -> None:
+        if isinstance(message.prompt, FindPrompt) and self.reader.finding:
+            self.reader.end_find()
+            self.status.set_find("")
         self._close_prompt(message.prompt)
+
+    # -- find in the article ------------------------------------------------------------------
+
+    def action_find(self) -> None:
+        """ctrl+f: find in the article being read (from the list: the one under the cursor,
+        which the reader then shows, on its own in a narrow terminal)."""
+        if self.reader.article_id is None:
+            current = self.article_list.current
+            if current is None:
+                self.notify("No article to find in", timeout=3)
+                return
+            self.show_article(current.id)
+        self.reader.focus()
+        self._focus_before = self.reader  # (the focus moves after this handler)
+        prompt = self.query_one(FindPrompt)
+        prompt.open(self.reader.find_query)
+        prompt.show_count("")
+
+    def on_find_prompt_changed(self, message: FindPrompt.Changed) -> None:
+        found = self.reader.find(message.value)
+        message.prompt.show_count(found.counter if found.query else "")
+        self._show_find(found)
+
+    def on_reader_found(self, message: Reader.Found) -> None:
+        self.query_one(FindPrompt).show_count(message.counter if message.query else "")
+        self._show_find(message)
+
+    def _show_find(self, found: Reader.Found) -> None:
+        self.status.set_find(f"“{sanitize_line(found.query, 40)}” {found.counter}"
+                             if found.query else "")
 
     def _remember_focus(self) -> None:
         focused = self.focused
@@ -425,8 +471,12 @@ class MainScreen(Screen[None]):
         refs = article_images(record.article)
         if not refs:
             return ()
-        mode = self.library.image_mode(record)
-        return refs if drawing_for(mode, self.app.console.color_system) == "halfblock" else ()
+        return refs if self.drawing(record, scrolls=True) != "text" else ()
+
+    def drawing(self, record: ArticleRecord, *, scrolls: bool) -> Drawing:
+        """How ``record``'s pictures are drawn here: its mode and what the terminal answered."""
+        return drawing_for(self.library.image_mode(record), self.app.console.color_system,
+                           getattr(self.app, "terminal", None), scrolls=scrolls)
 
     def want_pictures(self, record: ArticleRecord) -> None:
         """Ask the app for the pictures not painted or asked for yet, once the text is on
@@ -436,14 +486,16 @@ class MainScreen(Screen[None]):
         if not refs:
             return
         self._pictures_asked = {record.id: asked | {ref.url for ref in refs}}
-        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds)
+        self.call_after_refresh(self._ask_pictures, record.id, refs, record.feeds,
+                                self.drawing(record, scrolls=True))
 
-    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...]) -> None:
+    def _ask_pictures(self, article_id: str, refs: list[ImageRef], feeds: tuple[str, ...],
+                      drawing: Drawing) -> None:
         if self.reader.article_id != article_id:
             return  # another article is shown by now
         self._picture_size = cols, rows = self._preview_size()
         self.post_message(PicturesWanted(article_id, refs, cols, rows, _background(self.reader),
-                                         reply_to=self, feeds=feeds))
+                                         reply_to=self, feeds=feeds, drawing=drawing))
 
     def _preview_size(self) -> tuple[int, int]:
         """Cells a preview may take: the reading width, a few rows of the reader's height."""
@@ -452,6 +504,9 @@ class MainScreen(Screen[None]):
 
     def on_resize(self) -> None:
         """Pictures scaled for another size are asked for again at this one (from the cache)."""
+        self._rescale_pictures()
+
+    def _rescale_pictures(self) -> None:
         if self._picture_size is None or self._preview_size() == self._picture_size:
             return
         self._picture_size = None
@@ -461,6 +516,11 @@ class MainScreen(Screen[None]):
             self.reader.forget_pictures()
             self._pictures_asked = {}
             self.want_pictures(record)
+
+    def on_reader_resized(self, _message: Reader.Resized) -> None:
+        """The reader alone can change size (below 100 columns Enter gives it the whole screen):
+        its pictures are fitted to it again."""
+        self._rescale_pictures()
 
     def on_pictures_loaded(self, message: PicturesLoaded) -> None:
         if message.article_id == self.reader.article_id and message.shown:
@@ -473,10 +533,11 @@ class MainScreen(Screen[None]):
         if record is None or not painted:
             self.notify("No picture to show here", markup=False)
             return
-        alts = {ref.url: ref.alt for ref in self.pictures_of(record)}
+        alts = {ref.url: ref.caption or ref.alt for ref in self.pictures_of(record)}
         pictures = [Picture(url, alts.get(url, "")) for url in painted]
         shown = self.reader.picture_in_view() or painted[0]
-        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds))
+        self.app.push_screen(PictureScreen(pictures, painted.index(shown), record.id, record.feeds,
+                                           drawing=self.drawing(record, scrolls=False)))
 
     @work(thread=True, group="furniture", exit_on_error=False)
     def _learn_furniture(self, site: str, article_id: str) -> None:
@@ -577,16 +638,20 @@ class MainScreen(Screen[None]):
         """Change the article's state through the library, then repaint what changed."""
         return self.change_articles([article_id], _describe(changes, 1), **changes)
 
-    def change_articles(self, ids: list[str], label: str, **changes: Any) -> StateChange | None:
+    def change_articles(self, ids: list[str], label: str, *, where: CompiledFilter | None = None,
+                        **changes: Any) -> StateChange | None:
         """One user action on ``ids``: saved through the library, repainted, undoable."""
-        change = self._save(ids, **changes)
+        change = self._save(ids, where=where, **changes)
         if change is not None:
             self.undo_stack.push(label, [change])
         return change
 
-    def _save(self, ids: list[str], **changes: Any) -> StateChange | None:
+    def _save(self, ids: list[str], *, where: CompiledFilter | None = None,
+              **changes: Any) -> StateChange | None:
+        """``where``: the filter a mark-all-read covered (one bulk call for a sync server)."""
         try:
-            change = self.library.change(ids, **changes)
+            change = (self.library.change(ids, **changes) if where is None
+                      else self.library.mark_all_read(ids, where))
         except WartaError as error:
             self._report(error)
             return None
@@ -670,7 +735,7 @@ class MainScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.change_articles(ids, label, read=True)
+                self.change_articles(ids, label, where=self.filter)
 
         self.app.push_screen(Ask(f"Mark {len(ids):,} {noun}{self.scope_text()} read?"), answered)
 

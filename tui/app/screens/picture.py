@@ -18,10 +18,11 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
-from ...core.images import CellImage, ImageError, ImageRef
+from ...core.images import ImageError, ImageRef
 from ...core.sanitize import sanitize_line
-from ..messages import PicturesLoaded, PicturesWanted
-from ..pictures import picture_strips
+from ..graphics import Drawing, sixel_at
+from ..messages import PicturesDone, PicturesLoaded, PicturesWanted
+from ..pictures import Drawable, SixelPicture, picture_strips
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,19 +32,34 @@ class Picture:
 
 
 class PictureView(Widget):
-    """Paints one ``CellImage`` centred in the widget."""
+    """Paints one picture centred in the widget: half blocks or kitty's placeholders as its
+    lines, or blank lines with the sixel drawn over them once they are on screen."""
 
     DEFAULT_CSS = "PictureView { height: 1fr; }"
 
     def __init__(self) -> None:
         super().__init__()
-        self.cells: CellImage | None = None
+        self.cells: Drawable | None = None
         self._strips: list[Strip] = []
 
-    def paint(self, cells: CellImage | None) -> None:
+    def paint(self, cells: Drawable | None) -> None:
         self.cells = cells
         self._strips = picture_strips(cells, self.size.width) if cells is not None else []
         self.refresh()
+        if isinstance(cells, SixelPicture):
+            self.call_after_refresh(self._draw_sixel, cells)
+
+    def _draw_sixel(self, picture: SixelPicture) -> None:
+        """After the frame with the blank cells: the sixel over them (nothing scrolls here;
+        leaving repaints those cells, which erases it)."""
+        if self.cells is not picture or not self.is_mounted:
+            return
+        region = self.content_region
+        x = region.x + max(0, (region.width - picture.width) // 2)
+        y = region.y + max(0, (region.height - len(self._strips)) // 2)
+        write = getattr(self.app, "_write_graphics", None)
+        if write is not None:
+            write(sixel_at(picture.data, x, y))
 
     def on_resize(self) -> None:
         self.paint(self.cells)
@@ -72,8 +88,9 @@ class PictureScreen(ModalScreen[None]):
     """
 
     def __init__(self, pictures: Sequence[Picture], index: int, article_id: str,
-                 feeds: Sequence[str] = ()) -> None:
+                 feeds: Sequence[str] = (), *, drawing: Drawing = "halfblock") -> None:
         super().__init__()
+        self.drawing = drawing
         self.pictures = list(pictures)
         self.index = max(0, min(index, len(self.pictures) - 1))
         self.article_id = article_id
@@ -99,7 +116,7 @@ class PictureScreen(ModalScreen[None]):
         self.post_message(PicturesWanted(
             self.article_id, [ImageRef(picture.url, picture.caption)], max(4, view.size.width),
             max(2, view.size.height), (background.r, background.g, background.b),
-            reply_to=self, feeds=self.feeds))
+            reply_to=self, feeds=self.feeds, drawing=self.drawing))
 
     def _caption(self, note: str = "") -> None:
         picture = self.pictures[self.index]
@@ -128,3 +145,6 @@ class PictureScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def on_unmount(self) -> None:
+        self.app.post_message(PicturesDone(self))

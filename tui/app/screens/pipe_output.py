@@ -46,8 +46,14 @@ def output_view(result: PipeResult) -> RenderableType:
 class PipeOutput(ModalScreen[None]):
     """Shows "running…", then the output of one command; Esc or q closes (and stops it)."""
 
-    BINDINGS = [Binding("escape,q", "close", "Close", tooltip="Close the output (stops the command)",
-                        id="pipe_output.close")]
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", tooltip="Close the output (stops the command)",
+                id="pipe_output.close"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False,
+                tooltip="Scroll the output down a page", id="pipe_output.page_down"),
+        Binding("pageup,b", "page(-1)", "Page up", show=False,
+                tooltip="Scroll the output up a page", id="pipe_output.page_up"),
+    ]
 
     DEFAULT_CSS = """
     PipeOutput { align: center middle; }
@@ -112,6 +118,11 @@ class PipeOutput(ModalScreen[None]):
         lines = len(reader.text_lines)
         status.update(Text(f"{message.result.summary()} · {lines:,} line{'s' if lines != 1 else ''}"
                            " · j/k scroll · esc closes"))
+
+    def action_page(self, direction: int) -> None:
+        """j/k/g/G are the reader's own keys; the page keys are here, as in the main screen."""
+        reader = self.query_one(Reader)
+        reader.page_down() if direction > 0 else reader.page_up()
 
     def action_close(self) -> None:
         self.workers.cancel_group(self, "pipe")  # a command still running is killed

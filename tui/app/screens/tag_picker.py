@@ -42,8 +42,11 @@ class TagPicker(ModalScreen[list[str] | None]):
     """Returns the chosen tags (space marks several, Enter filters), or None on Esc."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="tag_picker.cancel"),
-        Binding("enter", "choose", "Filter", priority=True, id="tag_picker.choose"),
+        Binding("escape", "cancel", "Cancel", tooltip="Close, the filter unchanged",
+                id="tag_picker.cancel"),
+        Binding("enter", "choose", "Filter", priority=True,
+                tooltip="Filter by the marked tags (space marks), else the one highlighted",
+                id="tag_picker.choose"),
     ]
 
     DEFAULT_CSS = """

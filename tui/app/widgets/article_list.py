@@ -26,6 +26,7 @@ from textual.strip import Strip
 from ...core.models import ArticleSummary
 from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
+from .virtual import set_virtual_size
 
 ROW_HEIGHT = 2
 _FETCH_WINDOW = 100
@@ -91,7 +92,7 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--tag-user { color: ansi_green; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor rests on another article."""
@@ -128,7 +129,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.rowids = list(rowids)
         self.marked.intersection_update(self.rowids)
         self.forget()
-        self.virtual_size = Size(self.size.width, len(self.rowids) * ROW_HEIGHT)
+        set_virtual_size(self, Size(self.size.width, len(self.rowids) * ROW_HEIGHT))
         position = 0
         if current is not None:
             try:
@@ -188,11 +189,14 @@ class ArticleList(ScrollView, can_focus=True):
             return None
         rowid = self.rowids[position]
         found = self._summaries.get(rowid)
-        if found is None:
+        if found is None:  # read the window around it, less the rows still cached (a changed row)
             start = max(0, position - _FETCH_WINDOW // 2)
-            window = self.rowids[start : start + _FETCH_WINDOW]
-            for rowid_, summary in zip(window, self.rows.summaries(window)):
-                self._summaries[rowid_] = summary
+            window = [r for r in self.rowids[start : start + _FETCH_WINDOW]
+                      if r == rowid or self._summaries.get(r) is None]
+            summaries = self.rows.summaries(window)
+            if len(summaries) == len(window):  # else some are gone: which ones is not said
+                for rowid_, summary in zip(window, summaries):
+                    self._summaries[rowid_] = summary
             found = self._summaries.get(rowid)
             if found is None:  # gone from the index since the list was built
                 summaries = self.rows.summaries([rowid])
@@ -290,7 +294,10 @@ class ArticleList(ScrollView, can_focus=True):
         return strip
 
     def _row_text(self, summary: ArticleSummary, part: int, marked: bool = False) -> Text:
-        styles = self.get_component_rich_style
+        # Partial styles: only what each part sets (colour, bold), never the list's background,
+        # which would paint over the cursor's and the mark's on every styled cell.
+        def styles(name: str) -> Style:
+            return self.get_component_rich_style(name, partial=True)
         if part == 0:
             text = Text(no_wrap=True)
             text.append("● " if not summary.read else "  ", styles("article-list--dot"))

@@ -1,4 +1,5 @@
-"""One-line prompts above the status line: ``/`` for a filter, ``f`` for a link number.
+"""One-line prompts above the status line: ``/`` for a filter, ``f`` for a link number,
+``ctrl+f`` to find in the article.
 
 A prompt opens with ``open()``, answers with ``Submitted`` (Enter) or ``Cancelled`` (Esc, or
 focus moving elsewhere), and can show an error (wrapped to the width) above itself while staying open, so a
@@ -21,7 +22,8 @@ from textual.widgets.input import Selection
 class PromptInput(Input):
     """The text field of a prompt: Esc gives up."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False, id="prompt.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False,
+                        tooltip="Close the prompt without applying it", id="prompt.cancel")]
 
     class Cancel(Message):
         pass
@@ -132,7 +134,7 @@ class FilterPrompt(BottomPrompt):
     """``/``: the filter language of ``core.query``; an empty filter shows everything."""
 
     LABEL = "Filter:"
-    PLACEHOLDER = "words  +tag  -tag  site:  feed:  lang:  is:unread  since:7d   (empty = all)"
+    PLACEHOLDER = "words  +tag  -tag  site:  feed:  lang:  is:unread  is:new  since:7d   (empty = all)"
 
 
 class AddPrompt(BottomPrompt):
@@ -172,3 +174,40 @@ class PipePrompt(BottomPrompt):
         self.open(value)
         named = f" or one of: {', '.join(names)}" if names else ""
         self.input.placeholder = f"a command (glow -, wc -w){named}"[:120]
+
+
+class FindPrompt(BottomPrompt):
+    """``ctrl+f``: find in the article as you type; the count of matches shows beside the field.
+    Enter keeps the find (n/N step through it), Esc ends it."""
+
+    LABEL = "Find:"
+    PLACEHOLDER = "words in this article (case and accents aside)"
+
+    DEFAULT_CSS = """
+    FindPrompt .find--count { width: auto; padding: 0 1; color: $text-muted; }
+    """
+
+    class Changed(Message):
+        def __init__(self, prompt: FindPrompt, value: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.value = value
+
+        @property
+        def control(self) -> FindPrompt:
+            return self.prompt
+
+    def compose(self) -> ComposeResult:
+        yield Static("", classes="prompt--error")
+        with Horizontal():
+            yield Label(self.LABEL)
+            yield PromptInput(placeholder=self.PLACEHOLDER)
+            yield Label("", classes="find--count")
+
+    def show_count(self, counter: str) -> None:
+        """ "3/17", "no match", or "" while the field is empty."""
+        self.query_one(".find--count", Label).update(counter)
+
+    def edited(self, value: str) -> None:
+        super().edited(value)
+        self.post_message(self.Changed(self, value))

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from rich.console import ConsoleOptions, RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
 from textual.geometry import Size
@@ -19,9 +20,11 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.images import CellImage
-from ..pictures import PictureSlot, picture_strips
+from ...core.find import Match, find_all
+from ...core.textwidth import cells
+from ..pictures import Drawable, PictureSlot, picture_strips
 from ..render import ReaderStyles
+from .virtual import set_virtual_size
 
 READING_WIDTH = 90
 
@@ -37,13 +40,22 @@ class Reader(ScrollView, can_focus=True):
                 id="reader.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False,
                 tooltip="Go to the end of the article", id="reader.bottom"),
+        # While a find is on (ctrl+f) these three answer, and the footer shows them; otherwise
+        # the key goes on to the screen (n: next unread, N: next, esc: back to the list).
+        Binding("n", "find_step(1)", "Next match",
+                tooltip="Next match of the find (while finding)", id="reader.find_next"),
+        Binding("N", "find_step(-1)", "Prev match",
+                tooltip="Previous match of the find (while finding)", id="reader.find_previous"),
+        Binding("escape", "end_find", "End find",
+                tooltip="End the find: its highlights go (while finding)", id="reader.find_end"),
     ]
 
     # The article's look, from the theme: ``article_styles`` hands these to ``render``.
     COMPONENT_CLASSES = {
         "reader--title", "reader--meta", "reader--heading", "reader--subheading", "reader--quote",
         "reader--code", "reader--image", "reader--link-ref", "reader--notice", "reader--star",
-        "reader--tag-feed", "reader--tag-page", "reader--tag-user",
+        "reader--tag-feed", "reader--tag-page", "reader--tag-user", "reader--match",
+        "reader--match-current",
     }
 
     DEFAULT_CSS = """
@@ -65,6 +77,8 @@ class Reader(ScrollView, can_focus=True):
     Reader > .reader--tag-feed { color: ansi_cyan; }
     Reader > .reader--tag-page { color: ansi_magenta; }
     Reader > .reader--tag-user { color: ansi_green; }
+    Reader > .reader--match { background: ansi_yellow; color: ansi_black; }
+    Reader > .reader--match-current { background: $accent; color: $text; text-style: bold; }
     """
 
     class Scrolled(Message):
@@ -78,6 +92,23 @@ class Reader(ScrollView, can_focus=True):
             super().__init__()
             self.line = line
 
+    class Found(Message):
+        """Where the find stands: match ``current`` (1-based, 0: none) of ``count``."""
+
+        def __init__(self, query: str, current: int, count: int) -> None:
+            super().__init__()
+            self.query = query
+            self.current = current
+            self.count = count
+
+        @property
+        def counter(self) -> str:
+            """"3/17", or "no match"."""
+            return f"{self.current}/{self.count}" if self.count else "no match"
+
+    class Resized(Message):
+        """The reader's size changed (the screen fits the pictures to it again)."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._parts: list[RenderableType | PictureSlot] = []
@@ -85,11 +116,16 @@ class Reader(ScrollView, can_focus=True):
         self._part_lines: list[list[Strip | tuple[str, int]]] = []
         self._lines: list[Strip | tuple[str, int]] = []
         self._laid_out_width = -1
-        self._pictures: dict[str, CellImage] = {}
+        self._pictures: dict[str, Drawable] = {}
         self._picture_strips: dict[tuple[str, int], list[Strip]] = {}  # (key, width) -> painted
+        self._picture_lines: dict[tuple[tuple[str, int], int, Style], Strip] = {}  # drawn rows
         self._pictures_of: str | None = None
         self.article_id: str | None = None
         self._styles: tuple[str, ReaderStyles] | None = None
+        self.find_query = ""  # the find in progress ("" none)
+        self._matches: list[Match] = []
+        self._match = 0  # index of the current match
+        self._match_cells: dict[int, list[tuple[int, int, bool]]] = {}  # line -> cell spans
 
     def show(self, content: RenderableType | Sequence[RenderableType | PictureSlot], *,
              article_id: str | None = None, line: int = 0) -> None:
@@ -103,6 +139,11 @@ class Reader(ScrollView, can_focus=True):
         if article_id is None or article_id != self._pictures_of:
             self._pictures = {}
             self._picture_strips = {}
+            self._picture_lines = {}
+            if self.find_query:  # another article: the find ends
+                self.find_query = ""
+                self.refresh_bindings()
+                self.post_message(self.Found("", 0, 0))
         self._pictures_of = article_id
         self.article_id = article_id
         self._laid_out_width = -1
@@ -111,11 +152,12 @@ class Reader(ScrollView, can_focus=True):
         self.scroll_to(y=self._screen_line(line), animate=False, immediate=True, force=True)
         self.refresh()
 
-    def set_pictures(self, pictures: dict[str, CellImage]) -> None:
+    def set_pictures(self, pictures: dict[str, Drawable]) -> None:
         """Paint the pictures of these slots in; the text in view stays where it is."""
         self._pictures.update(pictures)
         for key in pictures:
             self._picture_strips = {k: v for k, v in self._picture_strips.items() if k[0] != key}
+            self._picture_lines = {k: v for k, v in self._picture_lines.items() if k[0][0] != key}
         if self._laid_out_width < 0:
             return
         top = self.text_line
@@ -131,6 +173,7 @@ class Reader(ScrollView, can_focus=True):
         top = self.text_line
         self._pictures = {}
         self._picture_strips = {}
+        self._picture_lines = {}
         self._laid_out_width = -1
         self._layout()
         self.scroll_to(y=self._screen_line(top), animate=False, immediate=True, force=True)
@@ -143,7 +186,7 @@ class Reader(ScrollView, can_focus=True):
                 if isinstance(part, PictureSlot) and part.key in self._pictures]
 
     @property
-    def painted(self) -> dict[str, CellImage]:
+    def painted(self) -> dict[str, Drawable]:
         """The pictures painted in, by slot key."""
         return dict(self._pictures)
 
@@ -250,11 +293,108 @@ class Reader(ScrollView, can_focus=True):
 
     def _join(self) -> None:
         self._lines = [line for lines in self._part_lines for line in lines]
-        self.virtual_size = Size(self._laid_out_width, len(self._lines))
+        set_virtual_size(self, Size(self._laid_out_width, len(self._lines)))
+        self._rematch()
+
+    # -- find in the article ------------------------------------------------------------------
+
+    @property
+    def finding(self) -> bool:
+        return bool(self.find_query)
+
+    def find(self, query: str) -> Found:
+        """Find ``query`` (case and accents aside); go to the first match from the top of the
+        view on. An empty query ends the find."""
+        if bool(query.strip()) != self.finding:
+            self.refresh_bindings()
+        self.find_query = query.strip()
+        self._layout()
+        self._rematch(keep=False)
+        top = round(self.scroll_y)
+        self._match = next((n for n, m in enumerate(self._matches) if m.line >= top), 0)
+        return self._show_match()
+
+    def find_step(self, step: int) -> Found:
+        """The next (1) or previous (-1) match, round the end."""
+        if self._matches:
+            self._match = (self._match + step) % len(self._matches)
+        return self._show_match()
+
+    def end_find(self) -> None:
+        if self.finding:
+            self.refresh_bindings()
+        self.find_query = ""
+        self._rematch(keep=False)
+        self.refresh()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Without a find, n, N and Esc are not the reader's: they go on to the screen (next
+        unread, next, back to the list), and the footer shows those."""
+        if action in ("find_step", "end_find"):
+            return self.finding
+        return True
+
+    def action_find_step(self, step: int) -> None:
+        self.post_message(self.find_step(step))
+
+    def action_end_find(self) -> None:
+        self.end_find()
+        self.post_message(self.Found("", 0, 0))
+
+    def _rematch(self, keep: bool = True) -> None:
+        """The matches in the lines as laid out now (a new width wraps them elsewhere)."""
+        current = self._match if keep else 0
+        self._matches, self._match_cells = [], {}
+        if not self.find_query:
+            return
+        text_rows = [row for row, line in enumerate(self._lines) if isinstance(line, Strip)]
+        texts = [self._lines[row].text for row in text_rows]  # type: ignore[union-attr]
+        self._matches = [Match(tuple((text_rows[line], start, end) for line, start, end in m.pieces))
+                         for m in find_all(texts, self.find_query)]
+        self._match = min(current, max(0, len(self._matches) - 1))
+        self._spans()
+
+    def _spans(self) -> None:
+        """Each line's highlighted cells, the current match marked."""
+        self._match_cells = {}
+        for number, match in enumerate(self._matches):
+            for row, start, end in match.pieces:
+                text = self._lines[row].text  # type: ignore[union-attr]
+                begin = cells(text[:start])
+                self._match_cells.setdefault(row, []).append(
+                    (begin, begin + cells(text[start:end]), number == self._match))
+
+    def _show_match(self) -> Found:
+        """Scroll the current match into view (a third down when it was out of sight)."""
+        self._spans()
+        if self._matches:
+            row = self._matches[self._match].line
+            height = self.scrollable_content_region.height
+            if not self.scroll_y <= row < self.scroll_y + height:
+                self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True,
+                               force=True)
+        self.refresh()
+        return self.Found(self.find_query, self._match + 1 if self._matches else 0,
+                          len(self._matches))
+
+    def _highlight(self, strip: Strip, spans: list[tuple[int, int, bool]]) -> Strip:
+        match = self.get_component_rich_style("reader--match")
+        current = self.get_component_rich_style("reader--match-current")
+        cuts = sorted({cut for begin, end, _ in spans for cut in (begin, end)} | {strip.cell_length})
+        pieces = strip.divide(cuts)
+        segments: list[Segment] = []
+        start = 0
+        for piece, stop in zip(pieces, cuts):
+            style = next((current if is_current else match for begin, end, is_current in spans
+                          if begin <= start and stop <= end), None)
+            segments += piece if style is None else Segment.apply_style(piece, post_style=style)
+            start = stop
+        return Strip(segments)
 
     def on_resize(self) -> None:
         self._layout()
         self.refresh()
+        self.post_message(self.Resized())
 
     def render_line(self, y: int) -> Strip:
         self._layout()
@@ -262,8 +402,19 @@ class Reader(ScrollView, can_focus=True):
         line = round(self.scroll_y) + y
         if line >= len(self._lines):
             return Strip.blank(width, self.rich_style)
-        return self._strip(self._lines[line]).crop_extend(0, width, self.rich_style) \
-            .apply_style(self.rich_style)
+        entry = self._lines[line]
+        if isinstance(entry, tuple):  # a picture's row: styled once, not on every frame
+            key = (entry, width, self.rich_style)
+            found = self._picture_lines.get(key)
+            if found is None:
+                found = self._picture_lines[key] = self._strip(entry) \
+                    .crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
+            return found
+        strip = self._strip(entry)
+        spans = self._match_cells.get(line)
+        if spans:
+            strip = self._highlight(strip, spans)
+        return strip.crop_extend(0, width, self.rich_style).apply_style(self.rich_style)
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

@@ -1,14 +1,19 @@
-"""The status line: how many articles are in view, the filter, and what is going on."""
+"""The status line: how many articles are in view, the filter, and what is going on.
+
+It is one line high whatever it says, so a change repaints that line only: a ``Static``
+would lay the whole screen out again on every update (each ``m``, each progress message of
+a refresh or sync).
+"""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.sanitize import sanitize_line
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
     """Left: counts and filter (always visible). Right: activity (refresh progress, errors)."""
 
     DEFAULT_CSS = """
@@ -21,16 +26,30 @@ class StatusLine(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id)
+        super().__init__(id=id)
+        self._text = Text()
         self.count = 0
         self.unread = 0
         self.filter = ""
         self.activity = ""
         self.marked = 0
         self.sort = "newest"
+        self.news = ""  # what arrived since the last session, until the filter changes
+        self.find = ""  # the find in the article: "“word” 3/17"
 
     def set_counts(self, count: int, unread: int, filter_text: str = "") -> None:
+        if filter_text != self.filter:
+            self.news = ""  # the user has moved on from the start
         self.count, self.unread, self.filter = count, unread, filter_text
+        self._redraw()
+
+    def set_find(self, find: str) -> None:
+        if find != self.find:
+            self.find = find
+            self._redraw()
+
+    def set_news(self, news: str) -> None:
+        self.news = news
         self._redraw()
 
     def set_sort(self, sort: str) -> None:
@@ -58,7 +77,17 @@ class StatusLine(Static):
             text.append(sanitize_line(self.filter, 80), style="bold")
         if self.sort != "newest":
             text.append(f" · {'by rank' if self.sort == 'rank' else 'sort: ' + self.sort}")
+        if self.find:
+            text.append(" · find ")
+            text.append(self.find, style="bold")
+        if self.news:
+            text.append(" · ")
+            text.append(sanitize_line(self.news, 120), style="bold")
         if self.activity:
             text.append("  ")
             text.append(sanitize_line(self.activity, 120), style="italic")
-        self.update(text)
+        self._text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return self._text

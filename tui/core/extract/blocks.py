@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..models import Block, BlockKind
 from ..sanitize import sanitize, sanitize_line
 from ..urls import is_http_url
-from .dom import is_element
 
 _BLOCK_TAGS = frozenset(
     "address article aside blockquote body center dd details dialog div dl dt fieldset figcaption figure footer "
@@ -113,7 +113,7 @@ class BlockBuilder:
                 self._start_item(element, context)
         if tag == "pre":
             self._start(kind="code")
-            self._add_text(element.text_content(), href, context)
+            self._add_text("".join(element.itertext()), href, context)
             self._flush()
             self._tail(element, context, outer_href)
             return
@@ -138,7 +138,8 @@ class BlockBuilder:
         if tag in ("ul", "ol"):
             return _Context(context.kind if context.kind == "quote" else "item", context.list_depth + 1)
         if tag in ("p", "div", "section", "tr", "dd", "dt", "figcaption"):
-            self._start(kind=context.kind if context.kind in ("quote", "heading") else "paragraph")
+            self._start(kind=context.kind if context.kind in ("quote", "heading") else "paragraph",
+                        marker="figcaption" if tag == "figcaption" else "")
         return context
 
     def _start_item(self, element: HtmlElement, context: _Context) -> None:
@@ -354,8 +355,9 @@ def _tidy_lines(text: str, spans: list[tuple[int, int, str]]) -> tuple[str, list
     return new_text, [(mapping[a], mapping[b], h) for a, b, h in spans]
 
 
-def to_blocks(element: HtmlElement, base_url: str | None) -> tuple[tuple[Block, ...], tuple[str, ...]]:
-    """The element's content as blocks, and the URLs their link spans number."""
-    if not is_element(element):
+def to_blocks(element: HtmlElement | etree._Element, base_url: str | None) -> tuple[tuple[Block, ...], tuple[str, ...]]:
+    """The element's content as blocks, and the URLs their link spans number (plain lxml
+    elements, as trafilatura builds them, read the same as HTML ones)."""
+    if not isinstance(element, etree._Element) or not isinstance(element.tag, str):
         return (), ()
     return BlockBuilder(base_url).build(element)

@@ -67,15 +67,27 @@ def is_read_also(block: Block) -> bool:
 
 
 def is_promo(block: Block) -> bool:
-    """Newsletter, follow-us, download-the-app and subscribe lines."""
+    """Newsletter, follow-us, download-the-app and subscribe lines.
+
+    A promo is a call: its phrase opens the line or one of its sentences ("Sign up for …",
+    "… today. Follow us on …"). A sentence that only mentions it ("you can sign up for a
+    trial", "a search on Google News") is prose.
+    """
     if block.kind == "heading" and len(block.text) <= 120 and PROMO.search(block.text):
         return True
     if not _short(block, 260):
         return False
-    match = PROMO.search(block.text)
-    if not match:
-        return False
-    return match.start() < 60 or bool(block.links) or len(block.text) <= 140
+    return any(_opens_sentence(block.text, match.start()) for match in PROMO.finditer(block.text))
+
+
+_SENTENCE_ENDS = ".!?…:;|)]\n–—•·-"
+_OPENERS = " \t\"'“‘«*([¡¿"
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """True if only opening marks lie between ``start`` and the end of the previous sentence."""
+    before = text[:start].rstrip(_OPENERS)
+    return not before or before[-1] in _SENTENCE_ENDS
 
 
 def is_ad_label(block: Block) -> bool:
@@ -183,6 +195,21 @@ def is_link_only(block: Block) -> bool:
     if linked_share(block) < 0.95 or _URL_TEXT.match(block.text):
         return False  # a URL written out is a reference the author cites, not a teaser
     return not block.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "…")) or len(block.text) < 50
+
+
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]\s*$")
+PROSE_WORDS = 15
+
+
+def is_prose(block: Block) -> bool:
+    """A paragraph of running text: a sentence or more, not mostly links."""
+    return (block.kind in ("paragraph", "quote", "item") and len(_WORD.findall(block.text)) >= PROSE_WORDS
+            and linked_share(block) < 0.3 and bool(_SENTENCE_END.search(block.text)))
+
+
+def prose_chars(blocks: Sequence[Block]) -> int:
+    """Characters of prose in ``blocks``: how much of an article they hold."""
+    return sum(len(block.text) for block in blocks if is_prose(block))
 
 
 # -- applying them --------------------------------------------------------------------------

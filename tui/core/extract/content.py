@@ -20,7 +20,7 @@ from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import REGEXES
 
-from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, text_of
+from .dom import class_and_id, is_element, is_hidden, link_density, normalize_space, short_text, text_of
 
 PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
 PROSE_SHARE = 0.4
@@ -77,6 +77,8 @@ class Content:
 
     element: HtmlElement
     strategy: str
+    page_elements: int = 0  # elements of the pruned page: its size, for what else is affordable
+    runner_up: HtmlElement | None = None  # readability's pick when a semantic container won over it
 
 
 def prune(root: HtmlElement) -> None:
@@ -95,8 +97,7 @@ def prune(root: HtmlElement) -> None:
             continue
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
-    total = len(text_of(body)) if body is not None else 0
-    prose_shares = _mark_prose_holders(body)
+    sizes, total = _measure(body)
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("html", "body", "main", "article"):
             continue
@@ -105,45 +106,67 @@ def prune(root: HtmlElement) -> None:
         hint = _role_hint(element)
         if not hint or element.get("itemprop") == "articleBody" or _KEEP_HINT.search(hint):
             continue
+        size = sizes.get(element)
+        if size is None:  # outside <body>
+            continue
         if _STRONG_FURNITURE_HINT.search(hint):
-            if not _holds_article(element, total, _COMMENT_HINT.search(hint) is not None):
+            if not _holds_article(element, size, total, _COMMENT_HINT.search(hint) is not None):
                 _drop(element)
-        elif _WEAK_FURNITURE_HINT.search(hint) and prose_shares.get(element, 0.0) < WEAK_HINT_SHARE \
-                and not _holds_article(element, total, False):
+        elif _WEAK_FURNITURE_HINT.search(hint) and _prose_share(size, total) < WEAK_HINT_SHARE \
+                and not _holds_article(element, size, total, False):
             _drop(element)
     _drop_hover_cards(root)
 
 
-def _mark_prose_holders(body: HtmlElement | None) -> dict[HtmlElement, float]:
-    """The share of the page's prose (text outside links) in each element with a class or id;
-    mark those holding most of it. Comment sections can out-write the article, so their prose
-    does not count. One pass; only hinted elements are kept, since only they can be pruned."""
+@dataclass(frozen=True, slots=True)
+class _Size:
+    """Characters of text in an element: all of it, inside links, and prose (not in links and
+    not in a comment section, which can out-write the article)."""
+
+    text: int
+    linked: int
+    prose: int
+
+
+def _prose_share(size: _Size, total: _Size) -> float:
+    return size.prose / total.prose if total.prose else 0.0
+
+
+def _measure(body: HtmlElement | None) -> tuple[dict[HtmlElement, _Size], _Size]:
+    """The sizes of every element with a class or id (only they can be pruned) and of the
+    body, in one pass; elements holding most of the page's prose get ``PROSE_MARK``."""
     if body is None:
-        return {}
-    pending: dict[HtmlElement, int] = {}  # finished elements whose parent has not ended yet
-    hinted: dict[HtmlElement, int] = {}
+        return {}, _Size(0, 0, 0)
+    pending: dict[HtmlElement, tuple[int, int, int]] = {}  # finished; parent not ended yet
+    hinted: dict[HtmlElement, _Size] = {}
     for _, element in etree.iterwalk(body, events=("end",)):
         tag = element.tag
-        if tag == "a" or not isinstance(tag, str):
-            pending[element] = 0
+        if not isinstance(tag, str):
+            pending[element] = (0, 0, 0)
             continue
-        length = len((element.text or "").strip())
+        own = len((element.text or "").strip())
+        text, linked, prose = own, 0, own
         for child in element:
-            length += pending.pop(child, 0) + len((child.tail or "").strip())
+            child_text, child_linked, child_prose = pending.pop(child, (0, 0, 0))
+            tail = len((child.tail or "").strip())
+            text += child_text + tail
+            linked += child_linked
+            prose += child_prose + tail
+        if tag == "a":
+            linked, prose = text, 0
         hint = class_and_id(element) if element.get("class") or element.get("id") else ""
         if hint and _COMMENT_HINT.search(hint):
-            length = 0
-        pending[element] = length
+            prose = 0
+        pending[element] = (text, linked, prose)
         if hint:
-            hinted[element] = length
-    page = pending.get(body, 0)
-    if page < 200:
-        return {}
-    shares = {element: length / page for element, length in hinted.items()}
-    for element, share in shares.items():
-        if share >= PROSE_SHARE and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
+            hinted[element] = _Size(text, linked, prose)
+    total = _Size(*pending.get(body, (0, 0, 0)))
+    if total.prose < 200:
+        return hinted, _Size(total.text, total.linked, 0)
+    for element, size in hinted.items():
+        if size.prose >= PROSE_SHARE * total.prose and not _STRONG_FURNITURE_HINT.search(_role_hint(element)):
             element.set(PROSE_MARK, "")
-    return shares
+    return hinted, total
 
 
 def _role_hint(element: HtmlElement) -> str:
@@ -175,10 +198,10 @@ def _drop(element: HtmlElement) -> None:
 def _inside_link_or_small(element: HtmlElement) -> bool:
     if any(ancestor.tag == "a" for ancestor in element.iterancestors()):
         return True
-    return len(text_of(element)) < 60
+    return short_text(element, 59) is not None
 
 
-def _holds_article(element: HtmlElement, total: int, is_comments: bool) -> bool:
+def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments: bool) -> bool:
     """True if removing ``element`` would take the article with it."""
     if element.tag in ("p", "a", "span", "li", "img", "figure", "figcaption", "h1", "h2", "h3", "h4"):
         return False
@@ -186,12 +209,11 @@ def _holds_article(element: HtmlElement, total: int, is_comments: bool) -> bool:
         return True
     if element.find(".//article") is not None or element.find(".//main") is not None:
         return True
-    length = len(text_of(element))
-    if total and length > total * 0.4:
+    if total.text and size.text > total.text * 0.4:
         return True
     if is_comments:
         return False
-    return length > 1500 and link_density(element) < 0.25
+    return size.text > 1500 and size.linked < 0.25 * size.text
 
 
 def _is_embedded(element: HtmlElement) -> bool:
@@ -341,7 +363,7 @@ def find_content(root: HtmlElement) -> Content:
     if element_count > MAX_ELEMENTS_FOR_READABILITY:
         fast = semantic_content(root) if element_count < 200_000 else None
         chosen = fast if fast is not None and paragraph_quality(fast) > 0 else density_content(root)
-        return Content(chosen if chosen is not None else root, "density")
+        return Content(chosen if chosen is not None else root, "density", element_count)
     semantic = semantic_content(root)
     readable = readability_content(root)
     readable_quality = paragraph_quality(readable) if readable is not None else 0.0
@@ -349,12 +371,12 @@ def find_content(root: HtmlElement) -> Content:
         semantic_quality = paragraph_quality(semantic)
         if (semantic_quality > max(readable_quality * 1.25, readable_quality + 200) and link_density(semantic) < 0.3
                 and (readable is None or _contains_text_of(semantic, readable))):
-            return Content(semantic, "semantic")
+            return Content(semantic, "semantic", element_count, readable)
     if readable is not None and readable_quality > 0:
-        return Content(readable, "readability")
+        return Content(readable, "readability", element_count)
     if readable is not None and len(text_of(readable)) >= 50:
-        return Content(readable, "readability")
+        return Content(readable, "readability", element_count)
     if semantic is not None and len(text_of(semantic)) >= 50:
-        return Content(semantic, "semantic")
+        return Content(semantic, "semantic", element_count)
     dense = density_content(root)
-    return Content(dense if dense is not None else root, "density")
+    return Content(dense if dense is not None else root, "density", element_count)

@@ -76,6 +76,36 @@ def text_of(element: HtmlElement) -> str:
     return normalize_space(element.text_content())
 
 
+def short_text(element: HtmlElement, limit: int) -> str | None:
+    """``text_of(element)`` if it is at most ``limit`` characters, else None, reading no more of
+    a big element than it takes to know (the questions "is this a short byline?" are asked of
+    every element of a page)."""
+    pieces: list[str] = []
+    size = 0
+    checkpoint = 2 * limit + 64  # collapsed whitespace can shrink the raw text, so check now and then
+    for piece in element.itertext():
+        pieces.append(piece)
+        size += len(piece)
+        if size > checkpoint:
+            if len(normalize_space("".join(pieces))) > limit:
+                return None
+            checkpoint = 2 * size
+    text = normalize_space("".join(pieces))
+    return text if len(text) <= limit else None
+
+
+def leading_text(element: HtmlElement, length: int) -> str:
+    """The first ``length`` characters of ``text_of(element)`` (or all of it, if shorter)."""
+    pieces: list[str] = []
+    size = 0
+    for piece in element.itertext():
+        pieces.append(piece)
+        size += len(piece)
+        if size > 4 * length + 64 and len(normalize_space("".join(pieces))) > length:
+            break
+    return normalize_space("".join(pieces))[:length]
+
+
 def class_and_id(element: HtmlElement) -> str:
     value = f"{element.get('class') or ''} {element.get('id') or ''}"
     return value if value.strip() else ""

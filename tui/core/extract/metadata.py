@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
 
@@ -17,7 +18,7 @@ from lxml.html import HtmlElement
 from ..sanitize import sanitize, sanitize_line
 from ..urls import is_http_url
 from .dates import parse_date
-from .dom import class_and_id, is_element, normalize_space, text_of
+from .dom import class_and_id, is_element, leading_text, normalize_space, short_text, text_of
 from .jsonld import article_author_names, article_object, first_url, json_ld_objects, names, organization_name
 from .phrases import BYLINE_LABEL, TAGS_LABEL
 
@@ -37,6 +38,10 @@ _BYLINE_TAIL = re.compile(
 )
 _POSTED_LINE = re.compile(r"^\W*(?:posted|published|written|submitted|by)\b", re.I)
 _MAX_TAGS = 20
+
+# Bylines and dates sit near the top of the article: the visible-text searches read this many
+# elements of the body at most (the biggest real pages have about as many in all).
+MAX_SCANNED = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +342,9 @@ def _readability_byline(root: HtmlElement) -> str | None:
     sidebars, menus…) are skipped the way Readability drops them before it looks inside.
     """
     stack: list[HtmlElement] = [root]
-    while stack:
+    for _ in range(MAX_SCANNED):
+        if not stack:
+            break
         element = stack.pop()
         if not is_element(element) or element.tag in _SKIPPED_TAGS or _readability_hidden(element):
             continue
@@ -416,28 +423,31 @@ def _visible_byline(root: HtmlElement) -> str | None:
     body = root.find("body")
     if body is None:
         return None
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element):
             continue
         rel = (element.get("rel") or "").lower()
         itemprop = (element.get("itemprop") or "").lower()
         if (rel == "author" or itemprop == "author") and not _in_comment(element):
             name_element = element.find('.//*[@itemprop="name"]')
-            text = text_of(name_element if name_element is not None else element)
-            if 2 < len(text) < 80:
+            text = short_text(name_element if name_element is not None else element, 79) or ""
+            if 2 < len(text):
                 return text
-    hinted = [e for e in body.iter() if is_element(e) and e.tag not in ("script", "style", "body", "html")
+    hinted = [e for e in islice(body.iter(), MAX_SCANNED)
+              if is_element(e) and e.tag not in ("script", "style", "body", "html")
               and _BYLINE_CLASS.search(class_and_id(e) or "") and not _in_comment(e)]
     # Specific hints ("byline", "author-name") before generic ones ("author" in "follow-author").
     for pattern in (_SPECIFIC_BYLINE_CLASS, _BYLINE_CLASS):
         for element in hinted:
             if pattern.search(class_and_id(element)):
-                text = text_of(element)
-                if 2 < len(text) < 100 and _looks_like_name(_clean_byline(text)):
+                text = short_text(element, 99) or ""
+                if 2 < len(text) and _looks_like_name(_clean_byline(text)):
                     return text
-    for element in body.iter("p", "span", "div", "strong", "em", "small"):
-        text = text_of(element)
-        if 3 < len(text) < 60 and len(element) <= 3:
+    for element in islice(body.iter("p", "span", "div", "strong", "em", "small"), MAX_SCANNED):
+        if len(element) > 3:
+            continue
+        text = short_text(element, 59) or ""
+        if 3 < len(text):
             match = BYLINE_LABEL.match(text)
             if (match and text.split()[0].lower() not in ("di", "par", "por", "door", "von") or (
                 match and text[:1].isupper()
@@ -493,29 +503,29 @@ def _visible_date(root: HtmlElement) -> str | None:
         date = parse_date(element.get("datetime") or element.get("content")) or parse_date(text_of(element), visible=True)
         if date:
             return date
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element):
             continue
         if element.get("itemprop") in ("datePublished", "dateCreated"):
             date = parse_date(element.get("content") or element.get("datetime") or text_of(element), visible=True)
             if date:
                 return date
-    for element in body.iter():
+    for element in islice(body.iter(), MAX_SCANNED):
         if not is_element(element) or element.tag in ("script", "style"):
             continue
         hint = class_and_id(element)
         if hint and _DATE_CLASS.search(hint):
-            text = text_of(element)
-            if 6 <= len(text) <= 120:
+            text = short_text(element, 120) or ""
+            if 6 <= len(text):
                 date = parse_date(text, visible=True)
                 if date:
                     return date
     # "Posted by Sam Lee on 2026-11-29": a labelled byline line that carries the date.
-    for element in body.iter("p", "div", "span", "small", "em", "li", "td", "h4", "h5", "h6"):
+    for element in islice(body.iter("p", "div", "span", "small", "em", "li", "td", "h4", "h5", "h6"), MAX_SCANNED):
         if len(element) > 4:
             continue
-        text = text_of(element)
-        if 10 <= len(text) <= 120 and _POSTED_LINE.match(text) and not _in_comment(element):
+        text = short_text(element, 120) or ""
+        if 10 <= len(text) and _POSTED_LINE.match(text) and not _in_comment(element):
             date = parse_date(text, visible=True)
             if date:
                 return date
@@ -572,9 +582,9 @@ def _visible_tags(root: HtmlElement) -> list[str]:
     for element in body.iter("div", "ul", "p", "section", "span", "nav"):
         if len(element) < 2:
             continue
-        text = text_of(element)
-        label = TAGS_LABEL.match(text[:40])
+        label = TAGS_LABEL.match(leading_text(element, 40))
         if label:
+            text = text_of(element)
             links = [text_of(a) for a in element.iter("a")]
             if links and sum(len(t) for t in links) > len(text[label.end():].strip()) * 0.6:
                 return [t for t in links if t][:_MAX_TAGS]

@@ -9,14 +9,19 @@ from ..models import Article, Block
 from ..sanitize import sanitize_line
 from ..urls import is_http_url
 from .blocks import to_blocks
-from .cleanup import Header, clean_blocks, is_link_only
-from .content import find_content, prune
+from .cleanup import Header, clean_blocks, is_link_only, prose_chars
+from .content import MAX_ELEMENTS_FOR_READABILITY, find_content, prune
 from .dom import parse_html
 from .encoding import decode_html
 from .lang import detect_language
 from .metadata import read_metadata
+from .second import agreement, trafilatura_content
 
 _MIN_TEXT_CHARS = 1
+# Below this much prose the page gets a second opinion, which wins with at least a few
+# paragraphs of it (and three times as much).
+DOUBTFUL_PROSE = 150
+ENOUGH_PROSE = 500
 
 
 def extract(html: bytes | str, url: str | None = None, *, content_type: str | None = None) -> Article:
@@ -31,9 +36,26 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
     metadata = read_metadata(root, base_url)
     prune(root)
     content = find_content(root)
-    blocks, links = to_blocks(content.element, metadata.canonical_url or base_url)
+    link_base = metadata.canonical_url or base_url
+    blocks, links = to_blocks(content.element, link_base)
     header = Header(titles=metadata.headline_texts, byline=metadata.byline, site_name=metadata.site_name)
     cleaned = clean_blocks(blocks, header)
+    doubtful = prose_chars(cleaned) < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY
+    if doubtful or content.runner_up is not None:
+        second = trafilatura_content(parse_html(text), link_base)
+        if second is not None:
+            second_blocks, second_links = to_blocks(second, link_base)
+            second_cleaned = clean_blocks(second_blocks, header)
+            if content.runner_up is not None:
+                # The page's own article container and readability disagreed: the independent
+                # opinion says which of the two holds the article.
+                other_blocks, other_links = to_blocks(content.runner_up, link_base)
+                other_cleaned = clean_blocks(other_blocks, header)
+                if agreement(other_cleaned, second_cleaned) > agreement(cleaned, second_cleaned):
+                    blocks, links, cleaned = other_blocks, other_links, other_cleaned
+            if second_opinion_wins(cleaned, second_cleaned):
+                # Not one real paragraph: the first opinion picked a box beside the article.
+                blocks, links, cleaned = second_blocks, second_links, second_cleaned
     if not _has_text(cleaned):  # a page that is only a headline and a date still shows them
         cleaned = [block for block in blocks if not is_link_only(block)]
     if not _has_text(cleaned):
@@ -54,6 +76,13 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
         blocks=tuple(cleaned_blocks),
         links=cleaned_links,
     )
+
+
+def second_opinion_wins(first: Sequence[Block], second: Sequence[Block]) -> bool:
+    """True if ``second`` holds an article where ``first`` holds almost no prose: a few
+    paragraphs of it, and three times what ``first`` has."""
+    first_prose = prose_chars(first)
+    return first_prose < DOUBTFUL_PROSE and prose_chars(second) >= max(ENOUGH_PROSE, 3 * first_prose)
 
 
 def _has_text(blocks: Sequence[Block]) -> bool:

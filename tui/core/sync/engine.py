@@ -176,7 +176,7 @@ class Syncer:
         sids = {record["a"]: sid for sid, record in items.items()}
         for change in [c for c in changes if c.kind == "feed"]:
             sent += await self._push_feed(change, feeds, notices)
-        covered: list[tuple[str | None, int]] = []  # (feed stream or None for all, newest µs)
+        covered: list[tuple[frozenset[str] | None, int]] = []  # (feed streams or None: all, newest µs)
         for change in [c for c in changes if c.kind == "mark_all"]:
             sent += await self._push_mark_all(change, feeds, items, sids, covered, notices)
         labels = await self._db(self.store.sync_get, "labels")
@@ -194,8 +194,8 @@ class Syncer:
                     unsendable.append(change)  # an article the server does not carry
                 continue
             if change.field == "read" and change.value is True and any(
-                    (stream is None or items[sid].get("f") == stream) and items[sid].get("u", 0) <= newest
-                    for stream, newest in covered):
+                    (streams is None or items[sid].get("f") in streams) and items[sid].get("u", 0) <= newest
+                    for streams, newest in covered):
                 already.append(change)
                 continue
             groups.setdefault((change.field, bool(change.value)), []).append((sid, change))
@@ -256,12 +256,14 @@ class Syncer:
         return await self._db(self.journal.confirm, [change])
 
     async def _push_mark_all(self, change: Change, feeds: dict[str, str], items: dict[str, dict[str, Any]],
-                             sids: dict[str, str], covered: list[tuple[str | None, int]],
+                             sids: dict[str, str], covered: list[tuple[frozenset[str] | None, int]],
                              notices: list[str]) -> int:
         data = change.data or {}
         seen = [sids[article_id] for article_id in data.get("seen") or () if article_id in sids]
         stream = feeds.get(data["feed"]) if data.get("feed") else None
-        if not seen or (data.get("feed") and stream is None):
+        if not seen or (data.get("feed") and stream is None) \
+                or (data.get("tag") and not getattr(self.backend, "marks_folders", True)):
+            # nothing the server carries, or a tag the API cannot name (Fever's groups):
             await self._db(self.journal.discard, [change])  # its items were journaled one by one
             return 0
         record = max((items[sid] for sid in seen), key=lambda r: int(r.get("u") or 0))
@@ -274,8 +276,14 @@ class Syncer:
             notices.append(f"{error} — marked item by item instead")
             await self._db(self.journal.discard, [change])
             return 0
-        if not data.get("tag"):
-            covered.append((stream, int(record.get("u") or 0)))
+        newest = int(record.get("u") or 0)
+        if data.get("tag"):  # the label's stream: the feeds in that folder
+            tag = str(data["tag"]).lower()
+            subscriptions = await self._db(self.store.subscriptions)
+            covered.append((frozenset(feeds[feed.url] for feed in subscriptions if feed.url in feeds
+                                      and tag in (t.lower() for t in feed.tags)), newest))
+        else:
+            covered.append((None if stream is None else frozenset({stream}), newest))
         return await self._db(self.journal.confirm, [change])
 
     # -- pull ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ class FeverBackend:
     name = "Fever API"
     keeps_labels = False
     can_subscribe = False
+    marks_folders = False  # its groups have ids Warta does not map: a tag's mark-all goes item by item
 
     def __init__(self, http: ApiHttp, user: str, password: str) -> None:
         self.http = http

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..config import FetchConfig
-from ..fetch import USER_AGENT
+from ..fetch import USER_AGENT, tls_context
 from .errors import SyncOfflineError, SyncProtocolError, SyncServerError, SyncTLSError
 
 MAX_RESPONSE_BYTES = 64 * 2**20  # 10,000 item ids are ~0.3 MB; a page of contents a few MB
@@ -36,6 +36,7 @@ class ApiHttp:
         self.requests: Counter[str] = Counter()  # per endpoint, for "no-change costs N requests"
         self.bytes_received = 0
         self._client = httpx.AsyncClient(
+            verify=tls_context(fetch.trust_env),
             timeout=httpx.Timeout(connect=fetch.connect_timeout, read=fetch.read_timeout,
                                   write=fetch.read_timeout, pool=fetch.read_timeout),
             follow_redirects=True, max_redirects=5, trust_env=fetch.trust_env,

@@ -18,10 +18,13 @@ import itertools
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..models import ArticleState, Feed
 from ..store import Store
+
+if TYPE_CHECKING:
+    from ..library import StateChange
 
 _STATE = "j:s:"
 _FEED = "j:f:"
@@ -92,6 +95,19 @@ class SyncJournal:
         key = f"{_MARK_ALL}{self.clock():017.6f}-{next(self._seq)}"
         self.store.sync_set({key: {"v": True, "feed": feed_url, "tag": tag,
                                    "seen": list(seen_article_ids), "at": self.clock()}})
+
+    def record(self, change: StateChange) -> None:
+        """The library's hook, told of each change whole: marking unread what a mark-all
+        covered (its undo) takes back that bulk call if it is not sent yet, so the server does
+        not mark read what the user wants unread. The marks themselves are journaled one by one
+        by ``record_state``."""
+        unread = {i for i in change.changed_ids if change.before[i].read and not change.after[i].read}
+        if not unread:
+            return
+        taken_back = {key: None for key, entry in self.store.sync_items(_MARK_ALL)
+                      if isinstance(entry, dict) and unread & set(entry.get("seen") or ())}
+        if taken_back:
+            self.store.sync_set(taken_back)
 
     def _coalesce(self, changes: dict[str, tuple[bool, bool]], extra: dict[str, Any] | None = None) -> None:
         writes: dict[str, Any] = {}
