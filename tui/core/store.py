@@ -578,20 +578,32 @@ class Store:
                      previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
         """Insert or replace ``records``; the index and the search follow in the same call.
 
-        ``previous``: what the caller (the refresh's one store thread) has just read for these
-        ids, so a record is decoded once per write, not again here.
+        One read of the rows there are, one write per kind of row (``_write_rows``) and one
+        bulk index update, for a batch of any size. ``previous``: what the caller (the
+        refresh's one store thread) has just read for these ids, so a record is decoded once
+        per write, not again here. A record given twice is stored as given last.
         """
         if not records:
             return
+        given = records
+        records = list({record.id: record for record in given}.values())
         known = previous or {}
         with self._writing(), self._write_lock:
-            old: list[ArticleRecord | None] = []
             with self._articles.transact():
+                values: dict[str, bytes | str | None] = {}
                 for record in records:
-                    old.append(known[record.id] if record.id in known else self.get_article(record.id))
-                    self._articles.set("a:" + record.id, _pack(record.to_json()))
+                    values["a:" + record.id] = _pack(record.to_json())
+                for record in given:  # one fingerprint of two records: the later one's
                     if record.fingerprint:
-                        self._articles.set("f:" + record.fingerprint, record.id)
+                        values["f:" + record.fingerprint] = record.id
+                found = _rows_of(self._articles, list(values))
+                rows = {key: (rowid, filename) for rowid, key, _mode, filename, _value in found}
+                stored = {key[2:]: (mode, filename, value) for _rowid, key, mode, filename, value
+                          in found if key.startswith("a:")}
+                old = [known[r.id] if r.id in known else
+                       self._decoded_row(r.id, *stored[r.id]) if r.id in stored else None
+                       for r in records]
+                _write_rows(self._articles, values, rows)
                 seq = self._bump(self._articles)
             if self._touched_records is not None:
                 for record, before in zip(records, old):
@@ -599,6 +611,18 @@ class Store:
             states = self.get_states([r.id for r in records])
             with _derived(self._index):
                 self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
+
+    def _decoded_row(self, article_id: str, mode: int, filename: str | None,
+                     value: Any) -> ArticleRecord | None:
+        """``get_article`` of a row already read."""
+        try:
+            blob = self._articles._disk.fetch(mode, filename, value, False)
+        except (CorruptEntryError, OSError):
+            return None
+        record = _decode(blob, ArticleRecord)
+        if record is None:
+            self.damaged.add(article_id)
+        return record
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         """Remove articles (retention); their user state goes too. Returns how many went."""
