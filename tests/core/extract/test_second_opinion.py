@@ -31,7 +31,7 @@ def paragraphs(*texts: str) -> list[Block]:
 def test_trafilatura_finds_the_story_and_leaves_the_tree_alone() -> None:
     root = parse_html(PAGE)
     before = len(list(root.iter()))
-    found = trafilatura_content(root, "https://example.com/pier")
+    found = trafilatura_content(root)
     assert found is not None
     blocks, _ = to_blocks(found, "https://example.com/pier")
     text = "\n".join(block.text for block in blocks)

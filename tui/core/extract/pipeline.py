@@ -42,7 +42,7 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
     cleaned = clean_blocks(blocks, header)
     doubtful = prose_chars(cleaned) < DOUBTFUL_PROSE and content.page_elements <= MAX_ELEMENTS_FOR_READABILITY
     if doubtful or content.runner_up is not None:
-        second = trafilatura_content(parse_html(text), link_base)
+        second = trafilatura_content(parse_html(text))
         if second is not None:
             second_blocks, second_links = to_blocks(second, link_base)
             second_cleaned = clean_blocks(second_blocks, header)

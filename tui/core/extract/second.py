@@ -25,10 +25,13 @@ _LOGGERS = ("trafilatura", "trafilatura.core", "trafilatura.main_extractor", "tr
             "trafilatura.htmlprocessing", "trafilatura.readability_lxml", "htmldate", "courlan", "justext")
 
 
-def trafilatura_content(root: HtmlElement, url: str | None) -> etree._Element | None:
+def trafilatura_content(root: HtmlElement) -> etree._Element | None:
     """trafilatura's article as a ``<body>`` of plain HTML tags, or None when it finds none.
 
-    ``root`` is not changed (trafilatura works on its own copy).
+    ``root`` is not changed (trafilatura works on its own copy). Links come back as the page
+    wrote them, for ``to_blocks`` to resolve against the page's address as it does the first
+    opinion's: given the URL, trafilatura resolves every link of the page before it chooses
+    (a quarter of its time), and against the site's root rather than the page.
     """
     try:
         import trafilatura
@@ -39,7 +42,7 @@ def trafilatura_content(root: HtmlElement, url: str | None) -> etree._Element | 
         logging.getLogger(name).setLevel(logging.CRITICAL)
     try:
         document = trafilatura.bare_extraction(
-            root, url=url, fast=True, include_comments=False, include_links=True, include_images=True,
+            root, url=None, fast=True, include_comments=False, include_links=True, include_images=True,
             include_tables=True, with_metadata=False, include_formatting=False,
         )
     except Exception:  # its own parse and rule errors alike: no second opinion on this page
