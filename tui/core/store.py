@@ -33,7 +33,7 @@ from diskcache.core import MODE_PICKLE, MODE_RAW
 
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
-from .index import KIND_NAMES, ArticleIndex
+from .index import KIND_NAMES, ArticleIndex, PreparedStates
 from .locks import WriteLock
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .private import make_private
@@ -150,6 +150,7 @@ def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tup
 
 
 _KEYS_PER_QUERY = 10_000
+_REMEMBER_WORTH = 1_000  # articles: a smaller change reads its rows back faster than it keeps them
 _DEFAULT_STATE = ArticleState()
 _STATE_FIELDS = tuple(field.name for field in dataclass_fields(ArticleState))
 
@@ -158,6 +159,13 @@ def _chunks(values: Sequence[Any]) -> Iterator[str]:
     """``values`` as JSON arrays of at most ``_KEYS_PER_QUERY`` (for ``json_each``)."""
     for start in range(0, len(values), _KEYS_PER_QUERY):
         yield json.dumps(values[start : start + _KEYS_PER_QUERY])
+
+
+def _split_targets(targets: Sequence[int | str]) -> tuple[list[int], list[str]]:
+    """Rows to write, known by rowid or by key: each kind sorted (the writes walk in order)."""
+    rowids = sorted(t for t in targets if isinstance(t, int))
+    keys = sorted(t for t in targets if isinstance(t, str)) if len(rowids) < len(targets) else []
+    return rowids, keys
 
 
 def _rows_of(cache: diskcache.Cache, keys: Sequence[str]) -> list[tuple[int, str, int, str | None, Any]]:
@@ -205,6 +213,12 @@ class Store:
         self._touched_states: set[str] | None = None
         self._write_lock = threading.RLock()
         self.journals: list[StateJournal] = []  # see every state change (the sync journal)
+        # What the last bulk state write left on disk: (the state seq it wrote, each of its
+        # articles' stored state, their rows as ``_stored_states`` gives them, rowid -1 where
+        # a row was inserted). While the seq is still that one, nobody has written a state
+        # since, so the next change of those articles (the undo of a mark-all) need not read
+        # 70,000 rows back.
+        self._last_bulk: tuple[int, dict[str, ArticleState], dict[str, tuple[int, str | None]]] | None = None
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -743,42 +757,94 @@ class Store:
                      before_write: Callable[[StateDiff], None] | None = None) -> StateDiff:
         """Apply ``changes`` (article id -> fields) on top of the stored (and queued) states, in
         one transaction: one read of all the rows, one statement per kind of write, the
-        journals inside it, then one bulk index update."""
+        journals inside it, then one bulk index update — worked out by the index while the
+        store writes, and committed after the store's commit."""
         with self._writing(), self._write_lock:
-            with self._state.transact():
-                stored, rows = self._stored_states(list(changes))
-                diff = _diff(stored, changes, self._queued)
-                written = diff.written_states
-                if before_write is not None and diff.changed:
-                    before_write(diff)
-                if written:
-                    self._put_states(written, stored, rows, journal=journal)
-                    seq = self._bump(self._state)
+            index_write: PreparedStates | None = None
+            try:
+                with self._state.transact():
+                    stored, rows = self._remembered_states(changes) or self._stored_states(list(changes))
+                    diff = _diff(stored, changes, self._queued)
+                    written = diff.written_states
+                    if before_write is not None and diff.changed:
+                        before_write(diff)
+                    if written:
+                        index_write = self._index.prepare_states(written)
+                        by_rows = self._put_states(written, stored, rows, journal=journal)
+                        seq = self._bump(self._state)
+            except BaseException:
+                self._last_bulk = None
+                if index_write is not None:
+                    index_write.abandon()
+                raise
             for article_id in changes:
                 self._queued.pop(article_id, None)
-            if written:
+            if index_write is not None:
+                self._remember_bulk(seq, stored, rows, written, by_rows)
                 self._state_changed = True
                 if self._touched_states is not None:
                     self._touched_states.update(written)
-                with _derived(self._index):
-                    self._index.set_states(written, state_seq=seq)
+                try:
+                    with _derived(self._index):
+                        self._index.commit_states(index_write, state_seq=seq)
+                finally:
+                    index_write.abandon()  # only if the commit never got to it
         return diff
 
+    def _remembered_states(self, changes: Mapping[str, object]) -> tuple[
+            dict[str, ArticleState], dict[str, tuple[int, str | None]]] | None:
+        """``_stored_states`` of ``changes``' articles from ``_last_bulk``, if it holds them all
+        and no state was written since (checked inside the write transaction); else None."""
+        last = self._last_bulk
+        if last is None or len(changes) < _REMEMBER_WORTH:
+            return None
+        seq, states, rows = last
+        if self._seq(self._state) != seq or not all(map(states.__contains__, changes)):
+            self._last_bulk = None
+            return None
+        if len(changes) == len(states):
+            return dict(states), dict(rows)
+        get = rows.get
+        return ({i: states[i] for i in changes},
+                {i: row for i in changes if (row := get(i)) is not None})
+
+    def _remember_bulk(self, seq: int, stored: dict[str, ArticleState],
+                       rows: dict[str, tuple[int, str | None]],
+                       written: Mapping[str, ArticleState], by_rows: bool) -> None:
+        """Keep what a bulk write left on disk for ``_remembered_states`` (not when part of
+        it went through diskcache's own calls: those rows are not known here)."""
+        if len(stored) < _REMEMBER_WORTH or not by_rows:
+            self._last_bulk = None
+            return
+        states = dict(stored)
+        states.update(written)
+        after = dict(rows)
+        distinct = {id(state): state for state in written.values()}  # a few shared objects
+        defaults = {key for key, state in distinct.items() if state.is_default}
+        if defaults:  # their rows were deleted
+            for article_id in [i for i, state in written.items() if id(state) in defaults]:
+                after.pop(article_id, None)
+        after.update(dict.fromkeys(  # inserted: found by key
+            [i for i, state in written.items() if i not in after and id(state) not in defaults],
+            (-1, None)))
+        self._last_bulk = (seq, states, after)
+
     def _put_states(self, states: Mapping[str, ArticleState], stored: Mapping[str, ArticleState],
-                    rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> None:
+                    rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> bool:
         """Write many articles' states inside the caller's transaction, and journal them there,
         so a change and its sync record are durable together (a default state is no row).
 
         Rows go straight to diskcache's table, laid out as ``Cache.set`` lays them out (a small
         bytes value, no expiry, no tag; the state cache never evicts, so there is nothing to
         cull): one statement per kind of write instead of a select and a write per article.
-        A value big enough for its own file, or a row that had one, goes through diskcache.
+        A value big enough for its own file, or a row that had one, goes through diskcache
+        (then False is returned). A row known to exist without its rowid (-1) is found by key.
         """
         cache = self._state
         now = time.time()
         packed: dict[int, tuple[ArticleState, bytes | None]] = {}  # by id: few distinct states
-        deletes: list[int] = []
-        updates: dict[bytes, list[int]] = {}  # value -> rowids that get it
+        deletes: list[int | str] = []  # rowids, or keys
+        updates: dict[bytes, list[int | str]] = {}  # value -> rowids (or keys) that get it
         inserts: dict[bytes, list[str]] = {}  # value -> new keys
         by_diskcache: list[tuple[str, bytes | None]] = []
         for article_id, state in states.items():
@@ -792,19 +858,25 @@ class Store:
                 by_diskcache.append((article_id, blob))
             elif blob is None:
                 if row is not None:
-                    deletes.append(row[0])
+                    deletes.append(row[0] if row[0] >= 0 else "s:" + article_id)
             elif row is not None:
-                updates.setdefault(blob, []).append(row[0])
+                updates.setdefault(blob, []).append(row[0] if row[0] >= 0 else "s:" + article_id)
             else:
                 inserts.setdefault(blob, []).append("s:" + article_id)
         sql = cache._sql
-        for chunk in _chunks(sorted(deletes)):
+        rowids, keys = _split_targets(deletes)
+        for chunk in _chunks(rowids):
             sql("DELETE FROM Cache WHERE rowid IN (SELECT value FROM json_each(?))", (chunk,))
-        for blob, rowids in updates.items():
-            for chunk in _chunks(sorted(rowids)):
-                sql("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?,"
-                    f" access_count = 0, tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL,"
-                    " value = ? WHERE rowid IN (SELECT value FROM json_each(?))", (now, now, blob, chunk))
+        for chunk in _chunks(keys):
+            sql("DELETE FROM Cache WHERE key IN (SELECT value FROM json_each(?)) AND raw = 1", (chunk,))
+        for blob, targets in updates.items():
+            rowids, keys = _split_targets(targets)
+            for where, chunks in (("rowid IN (SELECT value FROM json_each(?))", _chunks(rowids)),
+                                  ("key IN (SELECT value FROM json_each(?)) AND raw = 1", _chunks(keys))):
+                for chunk in chunks:
+                    sql("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?,"
+                        f" access_count = 0, tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL,"
+                        f" value = ? WHERE {where}", (now, now, blob, chunk))
         for blob, keys in inserts.items():
             for chunk in _chunks(sorted(keys)):  # in key order: the key index fills in sequence
                 sql("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count,"
@@ -822,6 +894,7 @@ class Store:
             else:
                 for article_id, state in states.items():
                     recorder.record_state(article_id, stored[article_id], state)
+        return not by_diskcache
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):
