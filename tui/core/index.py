@@ -119,6 +119,9 @@ ON CONFLICT(tag) DO UPDATE SET
     total = total + excluded.total, unread = unread + excluded.unread,
     feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
 """
+_INSERT_ARTICLE = ("INSERT INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
+                   " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _SEQ_KEYS = ("articles_seq", "state_seq")
 _DEFAULT_STATE = ArticleState()
 
@@ -291,10 +294,7 @@ class ArticleIndex:
                 batches = _in_thread(_prepared(rows))
                 try:
                     for articles, tags, texts in batches:
-                        self.db.executemany(
-                            "INSERT INTO articles(rowid, id, url, title, site, published, fetched,"
-                            " feed_tags, page_tags, user_tags, feeds, read, starred, status, lang,"
-                            " byline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", articles)
+                        self.db.executemany(_INSERT_ARTICLE, articles)
                         self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)", tags)
                         self.db.executemany("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)",
                                             texts)
@@ -318,30 +318,64 @@ class ArticleIndex:
                 pass
 
     def upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
-               states: dict[str, ArticleState], articles_seq: int) -> None:
-        """Insert new records and replace old ones (``old`` is what the store held before)."""
+               states: Mapping[str, ArticleState], articles_seq: int) -> None:
+        """Insert new records and replace old ones (``old`` is what the store held before).
+
+        A batch at a time: the rows, tags and search entries of all records go in with one
+        statement each, and the tag counts move by one write (summed from the records), not
+        half a dozen statements per article. Only records the index had already are looked
+        at one by one, to take their old tags and search entry away.
+        """
         pairs = list({record.id: (record, old) for record, old in pairs}.values())  # one per id
         with self.lock, self.db:
-            added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
-            for record, old in pairs:
-                rowid = self._rowid(record.id)
-                if rowid is not None:
-                    self._count_tags(rowid, -1)
-                    self._remove(rowid, old)
-                state = states.get(record.id, _DEFAULT_STATE)
-                self._insert(record, state, rowid)
-                # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
-                kinds: dict[str, int] = {}
-                for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
-                                    (TAG_FEED, record.feed_tags)):
-                    kinds.update(dict.fromkeys(names, kind))
-                for tag, kind in kinds.items():
-                    counts = added.setdefault(tag, [0, 0, 0, 0, 0])
-                    counts[0] += 1
-                    counts[1] += not state.read
-                    counts[2 + kind] += 1
-            self.db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
+            if pairs:
+                self._upsert(pairs, states)
             self._set_seq("articles_seq", articles_seq)
+
+    def _upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
+                states: Mapping[str, ArticleState]) -> None:
+        db = self.db
+        existing = self._rowids_of([record.id for record, _ in pairs])
+        for record, old in pairs:
+            rowid = existing.get(record.id)
+            if rowid is not None:
+                self._count_tags(rowid, -1)
+                self._remove(rowid, old)
+        next_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+        articles: list[tuple[object, ...]] = []
+        tags: list[tuple[str, int, int]] = []
+        texts: list[tuple[int, str, str]] = []
+        added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
+        for record, _old in pairs:
+            rowid = existing.get(record.id)
+            if rowid is None:
+                next_rowid += 1
+                rowid = next_rowid
+            state = states.get(record.id, _DEFAULT_STATE)
+            _add_rows(record, state, rowid, articles, tags, texts)
+            # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
+            kinds: dict[str, int] = {}
+            for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
+                                (TAG_FEED, record.feed_tags)):
+                kinds.update(dict.fromkeys(names, kind))
+            for tag, kind in kinds.items():
+                counts = added.setdefault(tag, [0, 0, 0, 0, 0])
+                counts[0] += 1
+                counts[1] += not state.read
+                counts[2 + kind] += 1
+        db.executemany(_INSERT_ARTICLE.replace("INSERT", "INSERT OR REPLACE", 1), articles)
+        db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)", tags)
+        db.executemany("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", texts)
+        db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
+
+    def _rowids_of(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """id -> rowid of those of ``article_ids`` the index has (a query per 10,000 ids)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            chunk = json.dumps(article_ids[start : start + _IDS_PER_QUERY])
+            found.update(self.db.execute("SELECT a.id, a.rowid FROM json_each(?) j"
+                                         " CROSS JOIN articles a ON a.id = j.value", (chunk,)))
+        return found
 
     def delete(self, records: Sequence[ArticleRecord], articles_seq: int,
                state_seq: int | None = None) -> None:
@@ -446,26 +480,6 @@ class ArticleIndex:
         if sign < 0:
             self.db.executemany("DELETE FROM tag_stats WHERE tag = ? AND total <= 0",
                                 [(tag,) for tag, _, _ in rows])
-
-    def _insert(self, record: ArticleRecord, state: ArticleState, rowid: int | None = None) -> int:
-        cursor = self.db.execute(
-            "INSERT OR REPLACE INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
-            " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, record.id, record.url, record.title, record.site, record.published,
-             record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
-             _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read), int(state.starred),
-             record.status, record.lang, record.byline),
-        )
-        new_rowid = cursor.lastrowid if rowid is None else rowid
-        assert new_rowid is not None
-        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
-                            [(tag, kind, new_rowid) for kind, names in
-                             ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
-                              (TAG_USER, state.tags)) for tag in names])
-        title, body = search_text(record)
-        self.db.execute("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", (new_rowid, title, body))
-        return new_rowid
 
     # -- reads --------------------------------------------------------------------------------
 
@@ -600,6 +614,19 @@ def _ensure_tag_stats(connection: sqlite3.Connection) -> None:
 _Batch = tuple[list[tuple[object, ...]], list[tuple[str, int, int]], list[tuple[int, str, str]]]
 
 
+def _add_rows(record: ArticleRecord, state: ArticleState, rowid: int, articles: list[tuple[object, ...]],
+              tags: list[tuple[str, int, int]], texts: list[tuple[int, str, str]]) -> None:
+    """Append the parameters of one article's index rows (its row, tags and search entry)."""
+    articles.append((rowid, record.id, record.url, record.title, record.site, record.published,
+                     record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
+                     _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read),
+                     int(state.starred), record.status, record.lang, record.byline))
+    for kind, names in ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
+                        (TAG_USER, state.tags)):
+        tags.extend((tag, kind, rowid) for tag in names)
+    texts.append((rowid, *search_text(record)))
+
+
 def _prepared(rows: Iterable[tuple[ArticleRecord, ArticleState]]) -> Iterator[_Batch]:
     """The parameters of the rebuild's inserts, ``_REBUILD_BATCH`` articles at a time.
 
@@ -616,14 +643,7 @@ def _prepared(rows: Iterable[tuple[ArticleRecord, ArticleState]]) -> Iterator[_B
             continue
         seen.add(record.id)
         rowid += 1
-        articles.append((rowid, record.id, record.url, record.title, record.site, record.published,
-                         record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
-                         _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read),
-                         int(state.starred), record.status, record.lang, record.byline))
-        for kind, names in ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
-                            (TAG_USER, state.tags)):
-            tags.extend((tag, kind, rowid) for tag in names)
-        texts.append((rowid, *search_text(record)))
+        _add_rows(record, state, rowid, articles, tags, texts)
         if len(articles) >= _REBUILD_BATCH:
             yield articles, tags, texts
             articles, tags, texts = [], [], []
