@@ -88,6 +88,12 @@ def _pack(data: Any) -> bytes:
     return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 3)
 
 
+def pack_record(record: ArticleRecord) -> bytes:
+    """``record`` as the store keeps it: made where the CPU is free (a pool worker), handed to
+    ``Store.put_articles(packed=)``."""
+    return _pack(record.to_json())
+
+
 def _unpack(blob: Any) -> Any:
     if not isinstance(blob, bytes):
         raise CorruptEntryError("cache row of the wrong type")
@@ -575,24 +581,29 @@ class Store:
                 yield record
 
     def put_articles(self, records: Sequence[ArticleRecord], *,
-                     previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
+                     previous: Mapping[str, ArticleRecord | None] | None = None,
+                     packed: Mapping[str, bytes] | None = None) -> None:
         """Insert or replace ``records``; the index and the search follow in the same call.
 
         One read of the rows there are, one write per kind of row (``_write_rows``) and one
         bulk index update, for a batch of any size. ``previous``: what the caller (the
         refresh's one store thread) has just read for these ids, so a record is decoded once
-        per write, not again here. A record given twice is stored as given last.
+        per write, not again here. ``packed``: id -> ``pack_record`` of that same record, made
+        elsewhere (a pool worker) so this thread does not. A record given twice is stored as
+        given last.
         """
         if not records:
             return
         given = records
         records = list({record.id: record for record in given}.values())
         known = previous or {}
+        blobs = packed or {}
         with self._writing(), self._write_lock:
             with self._articles.transact():
                 values: dict[str, bytes | str | None] = {}
                 for record in records:
-                    values["a:" + record.id] = _pack(record.to_json())
+                    blob = blobs.get(record.id)
+                    values["a:" + record.id] = pack_record(record) if blob is None else blob
                 for record in given:  # one fingerprint of two records: the later one's
                     if record.fingerprint:
                         values["f:" + record.fingerprint] = record.id
