@@ -21,7 +21,10 @@ Figures (medians, with the load average when measured):
   dir built by ``benchmarks/scale.py``'s builder under ``--work`` and kept), against the bare
   app's first frame (target: <= floor + 300 ms): index in step, index a write behind (rebuilt
   behind the first frame), no index at all; and ``j`` while that rebuild runs;
-- ``j``/``k`` at that size (target: <= 5 ms; the floor shows what Textual itself needs);
+- ``j``/``k`` at that size (target: <= 5 ms; the floor shows what Textual itself needs), and
+  the app's part of each key, from a trace the traced child writes (``TRACE_BOOT``): key event
+  out of the driver's input thread -> that frame handed to the driver, with the main thread's
+  CPU on it (what load does not inflate), beside the input and output legs and the bare app's;
 - ``m`` with a 20,000-word article open in the reader, and with a 300-word one (target:
   <= 16 ms);
 - ``sync``: ``j``/``k`` while the app syncs with a real local FreshRSS (``../shared/servers``,
