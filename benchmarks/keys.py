@@ -402,22 +402,32 @@ def start_figures(work: Path, articles: int, starts: int, rebuild: bool, presses
         report("warta: start to first list frame, index a write behind", behind,
                f"floor + {behind - floor:.0f} ms", "target <= floor + 300 ms")
 
-        # One more start of that kind, kept: keys while the rebuild runs, then its length.
+        # One more start of that kind, kept (traced): keys while the rebuild runs, the app's
+        # part of them, then the rebuild's length.
         one_behind()
-        seconds, term = _start(warta(copy, "--offline"), needles, env)
+        trace = work / f"keys-trace-{os.getpid()}"
+        trace.unlink(missing_ok=True)
+        seconds, term = _start([sys.executable, "-c", WARTA_TRACED, "--data-dir", str(copy),
+                                "--offline"], needles, {**env, "WARTA_KEYS_TRACE": str(trace)})
         try:
             term.settle(0.1)
             during = keys(term, presses)
             rebuilding = "Rebuilding" in term.text()
+            waits = split_waits(term, trace)
             out["j/k while the index is rebuilt"] = ms(during)
+            out["j/k while the index is rebuilt, in the app"] = ms(waits["app"])
             report("j/k while the index is rebuilt (median)", ms(during),
                    f"max {max(during, default=float('nan')) * 1000:.0f} ms" + ("" if rebuilding else "; rebuild ended during the presses"))
+            report("j/k while the index is rebuilt, in the app", ms(waits["app"]),
+                   f"max {max(waits['app'], default=float('nan')) * 1000:.0f} ms; "
+                   f"main thread CPU {ms(waits['cpu']):.1f} ms")
             done = term.shows("Article index rebuilt", timeout=900) - term.started
             out["rebuild done after start (s)"] = done
             print(f"{'index rebuilt behind the list, done after start':<58} {done:8.1f} s  {load()}",
                   flush=True)
         finally:
             term.close()
+            trace.unlink(missing_ok=True)
 
         # No index at all (deleted, or thrown away as damaged): rebuilt into a new file.
         def no_index() -> None:
