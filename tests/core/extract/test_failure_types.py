@@ -234,3 +234,12 @@ def test_a_rights_notice_under_the_story_is_dropped_but_prose_about_copyright_st
     assert_story(text)
     assert about in text
     assert "All rights reserved" not in text
+
+
+def test_a_comments_label_that_is_not_a_heading_ends_the_article() -> None:
+    # Old portals set "Comments" in a styled <div>, then the readers' paragraphs in the same box.
+    thread = "".join(f"<p class='story'>{comment}</p>" for comment in COMMENTS * 3)
+    page = blog_page(f"<div class='entry'><h2>Pier</h2>{STORY_HTML}<div class='yvhd'>Comments</div>{thread}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[0] not in text

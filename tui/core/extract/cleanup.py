@@ -249,11 +249,13 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
 
 
 def _ends_article(index: int, blocks: Sequence[Block], before: Sequence[Block]) -> bool:
-    """True if the comments heading at ``index`` closes the article: prose before it and no
-    section of the article after it (a thread of flat paragraphs can be far longer than the
-    post, so position alone misses it; an article's own "Comment" section has siblings)."""
+    """True if the comments heading at ``index`` (or a short label standing as one) closes the
+    article: prose before it and no section of the article after it (a thread of flat
+    paragraphs can be far longer than the post, so position alone misses it; an article's own
+    "Comment" section has siblings)."""
     heading = blocks[index]
-    if heading.kind != "heading" or prose_chars(before) < COMMENTS_AFTER_PROSE:
+    is_label = heading.kind == "paragraph" and _short(heading, 30) and linked_share(heading) < 0.5
+    if heading.kind != "heading" and not is_label or prose_chars(before) < COMMENTS_AFTER_PROSE:
         return False
     return not any(later.kind == "heading" and later.level <= heading.level and not is_comments_heading(later)
                    for later in blocks[index + 1:])
