@@ -49,3 +49,39 @@ async def test_the_cursor_paints_the_whole_item_both_lines_every_cell(store: Sto
         below = {segment.style.bgcolor for segment in widget.render_line(2)
                  if segment.text and segment.style is not None}
         assert cursor not in below
+
+
+def _painted_cursor_rows(app: object) -> list[int]:
+    """Screen rows the terminal shows with the cursor's background: the compositor's lines as
+    they stand, which keep a widget's old lines until it asks for them to be drawn again."""
+    from textual.strip import Strip
+
+    widget = article_list(app)  # type: ignore[arg-type]
+    cursor = widget.get_component_rich_style("article-list--cursor").bgcolor
+    update = app.screen._compositor.render_update(full=True)  # type: ignore[attr-defined]
+    x = widget.region.x + 2
+    rows = []
+    for y, line in enumerate(update.strips):
+        cells = (line if isinstance(line, Strip) else Strip.join(list(line))).crop(x, x + 10)
+        if any(segment.style is not None and segment.style.bgcolor == cursor for segment in cells):
+            rows.append(y)
+    return rows
+
+
+async def test_a_cursor_move_in_a_scrolled_list_is_painted(store: Store) -> None:
+    """Rows arriving above the cursor scroll the list; a key must still repaint both rows where
+    they are on screen, not where they would be unscrolled (Textual's ScrollView.refresh_lines
+    takes lines of the whole list)."""
+    store.put_articles([make_record(n) for n in range(1, 60)])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"j" * 20)
+        await pilot.pause()
+        widget = article_list(app)
+        assert widget.scroll_y > 0
+        before = _painted_cursor_rows(app)
+        await pilot.press("k")
+        await pilot.pause()
+        after = _painted_cursor_rows(app)
+        assert len(before) == 2 and after == [row - 2 for row in before]

@@ -167,7 +167,7 @@ class ArticleList(ScrollView, can_focus=True):
             last = first + self.scrollable_content_region.height // ROW_HEIGHT + 1
             for position in range(first, min(last + 1, len(self.rowids))):
                 if self.rowids[position] in wanted:
-                    self.refresh_lines(position * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
+                    self.refresh_lines(position * ROW_HEIGHT, ROW_HEIGHT)
             return
         self._summaries.clear()
         self._strips.clear()
@@ -218,8 +218,9 @@ class ArticleList(ScrollView, can_focus=True):
         return max(0, min(value, len(self.rowids) - 1)) if self.rowids else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_lines(old * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
-        self.refresh_lines(new * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
+        # ScrollView.refresh_lines takes lines of the whole list; it subtracts the scroll itself
+        self.refresh_lines(old * ROW_HEIGHT, ROW_HEIGHT)
+        self.refresh_lines(new * ROW_HEIGHT, ROW_HEIGHT)
         self._scroll_cursor_into_view()
         current = self.current
         self.post_message(self.Highlighted(current.id if current else None))
