@@ -17,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 
 from ..core.errors import WartaError
+from ..core.fetch import tls_context
 from ..core.library import Library
 from ..core.sync import SyncReport, Syncer, server_name
 from .refresh import RefreshController
@@ -67,6 +68,8 @@ class SyncController:
         server = server_name(config.sync)
         try:
             if self._syncer is None:
+                # Reading the CA bundle takes 0.05-0.3 s; read once per process, not on the loop.
+                await asyncio.to_thread(tls_context, config.fetch.trust_env)
                 network = await self.refresher.shared()
                 # The password command may take a moment (a password manager): not on the loop.
                 self._syncer = await asyncio.to_thread(network.syncer)
