@@ -172,3 +172,59 @@ def test_bulk_change_on_a_full_disk_is_queued_shown_and_saved_later(
     assert calls == [1]  # the queued mark-all is saved as one bulk change
     assert store.queued_count == 0 and store.unread_count() == 0
     assert all(s.read for s in store.get_states(ids).values())
+
+
+def test_a_batch_of_records_equals_one_record_per_write(tmp_path: Path) -> None:
+    """put_articles of batches (new, replaced, given twice, with user state and fingerprints)
+    leaves the same stores, list index, search and tag counts as one record per call."""
+    rng = random.Random(21)
+    with Store.open(tmp_path / "bulk") as bulk, Store.open(tmp_path / "single") as single:
+        for step in range(25):
+            batch = []
+            for _ in range(rng.randint(1, 12)):
+                n = rng.randrange(40)
+                record = make_record(n, tags=tuple(rng.sample(NAMES, rng.randint(0, 3))),
+                                     body=f"{rng.choice(NAMES)} zeppelin{n} harbour " * 5)
+                batch.append(record.with_changes(page_tags=tuple(rng.sample(NAMES, rng.randint(0, 2))),
+                                                 fingerprint=f"fp{n % 7}"))
+            if step % 4 == 3:  # user state first: the index rows carry it
+                chosen = [r.id for r in batch[:3]]
+                for store in (bulk, single):
+                    store.update_states(chosen, read=True, tags=("later",))
+            bulk.put_articles(batch)
+            for record in batch:
+                single.put_articles([record])
+            assert bulk.summaries(bulk.rowids()) == single.summaries(single.rowids()), f"step {step}"
+            assert bulk._index.tag_counts() == _counted_tags(bulk) == single._index.tag_counts()
+            for n in range(7):
+                assert bulk.find_by_fingerprint(f"fp{n}") == single.find_by_fingerprint(f"fp{n}")
+        from tui.core.query import compile_filter
+
+        for word in ("zeppelin3", "harbour", "tech"):
+            where = compile_filter(word)
+            assert sorted(bulk.rowids(where)) == sorted(single.rowids(where)), word
+        ids = [make_record(n).id for n in range(40)]
+        assert [bulk.get_article(i) for i in ids] == [single.get_article(i) for i in ids]
+        assert bulk.article_ids_present(ids + ["nope"]) == {i for i in ids if single.has_article(i)}
+
+
+def test_the_sync_journal_records_a_bulk_change_per_article_and_field(tmp_path: Path) -> None:
+    """With sync on, a mark-all journals every article's read mark (what the server is sent if
+    its own mark-all call cannot cover them), written with the change; undoing it before a
+    sync cancels them (opposites cancel), star marks made earlier stay."""
+    from tui.core.sync import attach_journal
+
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n) for n in range(200)]
+        store.put_articles(records)
+        journal = attach_journal(store)
+        library = Library(store)
+        library.change([records[0].id], starred=True)
+        unread = library.ids_of(library.listing().rowids, unread_only=True)
+        change = library.change(unread, read=True)
+        pending = {(c.article_id, c.field, c.value) for c in journal.pending()}
+        assert pending == {(r.id, "read", True) for r in records} | {(records[0].id, "starred", True)}
+        undo = UndoStack(library)
+        undo.push("mark all read", [change])
+        undo.undo()
+        assert {(c.article_id, c.field) for c in journal.pending()} == {(records[0].id, "starred")}

@@ -166,13 +166,27 @@ async def test_highlighting_a_damaged_article_in_the_app_is_a_miss_not_a_crash(t
 
 # -- a derived file damaged past its header: rebuilt and said, never a traceback ----------------------
 
-def _damage_middle(db: Path) -> None:
+def _damage_article_rows(db: Path) -> None:
+    """Overwrite every page of the index's article rows but the table's root with noise: the
+    header and schema stay readable, whatever order the writes laid the file out in (SQLite's
+    dbstat table says which pages hold the table)."""
     import random
+    import sqlite3
 
-    size = db.stat().st_size
+    connection = sqlite3.connect(db)
+    try:
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
+        pages = [number for (number,) in connection.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'articles' AND pagetype != 'internal'"
+            " AND path != '/' ORDER BY pageno")]
+    finally:
+        connection.close()
+    assert len(pages) >= 4, pages  # 300 articles: the table spans pages beyond its root
+    noise = random.Random(1)
     with open(db, "r+b") as handle:
-        handle.seek(size // 2)
-        handle.write(random.Random(1).randbytes(16384))
+        for number in pages:
+            handle.seek((number - 1) * page_size)
+            handle.write(noise.randbytes(page_size))
 
 
 @pytest.mark.parametrize("command", [["list"], ["list", "--json"], ["list", "number 7"],
@@ -184,7 +198,7 @@ def test_an_index_damaged_past_its_header_is_rebuilt_and_said(tmp_path: Path, co
     with Store.open(data) as store:
         store.put_articles([make_record(n, body="words " * 400) for n in range(300)])
         store.update_state(make_record(7).id, starred=True)
-    _damage_middle(data / "index.sqlite")
+    _damage_article_rows(data / "index.sqlite")
     args = [make_record(7).id if word == "ID" else word for word in command]
     result = run_warta("--data-dir", str(data), *args)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]

@@ -120,6 +120,7 @@ ON CONFLICT(tag) DO UPDATE SET
     feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
 """
 _SEQ_KEYS = ("articles_seq", "state_seq")
+_DEFAULT_STATE = ArticleState()
 
 # A rebuild inserts in batches of this many articles, read and prepared by a second thread while
 # SQLite (which lets go of the GIL) indexes the previous batch.
@@ -319,14 +320,27 @@ class ArticleIndex:
     def upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
                states: dict[str, ArticleState], articles_seq: int) -> None:
         """Insert new records and replace old ones (``old`` is what the store held before)."""
+        pairs = list({record.id: (record, old) for record, old in pairs}.values())  # one per id
         with self.lock, self.db:
+            added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
             for record, old in pairs:
                 rowid = self._rowid(record.id)
                 if rowid is not None:
                     self._count_tags(rowid, -1)
                     self._remove(rowid, old)
-                rowid = self._insert(record, states.get(record.id, ArticleState()), rowid)
-                self._count_tags(rowid, 1)
+                state = states.get(record.id, _DEFAULT_STATE)
+                self._insert(record, state, rowid)
+                # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
+                kinds: dict[str, int] = {}
+                for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
+                                    (TAG_FEED, record.feed_tags)):
+                    kinds.update(dict.fromkeys(names, kind))
+                for tag, kind in kinds.items():
+                    counts = added.setdefault(tag, [0, 0, 0, 0, 0])
+                    counts[0] += 1
+                    counts[1] += not state.read
+                    counts[2 + kind] += 1
+            self.db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
             self._set_seq("articles_seq", articles_seq)
 
     def delete(self, records: Sequence[ArticleRecord], articles_seq: int,
@@ -445,16 +459,13 @@ class ArticleIndex:
         )
         new_rowid = cursor.lastrowid if rowid is None else rowid
         assert new_rowid is not None
-        self._insert_tags(new_rowid, record.feed_tags, TAG_FEED)
-        self._insert_tags(new_rowid, record.page_tags, TAG_PAGE)
-        self._insert_tags(new_rowid, state.tags, TAG_USER)
+        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
+                            [(tag, kind, new_rowid) for kind, names in
+                             ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
+                              (TAG_USER, state.tags)) for tag in names])
         title, body = search_text(record)
         self.db.execute("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", (new_rowid, title, body))
         return new_rowid
-
-    def _insert_tags(self, rowid: int, tags: Iterable[str], kind: int) -> None:
-        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
-                            [(tag, kind, rowid) for tag in tags])
 
     # -- reads --------------------------------------------------------------------------------
 

@@ -97,7 +97,8 @@ class Article:
         return max(1, round(self.word_count / WORDS_PER_MINUTE))
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not asdict(): it deep-copies every block only for them to be replaced below.
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
         data["tags"] = list(self.tags)
         data["links"] = list(self.links)
         data["blocks"] = [block.to_json() for block in self.blocks]

@@ -378,13 +378,16 @@ class _Batch:
              totals: Counter[str]) -> _Batch:
         batch = cls({}, [], [])
         totals["articles"] += len(rows)
+        keyed: list[tuple[str, _CachedItem]] = []
         for item in rows:
             if not is_http_url(item.url):
                 totals["without_link"] += 1
                 continue
             key = article_id(item.url)
-            key = aliases.get(key, key)
-            if key not in batch.new and not store.has_article(key):
+            keyed.append((aliases.get(key, key), item))
+        present = store.article_ids_present([key for key, _ in keyed])  # one query, not one each
+        for key, item in keyed:
+            if key not in batch.new and key not in present:
                 batch.new[key] = item
             if not item.unread:
                 batch.read.append(key)
@@ -441,10 +444,10 @@ def _mark(store: Store, change: Change, batch: _Batch) -> Counter[str]:
         for key in ids:
             wanted.setdefault(key, set()).add(mark)
     groups: dict[tuple[str, ...], list[str]] = {}
+    states = store.get_states([key for key in wanted if key not in batch.new])
     for key, marks in wanted.items():
-        if key not in batch.new:
-            state = store.get_state(key)
-            marks = {mark for mark in marks if not getattr(state, mark)}
+        if key in states:
+            marks = {mark for mark in marks if not getattr(states[key], mark)}
         if marks:
             groups.setdefault(tuple(sorted(marks)), []).append(key)
     added = Counter[str]()

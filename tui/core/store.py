@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TypeVar
 
 import diskcache
-from diskcache.core import MODE_PICKLE, MODE_RAW
+from diskcache.core import MODE_BINARY, MODE_PICKLE, MODE_RAW
 
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
@@ -70,6 +70,12 @@ class JSONDisk(diskcache.Disk):  # type: ignore[misc]  # diskcache is untyped
     def store(self, value: Any, read: bool, key: Any = None) -> Any:
         if not isinstance(value, (bytes, str, int)) or read:
             raise TypeError(f"store values are bytes or str, not {type(value).__name__}")
+        if type(value) is bytes and len(value) >= self.min_file_size:
+            # The same file diskcache writes, in one write: it iterates a BytesIO of the value,
+            # i.e. writes it line by line (a 200 KB page took ~1,000 write calls).
+            filename, full_path = self.filename(key, value) if key is not None else self.filename(value=value)
+            self._write(full_path, iter((value,)), "xb")
+            return len(value), MODE_BINARY, filename, None
         return super().store(value, read, key=key) if key is not None else super().store(value, read)
 
     def fetch(self, mode: int, filename: str | None, value: Any, read: bool) -> Any:
@@ -158,6 +164,66 @@ def _chunks(values: Sequence[Any]) -> Iterator[str]:
     """``values`` as JSON arrays of at most ``_KEYS_PER_QUERY`` (for ``json_each``)."""
     for start in range(0, len(values), _KEYS_PER_QUERY):
         yield json.dumps(values[start : start + _KEYS_PER_QUERY])
+
+
+def _write_rows(cache: diskcache.Cache, values: Mapping[str, bytes | str | None],
+                rows: Mapping[str, tuple[int, str | None]]) -> None:
+    """Set (a value) or delete (None) many rows of a never-evicting cache, inside the caller's
+    transaction; ``rows``: the ``(rowid, filename)`` of those keys that have a row now.
+
+    The rows go straight to diskcache's table, laid out as ``Cache.set`` lays them out (a small
+    value kept in the row, no expiry, no tag; a cache that never evicts has nothing to cull):
+    one statement per kind of write, instead of a select, a write and a cull per key. Rows that
+    share one value (a mark-all's states) are written by one statement over a JSON array of
+    their keys. A value big enough for its own file, or a row that had one, goes through
+    diskcache, which writes and removes the files.
+    """
+    assert cache.eviction_policy == "none", "an evicting cache must cull: use Cache.set"
+    now = time.time()
+    limit = cache._disk.min_file_size
+    deletes: list[int] = []
+    updates: dict[int, tuple[bytes | str, list[int]]] = {}  # by id(value): value, rowids
+    inserts: dict[int, tuple[bytes | str, list[str]]] = {}  # by id(value): value, keys
+    by_diskcache: list[tuple[str, bytes | str | None]] = []
+    for key, value in values.items():
+        row = rows.get(key)
+        if (row is not None and row[1] is not None) or (value is not None and len(value) >= limit):
+            by_diskcache.append((key, value))
+        elif value is None:
+            if row is not None:
+                deletes.append(row[0])
+        elif row is not None:
+            updates.setdefault(id(value), (value, []))[1].append(row[0])
+        else:
+            inserts.setdefault(id(value), (value, []))[1].append(key)
+    sql = cache._sql
+    for chunk in _chunks(sorted(deletes)):
+        sql("DELETE FROM Cache WHERE rowid IN (SELECT value FROM json_each(?))", (chunk,))
+    update = ("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?, access_count = 0,"
+              f" tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL, value = ? WHERE rowid")
+    insert = ("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count, tag,"
+              f" size, mode, filename, value) {{}} 1, ?, NULL, ?, 0, NULL, 0, {MODE_RAW}, NULL, ?")
+    single_updates: list[tuple[float, float, bytes | str, int]] = []
+    single_inserts: list[tuple[str, float, float, bytes | str]] = []
+    for value, rowids in updates.values():
+        if len(rowids) == 1:
+            single_updates.append((now, now, value, rowids[0]))
+            continue
+        for chunk in _chunks(sorted(rowids)):
+            sql(update + " IN (SELECT value FROM json_each(?))", (now, now, value, chunk))
+    for value, keys in inserts.values():
+        if len(keys) == 1:
+            single_inserts.append((keys[0], now, now, value))
+            continue
+        for chunk in _chunks(sorted(keys)):  # in key order: the key index fills in sequence
+            sql(insert.format("SELECT value,") + " FROM json_each(?)", (now, now, value, chunk))
+    cache._con.executemany(update + " = ?", single_updates)
+    cache._con.executemany(insert.format("VALUES (?,") + ")", sorted(single_inserts))
+    for key, value in by_diskcache:
+        if value is None:
+            cache.delete(key)
+        else:
+            cache.set(key, value)
 
 
 def _rows_of(cache: diskcache.Cache, keys: Sequence[str]) -> list[tuple[int, str, int, str | None, Any]]:
@@ -493,6 +559,15 @@ class Store:
     def has_article(self, article_id: str) -> bool:
         return ("a:" + article_id) in self._articles
 
+    def article_ids_present(self, article_ids: Sequence[str]) -> set[str]:
+        """Which of ``article_ids`` the store has (one query per 10,000, not one per id)."""
+        present: set[str] = set()
+        for wanted in _chunks(sorted("a:" + i for i in article_ids)):
+            present.update(key[2:] for (key,) in self._articles._sql(
+                "SELECT c.key FROM json_each(?) j JOIN Cache c ON c.key = j.value AND c.raw = 1",
+                (wanted,)))
+        return present
+
     def iter_articles(self) -> Iterator[ArticleRecord]:
         for _key, blob in _items(self._articles, "a:"):
             record = _decode(blob, ArticleRecord)
@@ -503,20 +578,32 @@ class Store:
                      previous: Mapping[str, ArticleRecord | None] | None = None) -> None:
         """Insert or replace ``records``; the index and the search follow in the same call.
 
-        ``previous``: what the caller (the refresh's one store thread) has just read for these
-        ids, so a record is decoded once per write, not again here.
+        One read of the rows there are, one write per kind of row (``_write_rows``) and one
+        bulk index update, for a batch of any size. ``previous``: what the caller (the
+        refresh's one store thread) has just read for these ids, so a record is decoded once
+        per write, not again here. A record given twice is stored as given last.
         """
         if not records:
             return
+        given = records
+        records = list({record.id: record for record in given}.values())
         known = previous or {}
         with self._writing(), self._write_lock:
-            old: list[ArticleRecord | None] = []
             with self._articles.transact():
+                values: dict[str, bytes | str | None] = {}
                 for record in records:
-                    old.append(known[record.id] if record.id in known else self.get_article(record.id))
-                    self._articles.set("a:" + record.id, _pack(record.to_json()))
+                    values["a:" + record.id] = _pack(record.to_json())
+                for record in given:  # one fingerprint of two records: the later one's
                     if record.fingerprint:
-                        self._articles.set("f:" + record.fingerprint, record.id)
+                        values["f:" + record.fingerprint] = record.id
+                found = _rows_of(self._articles, list(values))
+                rows = {key: (rowid, filename) for rowid, key, _mode, filename, _value in found}
+                stored = {key[2:]: (mode, filename, value) for _rowid, key, mode, filename, value
+                          in found if key.startswith("a:")}
+                old = [known[r.id] if r.id in known else
+                       self._decoded_row(r.id, *stored[r.id]) if r.id in stored else None
+                       for r in records]
+                _write_rows(self._articles, values, rows)
                 seq = self._bump(self._articles)
             if self._touched_records is not None:
                 for record, before in zip(records, old):
@@ -524,6 +611,18 @@ class Store:
             states = self.get_states([r.id for r in records])
             with _derived(self._index):
                 self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
+
+    def _decoded_row(self, article_id: str, mode: int, filename: str | None,
+                     value: Any) -> ArticleRecord | None:
+        """``get_article`` of a row already read."""
+        try:
+            blob = self._articles._disk.fetch(mode, filename, value, False)
+        except (CorruptEntryError, OSError):
+            return None
+        record = _decode(blob, ArticleRecord)
+        if record is None:
+            self.damaged.add(article_id)
+        return record
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         """Remove articles (retention); their user state goes too. Returns how many went."""
@@ -633,7 +732,7 @@ class Store:
         fetch = self._state._disk.fetch
         for rowid, key, mode, filename, value in _rows_of(self._state, ["s:" + i for i in states]):
             article_id = key[2:]
-            rows[article_id] = (rowid, filename)
+            rows[key] = (rowid, filename)
             if mode == MODE_RAW:  # what ``fetch`` does with a small value, without the call
                 blob = value
             else:
@@ -767,54 +866,15 @@ class Store:
     def _put_states(self, states: Mapping[str, ArticleState], stored: Mapping[str, ArticleState],
                     rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> None:
         """Write many articles' states inside the caller's transaction, and journal them there,
-        so a change and its sync record are durable together (a default state is no row).
-
-        Rows go straight to diskcache's table, laid out as ``Cache.set`` lays them out (a small
-        bytes value, no expiry, no tag; the state cache never evicts, so there is nothing to
-        cull): one statement per kind of write instead of a select and a write per article.
-        A value big enough for its own file, or a row that had one, goes through diskcache.
-        """
-        cache = self._state
-        now = time.time()
+        so a change and its sync record are durable together (a default state is no row)."""
         packed: dict[int, tuple[ArticleState, bytes | None]] = {}  # by id: few distinct states
-        deletes: list[int] = []
-        updates: dict[bytes, list[int]] = {}  # value -> rowids that get it
-        inserts: dict[bytes, list[str]] = {}  # value -> new keys
-        by_diskcache: list[tuple[str, bytes | None]] = []
+        values: dict[str, bytes | None] = {}
         for article_id, state in states.items():
             entry = packed.get(id(state))
             if entry is None:
                 entry = packed[id(state)] = (state, None if state.is_default else _pack(state.to_json()))
-            blob = entry[1]
-            row = rows.get(article_id)
-            if (row is not None and row[1] is not None) or \
-                    (blob is not None and len(blob) >= cache._disk.min_file_size):
-                by_diskcache.append((article_id, blob))
-            elif blob is None:
-                if row is not None:
-                    deletes.append(row[0])
-            elif row is not None:
-                updates.setdefault(blob, []).append(row[0])
-            else:
-                inserts.setdefault(blob, []).append("s:" + article_id)
-        sql = cache._sql
-        for chunk in _chunks(sorted(deletes)):
-            sql("DELETE FROM Cache WHERE rowid IN (SELECT value FROM json_each(?))", (chunk,))
-        for blob, rowids in updates.items():
-            for chunk in _chunks(sorted(rowids)):
-                sql("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?,"
-                    f" access_count = 0, tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL,"
-                    " value = ? WHERE rowid IN (SELECT value FROM json_each(?))", (now, now, blob, chunk))
-        for blob, keys in inserts.items():
-            for chunk in _chunks(sorted(keys)):  # in key order: the key index fills in sequence
-                sql("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count,"
-                    " tag, size, mode, filename, value) SELECT value, 1, ?, NULL, ?, 0, NULL, 0,"
-                    f" {MODE_RAW}, NULL, ? FROM json_each(?)", (now, now, blob, chunk))
-        for article_id, blob in by_diskcache:
-            if blob is None:
-                cache.delete("s:" + article_id)
-            else:
-                cache.set("s:" + article_id, blob)
+            values["s:" + article_id] = entry[1]
+        _write_rows(self._state, values, rows)
         for recorder in self.journals if journal else ():
             record_states = getattr(recorder, "record_states", None)
             if record_states is not None:
@@ -996,15 +1056,36 @@ class Store:
         except CorruptEntryError:
             return None
 
+    def sync_get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """``sync_get`` of many keys in one read; keys without a (readable) record are left out."""
+        found: dict[str, Any] = {}
+        fetch = self._state._disk.fetch
+        for _rowid, key, mode, filename, value in _rows_of(self._state, ["sync:" + k for k in keys]):
+            try:
+                found[key[5:]] = _unpack(fetch(mode, filename, value, False))
+            except (CorruptEntryError, OSError):
+                continue
+        return found
+
     def sync_set(self, values: dict[str, Any]) -> None:
-        """Set (value) or delete (None) several sync records in one transaction."""
+        """Set (value) or delete (None) several sync records in one transaction (one read of
+        their rows and one statement per kind of write, however many there are)."""
         with self._writing():
             with self._state.transact():
-                for key, value in values.items():
+                keys = ["sync:" + key for key in values]
+                rows = {key: (rowid, filename) for rowid, key, _m, filename, _v
+                        in _rows_of(self._state, keys)}
+                packed: dict[str, bytes] = {}  # equal records are packed (and written) as one
+                blobs: dict[str, bytes | str | None] = {}
+                for key, value in zip(keys, values.values()):
                     if value is None:
-                        self._state.delete("sync:" + key)
-                    else:
-                        self._state.set("sync:" + key, _pack(value))
+                        blobs[key] = None
+                        continue
+                    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+                    if text not in packed:
+                        packed[text] = _pack(value)
+                    blobs[key] = packed[text]
+                _write_rows(self._state, blobs, rows)
 
     def sync_items(self, prefix: str) -> Iterator[tuple[str, Any]]:
         """``(key without "sync:", value)`` for the sync records starting with ``prefix``."""

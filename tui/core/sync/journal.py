@@ -44,6 +44,22 @@ class Change:
     data: dict[str, Any] | None = None
 
 
+def _field_changes(before: ArticleState, after: ArticleState) -> dict[str, tuple[bool, bool]]:
+    """The synced fields that differ: "read", "starred", "tag:<name>" -> (before, after)."""
+    changes: dict[str, tuple[bool, bool]] = {}
+    if before == after:
+        return changes
+    for name in ("read", "starred"):
+        if getattr(before, name) != getattr(after, name):
+            changes[name] = (getattr(before, name), getattr(after, name))
+    old_tags, new_tags = set(before.tags), set(after.tags)
+    for tag in new_tags - old_tags:
+        changes["tag:" + tag] = (False, True)
+    for tag in old_tags - new_tags:
+        changes["tag:" + tag] = (True, False)
+    return changes
+
+
 class SyncJournal:
     """A ``StateJournal`` for the store: register with ``store.journals.append(journal)``."""
 
@@ -55,17 +71,16 @@ class SyncJournal:
     # -- recording (inside the store's state transaction) ------------------------------------
 
     def record_state(self, article_id: str, before: ArticleState, after: ArticleState) -> None:
+        self.record_states([(article_id, before, after)])
+
+    def record_states(self, states: Sequence[tuple[str, ArticleState, ArticleState]]) -> None:
+        """``record_state`` of a bulk change (mark all read), coalesced in one read and write."""
         changes: dict[str, tuple[bool, bool]] = {}
-        for name in ("read", "starred"):
-            if getattr(before, name) != getattr(after, name):
-                changes[name] = (getattr(before, name), getattr(after, name))
-        old_tags, new_tags = set(before.tags), set(after.tags)
-        for tag in new_tags - old_tags:
-            changes["tag:" + tag] = (False, True)
-        for tag in old_tags - new_tags:
-            changes["tag:" + tag] = (True, False)
+        for article_id, before, after in states:
+            for name, pair in _field_changes(before, after).items():
+                changes[f"{_STATE}{article_id}|{name}"] = pair
         if changes:
-            self._coalesce({f"{_STATE}{article_id}|{name}": pair for name, pair in changes.items()})
+            self._coalesce(changes)
 
     def record_subscription(self, url: str, feed: Feed | None) -> None:
         wanted = feed is not None
@@ -96,13 +111,15 @@ class SyncJournal:
 
     def _coalesce(self, changes: dict[str, tuple[bool, bool]], extra: dict[str, Any] | None = None) -> None:
         writes: dict[str, Any] = {}
+        entries = self.store.sync_get_many(list(changes))
+        now = self.clock()
         for key, (before, after) in changes.items():
-            entry = self.store.sync_get(key)
+            entry = entries.get(key)
             base = entry["b"] if isinstance(entry, dict) and "b" in entry else before
             if after == base:
                 writes[key] = None  # back to what the server has: nothing to send
             else:
-                writes[key] = {"v": after, "b": base, "at": self.clock(), **(extra or {})}
+                writes[key] = {"v": after, "b": base, "at": now, **(extra or {})}
         self.store.sync_set(writes)
 
     # -- reading ------------------------------------------------------------------------------
