@@ -77,8 +77,10 @@ class SyncController:
         except WartaError as error:
             last_ok = (await asyncio.to_thread(self.library.sync_status))[0].last_ok
             when = time.strftime("%H:%M", time.localtime(last_ok)) if last_ok else "never"
+            self.refresher.drop_progress()  # its merges' progress must not cover the outcome
             self.app.post_message(SyncFailed(server, f"{error} (last good sync: {when})"))
         else:
+            self.refresher.drop_progress()
             self.app.post_message(SyncFinished(report))
         finally:
             self._busy = False
