@@ -13,6 +13,8 @@ import diskcache
 import pytest
 
 from tests.hostile.test_storage import _FullDisk, full_disk_store, small_disk  # noqa: F401
+from tui.core import index as index_module
+from tui.core import store as store_module
 from tui.core.library import Library
 from tui.core.models import ArticleState
 from tui.core.store import JSONDisk, Store, _pack
@@ -24,6 +26,20 @@ from .test_store import _counted_tags
 NAMES = ("tech", "world", "Tech", "later", "sport")
 
 
+@pytest.fixture(params=["as shipped", "every shortcut"])
+def shortcuts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Run a test as shipped, and again with the bulk shortcuts taken for changes of any size
+    (they start at a few thousand articles): the index's part worked out on a thread while the
+    store writes, rows found by the rowids ``ids_of`` gave out, and the stored states of the
+    last bulk write kept instead of read back."""
+    if request.param == "every shortcut":
+        monkeypatch.setattr(index_module, "_PARALLEL_WORTH", 1)
+        monkeypatch.setattr(index_module, "_MEMO_WORTH", 1)
+        monkeypatch.setattr(store_module, "_REMEMBER_WORTH", 1)
+        return True
+    return False
+
+
 def _stored_rows(data: Path) -> dict[str, bytes]:
     """The state rows as diskcache itself reads them (a second, plain diskcache)."""
     cache = diskcache.Cache(str(data / "state"), disk=JSONDisk)
@@ -33,17 +49,26 @@ def _stored_rows(data: Path) -> dict[str, bytes]:
         cache.close()
 
 
-def test_bulk_changes_equal_one_at_a_time_in_store_index_and_tag_counts(tmp_path: Path) -> None:
+def test_bulk_changes_equal_one_at_a_time_in_store_index_and_tag_counts(
+        tmp_path: Path, shortcuts: bool) -> None:
     """A random walk of bulk changes on one data dir and the same changes one article at a
-    time on another: same states, same rows on disk, same list index and tag counts."""
+    time on another: same states, same rows on disk, same list index and tag counts. Some
+    steps change a part of the articles the step before changed (an undo does), some follow
+    a lookup of the listed rows' ids (mark all read does)."""
     rng = random.Random(13)
     records = [make_record(n, tags=tuple(rng.sample(NAMES, rng.randint(0, 3)))) for n in range(60)]
     ids = [r.id for r in records]
     with Store.open(tmp_path / "bulk") as bulk, Store.open(tmp_path / "single") as single:
         for store in (bulk, single):
             store.put_articles(records)
+        chosen = ids
         for step in range(40):
-            chosen = rng.sample(ids, rng.randint(1, 60))
+            if rng.random() < 0.4:
+                chosen = rng.sample(chosen, rng.randint(1, len(chosen)))
+            else:
+                chosen = rng.sample(ids, rng.randint(1, 60))
+            if rng.random() < 0.5:
+                bulk.ids_of(bulk.rowids(), unread_only=rng.random() < 0.5)
             fields: dict[str, object] = {}
             for name in rng.sample(["read", "starred", "tags", "position"], rng.randint(1, 3)):
                 fields[name] = (rng.random() < 0.5 if name in ("read", "starred") else
@@ -70,7 +95,7 @@ def test_bulk_changes_equal_one_at_a_time_in_store_index_and_tag_counts(tmp_path
             cache.close()
 
 
-def test_mark_all_and_undo_are_bulk_and_exact(tmp_path: Path) -> None:
+def test_mark_all_and_undo_are_bulk_and_exact(tmp_path: Path, shortcuts: bool) -> None:
     """Library.change over every unread article, then the undo: states, counts and tag counts
     come back exactly (starred and tagged articles keep those marks throughout)."""
     with Store.open(tmp_path / "data") as store:
@@ -101,7 +126,7 @@ def test_mark_all_and_undo_are_bulk_and_exact(tmp_path: Path) -> None:
         assert not reopened.index_stale
 
 
-def test_a_journal_sees_the_bulk_change_inside_its_transaction(tmp_path: Path) -> None:
+def test_a_journal_sees_the_bulk_change_inside_its_transaction(tmp_path: Path, shortcuts: bool) -> None:
     """Store journals record every written article of a bulk change in the same transaction:
     a journal that fails rolls the whole change back."""
 
@@ -137,7 +162,8 @@ def test_a_journal_sees_the_bulk_change_inside_its_transaction(tmp_path: Path) -
 
 
 def test_bulk_change_on_a_full_disk_is_queued_shown_and_saved_later(
-        full_disk_store: tuple[Store, _FullDisk], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        full_disk_store: tuple[Store, _FullDisk], monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+        shortcuts: bool) -> None:
     """Mark all read with no room left: nothing is lost, the change is queued and shown as done,
     and saved in one go once there is room (as a bulk write, not one per article)."""
     import sqlite3
@@ -228,3 +254,54 @@ def test_the_sync_journal_records_a_bulk_change_per_article_and_field(tmp_path: 
         undo.push("mark all read", [change])
         undo.undo()
         assert {(c.article_id, c.field) for c in journal.pending()} == {(records[0].id, "starred")}
+
+
+def test_rows_that_moved_are_found_by_id(tmp_path: Path, shortcuts: bool) -> None:
+    """The rowids ``ids_of`` gave out are not used once an article went and another took its
+    rowid (SQLite reuses the highest), nor after another process wrote to the index."""
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n) for n in range(30)]
+        store.put_articles(records)
+        ids = store.ids_of(store.rowids())
+        newest = max(records, key=lambda r: store.rowid_of(r.id) or 0)
+        rowid = store.rowid_of(newest.id)
+        store.delete_articles([newest.id])
+        newcomer = make_record(99)
+        store.put_articles([newcomer])
+        assert store.rowid_of(newcomer.id) == rowid  # the rowid the memo holds for another
+        store.update_states(ids, read=True)
+        assert store.summary(newcomer.id).read is False  # type: ignore[union-attr]
+        assert store.unread_count() == 1
+        listed = store.summaries(store.rowids())
+        assert {s.id: s.read for s in listed} == {
+            i: state.read for i, state in store.get_states([s.id for s in listed]).items()}
+        ids = store.ids_of(store.rowids())
+        with Store.open(tmp_path / "data") as other:  # a second Warta on the same data dir
+            other.update_states(ids[:5], starred=True)
+        store.update_states(ids, read=False)
+        listed = {s.id: (s.read, s.starred) for s in store.summaries(store.rowids())}
+        assert listed == {i: (False, n < 5) for n, i in enumerate(ids)}
+
+
+def test_two_wartas_lose_nothing_between_a_bulk_change_and_its_undo(
+        tmp_path: Path, shortcuts: bool) -> None:
+    """Mark all read here, star some of those articles in a second Warta on the same data dir,
+    undo here: the undo must read what the other wrote (the kept states of the bulk write are
+    stale), so the stars stay, on disk and in the list."""
+    with Store.open(tmp_path / "data") as store:
+        records = [make_record(n) for n in range(40)]
+        store.put_articles(records)
+        library = Library(store)
+        undo = UndoStack(library)
+        ids = library.ids_of(library.listing().rowids, unread_only=True)
+        undo.push("mark all read", [library.change(ids, read=True)])
+        with Store.open(tmp_path / "data") as other:
+            other.update_states(ids[:7], starred=True)
+        assert undo.undo() is not None
+        states = store.get_states(ids)
+        assert states == {i: ArticleState(starred=n < 7) for n, i in enumerate(ids)}
+        listed = {s.id: (s.read, s.starred) for s in store.summaries(store.rowids())}
+        assert listed == {i: (False, n < 7) for n, i in enumerate(ids)}
+    with Store.open(tmp_path / "data") as reopened:
+        assert reopened.get_states(ids) == states
+        assert not reopened.index_stale

@@ -105,6 +105,16 @@ ON CONFLICT(tag) DO UPDATE SET unread = unread + excluded.unread
 _ALL_TAGS = "tags t NOT INDEXED JOIN state_change c ON c.article = t.article"
 _FEW_TAGS = "state_change c CROSS JOIN tags t ON t.article = c.article"
 _IDS_PER_QUERY = 10_000
+# ``set_states`` fills ``state_change`` with the changed articles whose indexed state differs
+# from the wanted one (?1-?3: read, starred, user tags; ?4 a JSON array): by rowid when
+# ``ids_of`` just gave the rows out, else by article id.
+_FILL = ("INSERT OR REPLACE INTO state_change SELECT a.rowid, ?1, ?2, ?3, a.read, a.user_tags != ?3"
+         " FROM json_each(?4) j CROSS JOIN articles a ON a.{key} = j.value"
+         " WHERE a.read != ?1 OR a.starred != ?2 OR a.user_tags != ?3")
+_FILL_BY_ROWID = _FILL.format(key="rowid")
+_FILL_BY_ID = _FILL.format(key="id")
+_MEMO_WORTH = 1_000  # fewer ids are looked up faster than the memo is checked
+_PARALLEL_WORTH = 5_000  # states: below this a second thread costs more than it saves
 # Take away (-1, before the change) or add (1, after it) the tags of the retagged articles.
 _COUNT_RETAGGED = """
 INSERT INTO tag_stats
@@ -157,6 +167,12 @@ class ArticleIndex:
         # the owner refills the index from the stores and tells the user. None: just raise.
         self.on_damage: Callable[[str], None] | None = None
         self._healing = False
+        # The rows ``ids_of`` last answered, id -> rowid: the bulk change that usually follows
+        # (mark all read, its undo) finds its rows by rowid instead of looking up 70,000 ids
+        # (a third of its index time). Dropped when rows may have moved: another connection
+        # wrote (``data_version``), or this one inserted, deleted or rebuilt.
+        self._rowid_memo: dict[str, int] = {}
+        self._memo_version = 0
 
     @classmethod
     def open(cls, path: Path) -> ArticleIndex:
@@ -228,6 +244,7 @@ class ArticleIndex:
         """Take ``built`` (a finished rebuild in another file) as this index, in place."""
         built.close()
         with self.lock:
+            self._rowid_memo = {}
             self.db.close()
             wal = Path(str(self.path) + "-wal")
             if wal.exists() and wal.stat().st_size:
@@ -263,6 +280,8 @@ class ArticleIndex:
     def _set_seq(self, key: str, value: int) -> None:
         # max(): two Wartas writing at once must not make the index look older than it is.
         # The tag_stats twin says tag_stats was kept up to date by the same write (see open()).
+        if key == "articles_seq":  # articles came or went: a rowid may now be another's
+            self._rowid_memo = {}
         self.db.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
                             " value = max(value, excluded.value)",
                             ((key, value), ("tag_stats:" + key, value)))
@@ -360,6 +379,25 @@ class ArticleIndex:
     def set_state(self, article_id: str, state: ArticleState, state_seq: int) -> None:
         self.set_states({article_id: state}, state_seq)
 
+    def prepare_states(self, states: Mapping[str, ArticleState]) -> PreparedStates:
+        """Start the index's part of a state change while the store saves its own part.
+
+        A large change (mark all read) is worked out on a thread, in a transaction left open,
+        so the two databases' writes overlap on two cores; ``commit_states`` then commits it
+        (after the store's commit: the index never shows what was not saved) and
+        ``PreparedStates.abandon`` rolls it back when the store's write failed. The index is
+        locked to everyone else meanwhile. A small change is simply written at commit time.
+        """
+        prepared = PreparedStates(self, states)
+        if len(states) >= _PARALLEL_WORTH:
+            prepared.start()
+        return prepared
+
+    def commit_states(self, prepared: PreparedStates, state_seq: int) -> None:
+        """Save what ``prepare_states`` began, recording that the index reflects ``state_seq``."""
+        if not prepared.finish(state_seq):  # not begun (small), or undone by a repair: redo here
+            self.set_states(prepared.states, state_seq)
+
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         """The user's state of many articles, in one transaction.
 
@@ -385,13 +423,14 @@ class ArticleIndex:
                 group = groups[id(state)] = (state, [])
             group[1].append(article_id)
         for state, ids in groups.values():
+            values = (int(state.read), int(state.starred), _SEP.join(state.tags))
+            rowids = self._remembered_rowids(ids)
+            if rowids is not None:
+                for start in range(0, len(rowids), _IDS_PER_QUERY):
+                    db.execute(_FILL_BY_ROWID, (*values, json.dumps(rowids[start : start + _IDS_PER_QUERY])))
+                continue
             for start in range(0, len(ids), _IDS_PER_QUERY):
-                chunk = json.dumps(sorted(ids[start : start + _IDS_PER_QUERY]))
-                db.execute(
-                    "INSERT OR REPLACE INTO state_change SELECT a.rowid, ?, ?, ?, a.read,"
-                    " a.user_tags != ?3 FROM json_each(?4) j JOIN articles a ON a.id = j.value"
-                    " WHERE a.read != ?1 OR a.starred != ?2 OR a.user_tags != ?3",
-                    (int(state.read), int(state.starred), _SEP.join(state.tags), chunk))
+                db.execute(_FILL_BY_ID, (*values, json.dumps(sorted(ids[start : start + _IDS_PER_QUERY]))))
         changed = db.execute("SELECT count(*) FROM state_change").fetchone()[0]
         if not changed:
             return
@@ -406,8 +445,9 @@ class ArticleIndex:
         rebuild_read_index = large
         if rebuild_read_index:
             db.execute("DROP INDEX IF EXISTS articles_read")
-        db.execute("UPDATE articles SET read = c.read, starred = c.starred, user_tags = c.user_tags"
-                   " FROM state_change c WHERE articles.rowid = c.article")
+        db.execute("UPDATE articles SET (read, starred, user_tags) = (SELECT c.read, c.starred,"
+                   " c.user_tags FROM state_change c WHERE c.article = articles.rowid)"
+                   " WHERE rowid IN (SELECT article FROM state_change)")
         if rebuild_read_index:
             db.execute(_READ_INDEX)
         if retagged:
@@ -418,6 +458,20 @@ class ArticleIndex:
             db.execute(_COUNT_RETAGGED, (1,))
             db.execute("DELETE FROM tag_stats WHERE total <= 0")
         db.execute("DELETE FROM state_change")
+
+    def _remembered_rowids(self, ids: Sequence[str]) -> list[int] | None:
+        """The rowids of ``ids`` (sorted) if ``ids_of`` gave them all out and no other
+        connection has written since (``data_version``; this one's own article writes clear
+        the memo); else None: look them up by id."""
+        if len(ids) < _MEMO_WORTH or not self._rowid_memo:
+            return None
+        if self.db.execute("PRAGMA data_version").fetchone()[0] != self._memo_version:
+            self._rowid_memo = {}
+            return None
+        memo = self._rowid_memo
+        if not all(map(memo.__contains__, ids)):
+            return None
+        return sorted(map(memo.__getitem__, ids))
 
     def _article_count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -528,15 +582,18 @@ class ArticleIndex:
         The row ids go in as JSON arrays and each is looked up by rowid (CROSS JOIN keeps that
         order): with ``rowid IN (...)`` lists SQLite walked the unread index once per list,
         3.5 s for 70,000 unread of 100,000."""
-        found: list[str] = []
+        found: list[tuple[str, int]] = []
         extra = " WHERE a.read = 0" if unread_only else ""
         with self.lock:
             for start in range(0, len(rowids), _IDS_PER_QUERY):
                 chunk = json.dumps(list(rowids[start : start + _IDS_PER_QUERY]))
-                found.extend(row[0] for row in self.db.execute(
-                    f"SELECT a.id FROM json_each(?) j CROSS JOIN articles a ON a.rowid = j.value{extra}",
-                    (chunk,)))
-        return found
+                found.extend(self.db.execute(
+                    "SELECT a.id, a.rowid FROM json_each(?) j CROSS JOIN articles a"
+                    f" ON a.rowid = j.value{extra}", (chunk,)))
+            if len(found) >= _MEMO_WORTH:
+                self._rowid_memo = dict(found)
+                self._memo_version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return [article_id for article_id, _ in found]
 
     def summary(self, article_id: str) -> ArticleSummary | None:
         with self.lock:
@@ -591,6 +648,71 @@ class ArticleIndex:
             return [row[0] for row in self.db.execute(
                 "SELECT id FROM articles WHERE site = ? AND status = 'full'"
                 " ORDER BY published DESC LIMIT ?", (site, limit))]
+
+
+class PreparedStates:
+    """A bulk state change being written into the index on a thread (``prepare_states``).
+
+    The index's lock is held from ``start`` to ``finish``/``abandon``, by the thread that
+    called them, so nothing else uses the connection while the worker thread does."""
+
+    def __init__(self, index: ArticleIndex, states: Mapping[str, ArticleState]) -> None:
+        self.index = index
+        self.states = states
+        self._worker: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def start(self) -> None:
+        self.index.lock.acquire()
+        self._worker = threading.Thread(target=self._prepare, name="index-states", daemon=True)
+        self._worker.start()
+
+    def _prepare(self) -> None:
+        db = self.index.db
+        try:
+            if not db.in_transaction:
+                db.execute("BEGIN")
+            self.index._set_states(self.states)
+        except BaseException as exc:  # raised where the change is committed
+            self._error = exc
+
+    def finish(self, state_seq: int) -> bool:
+        """Commit the prepared change (False: nothing was prepared; raises what the worker
+        met, after rolling back)."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return False
+        db = self.index.db
+        try:
+            worker.join()
+            if self._error is not None:
+                raise self._error
+            self.index._set_seq("state_seq", state_seq)
+            db.commit()
+        except BaseException:
+            _roll_back(db)
+            raise
+        finally:
+            self.index.lock.release()
+        return True
+
+    def abandon(self) -> None:
+        """Roll the prepared change back: the store's write failed."""
+        worker, self._worker = self._worker, None
+        if worker is None:
+            return
+        try:
+            worker.join()
+            _roll_back(self.index.db)
+        finally:
+            self.index.lock.release()
+
+
+def _roll_back(db: sqlite3.Connection) -> None:
+    try:
+        db.rollback()
+    except sqlite3.Error:
+        pass
 
 
 def _ensure_tag_stats(connection: sqlite3.Connection) -> None:
@@ -737,6 +859,7 @@ def _is_damage(exc: sqlite3.DatabaseError) -> bool:
 
 def _start_afresh(index: ArticleIndex) -> None:
     with index.lock:
+        index._rowid_memo = {}
         try:
             index.db.close()
         except sqlite3.Error:

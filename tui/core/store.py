@@ -33,7 +33,7 @@ from diskcache.core import MODE_BINARY, MODE_PICKLE, MODE_RAW
 
 from . import backup, readonly
 from .errors import DiskFullError, SchemaMismatchError, StoreError
-from .index import KIND_NAMES, ArticleIndex
+from .index import KIND_NAMES, ArticleIndex, PreparedStates
 from .locks import WriteLock
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
 from .private import make_private
@@ -156,6 +156,7 @@ def _items(cache: diskcache.Cache, prefix: str, page: int = 500) -> Iterator[tup
 
 
 _KEYS_PER_QUERY = 10_000
+_REMEMBER_WORTH = 1_000  # articles: a smaller change reads its rows back faster than it keeps them
 _DEFAULT_STATE = ArticleState()
 _STATE_FIELDS = tuple(field.name for field in dataclass_fields(ArticleState))
 
@@ -167,7 +168,7 @@ def _chunks(values: Sequence[Any]) -> Iterator[str]:
 
 
 def _write_rows(cache: diskcache.Cache, values: Mapping[str, bytes | str | None],
-                rows: Mapping[str, tuple[int, str | None]]) -> None:
+                rows: Mapping[str, tuple[int, str | None]]) -> bool:
     """Set (a value) or delete (None) many rows of a never-evicting cache, inside the caller's
     transaction; ``rows``: the ``(rowid, filename)`` of those keys that have a row now.
 
@@ -176,19 +177,26 @@ def _write_rows(cache: diskcache.Cache, values: Mapping[str, bytes | str | None]
     one statement per kind of write, instead of a select, a write and a cull per key. Rows that
     share one value (a mark-all's states) are written by one statement over a JSON array of
     their keys. A value big enough for its own file, or a row that had one, goes through
-    diskcache, which writes and removes the files.
+    diskcache, which writes and removes the files (then False is returned). A row known to be
+    there without its rowid (-1: written set-based earlier, see ``Store._last_bulk``) is found
+    by its key.
     """
     assert cache.eviction_policy == "none", "an evicting cache must cull: use Cache.set"
     now = time.time()
     limit = cache._disk.min_file_size
     deletes: list[int] = []
     updates: dict[int, tuple[bytes | str, list[int]]] = {}  # by id(value): value, rowids
+    by_key: list[str] = []  # rows there without a known rowid: deleted by key, then inserted
     inserts: dict[int, tuple[bytes | str, list[str]]] = {}  # by id(value): value, keys
     by_diskcache: list[tuple[str, bytes | str | None]] = []
     for key, value in values.items():
         row = rows.get(key)
         if (row is not None and row[1] is not None) or (value is not None and len(value) >= limit):
             by_diskcache.append((key, value))
+        elif row is not None and row[0] < 0:
+            by_key.append(key)
+            if value is not None:
+                inserts.setdefault(id(value), (value, []))[1].append(key)
         elif value is None:
             if row is not None:
                 deletes.append(row[0])
@@ -199,6 +207,8 @@ def _write_rows(cache: diskcache.Cache, values: Mapping[str, bytes | str | None]
     sql = cache._sql
     for chunk in _chunks(sorted(deletes)):
         sql("DELETE FROM Cache WHERE rowid IN (SELECT value FROM json_each(?))", (chunk,))
+    for chunk in _chunks(sorted(by_key)):
+        sql("DELETE FROM Cache WHERE key IN (SELECT value FROM json_each(?)) AND raw = 1", (chunk,))
     update = ("UPDATE Cache SET store_time = ?, expire_time = NULL, access_time = ?, access_count = 0,"
               f" tag = NULL, size = 0, mode = {MODE_RAW}, filename = NULL, value = ? WHERE rowid")
     insert = ("INSERT INTO Cache(key, raw, store_time, expire_time, access_time, access_count, tag,"
@@ -224,6 +234,7 @@ def _write_rows(cache: diskcache.Cache, values: Mapping[str, bytes | str | None]
             cache.delete(key)
         else:
             cache.set(key, value)
+    return not by_diskcache
 
 
 def _rows_of(cache: diskcache.Cache, keys: Sequence[str]) -> list[tuple[int, str, int, str | None, Any]]:
@@ -271,6 +282,12 @@ class Store:
         self._touched_states: set[str] | None = None
         self._write_lock = threading.RLock()
         self.journals: list[StateJournal] = []  # see every state change (the sync journal)
+        # What the last bulk state write left on disk: (the state seq it wrote, each of its
+        # articles' stored state, their rows as ``_stored_states`` gives them, rowid -1 where
+        # a row was inserted). While the seq is still that one, nobody has written a state
+        # since, so the next change of those articles (the undo of a mark-all) need not read
+        # 70,000 rows back.
+        self._last_bulk: tuple[int, dict[str, ArticleState], dict[str, tuple[int, str | None]]] | None = None
 
     # -- opening and closing ------------------------------------------------------------------
 
@@ -842,31 +859,83 @@ class Store:
                      before_write: Callable[[StateDiff], None] | None = None) -> StateDiff:
         """Apply ``changes`` (article id -> fields) on top of the stored (and queued) states, in
         one transaction: one read of all the rows, one statement per kind of write, the
-        journals inside it, then one bulk index update."""
+        journals inside it, then one bulk index update — worked out by the index while the
+        store writes, and committed after the store's commit."""
         with self._writing(), self._write_lock:
-            with self._state.transact():
-                stored, rows = self._stored_states(list(changes))
-                diff = _diff(stored, changes, self._queued)
-                written = diff.written_states
-                if before_write is not None and diff.changed:
-                    before_write(diff)
-                if written:
-                    self._put_states(written, stored, rows, journal=journal)
-                    seq = self._bump(self._state)
+            index_write: PreparedStates | None = None
+            try:
+                with self._state.transact():
+                    stored, rows = self._remembered_states(changes) or self._stored_states(list(changes))
+                    diff = _diff(stored, changes, self._queued)
+                    written = diff.written_states
+                    if before_write is not None and diff.changed:
+                        before_write(diff)
+                    if written:
+                        index_write = self._index.prepare_states(written)
+                        by_rows = self._put_states(written, stored, rows, journal=journal)
+                        seq = self._bump(self._state)
+            except BaseException:
+                self._last_bulk = None
+                if index_write is not None:
+                    index_write.abandon()
+                raise
             for article_id in changes:
                 self._queued.pop(article_id, None)
-            if written:
+            if index_write is not None:
+                self._remember_bulk(seq, stored, rows, written, by_rows)
                 self._state_changed = True
                 if self._touched_states is not None:
                     self._touched_states.update(written)
-                with _derived(self._index):
-                    self._index.set_states(written, state_seq=seq)
+                try:
+                    with _derived(self._index):
+                        self._index.commit_states(index_write, state_seq=seq)
+                finally:
+                    index_write.abandon()  # only if the commit never got to it
         return diff
 
+    def _remembered_states(self, changes: Mapping[str, object]) -> tuple[
+            dict[str, ArticleState], dict[str, tuple[int, str | None]]] | None:
+        """``_stored_states`` of ``changes``' articles from ``_last_bulk``, if it holds them all
+        and no state was written since (checked inside the write transaction); else None."""
+        last = self._last_bulk
+        if last is None or len(changes) < _REMEMBER_WORTH:
+            return None
+        seq, states, rows = last
+        if self._seq(self._state) != seq or not all(map(states.__contains__, changes)):
+            self._last_bulk = None
+            return None
+        if len(changes) == len(states):
+            return dict(states), dict(rows)
+        get = rows.get
+        return ({i: states[i] for i in changes},
+                {key: row for i in changes if (row := get(key := "s:" + i)) is not None})
+
+    def _remember_bulk(self, seq: int, stored: dict[str, ArticleState],
+                       rows: dict[str, tuple[int, str | None]],
+                       written: Mapping[str, ArticleState], by_rows: bool) -> None:
+        """Keep what a bulk write left on disk for ``_remembered_states`` (not when part of
+        it went through diskcache's own calls: those rows are not known here)."""
+        if len(stored) < _REMEMBER_WORTH or not by_rows:
+            self._last_bulk = None
+            return
+        states = dict(stored)
+        states.update(written)
+        after = dict(rows)
+        distinct = {id(state): state for state in written.values()}  # a few shared objects
+        defaults = {key for key, state in distinct.items() if state.is_default}
+        if defaults:  # their rows were deleted
+            for article_id in [i for i, state in written.items() if id(state) in defaults]:
+                after.pop("s:" + article_id, None)
+        after.update(dict.fromkeys(  # inserted: found by key
+            [key for i, state in written.items()
+             if id(state) not in defaults and (key := "s:" + i) not in after], (-1, None)))
+        self._last_bulk = (seq, states, after)
+
     def _put_states(self, states: Mapping[str, ArticleState], stored: Mapping[str, ArticleState],
-                    rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> None:
+                    rows: Mapping[str, tuple[int, str | None]], *, journal: bool) -> bool:
         """Write many articles' states inside the caller's transaction, and journal them there,
-        so a change and its sync record are durable together (a default state is no row)."""
+        so a change and its sync record are durable together (a default state is no row).
+        False: some went through diskcache's own calls (``_write_rows``)."""
         packed: dict[int, tuple[ArticleState, bytes | None]] = {}  # by id: few distinct states
         values: dict[str, bytes | None] = {}
         for article_id, state in states.items():
@@ -874,7 +943,7 @@ class Store:
             if entry is None:
                 entry = packed[id(state)] = (state, None if state.is_default else _pack(state.to_json()))
             values["s:" + article_id] = entry[1]
-        _write_rows(self._state, values, rows)
+        by_rows = _write_rows(self._state, values, rows)
         for recorder in self.journals if journal else ():
             record_states = getattr(recorder, "record_states", None)
             if record_states is not None:
@@ -882,6 +951,7 @@ class Store:
             else:
                 for article_id, state in states.items():
                     recorder.record_state(article_id, stored[article_id], state)
+        return by_rows
 
     def _iter_states(self) -> Iterator[tuple[str, ArticleState]]:
         for key, blob in _items(self._state, "s:"):

@@ -83,7 +83,15 @@ def restore(library: Library, change: StateChange) -> list[StateChange]:
     group of articles that had the same values."""
     fields = sorted(change.fields_changed() - {"position"})
     groups: dict[tuple[object, ...], list[str]] = {}
+    # The before states of a bulk change are a few shared objects (the store decodes equal
+    # rows once): their values are read once per object, not once per article.
+    values_of: dict[int, list[str]] = {}
+    before = change.before
     for article_id in change.changed_ids:
-        before = change.before[article_id]
-        groups.setdefault(tuple(getattr(before, name) for name in fields), []).append(article_id)
+        state = before[article_id]
+        ids = values_of.get(id(state))
+        if ids is None:
+            ids = values_of[id(state)] = groups.setdefault(
+                tuple(getattr(state, name) for name in fields), [])
+        ids.append(article_id)
     return [library.change(ids, **dict(zip(fields, values))) for values, ids in groups.items()]
