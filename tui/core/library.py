@@ -636,9 +636,11 @@ class Library:
         """The list index lags the stores (opened with ``rebuild_later``): rebuild it."""
         return self._store.index_stale
 
-    def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
-        """Rebuild the list index; the old one stays readable meanwhile (thread-safe)."""
-        self._store.rebuild_index(progress)
+    def rebuild_index(self, progress: RebuildProgress | None = None, *,
+                      separate: bool = False) -> None:
+        """Rebuild the list index; the old one stays readable meanwhile (thread-safe).
+        ``separate``: in a process of its own (behind the app: see ``Store.rebuild_index``)."""
+        self._store.rebuild_index(progress, separate=separate)
 
     def sync_status(self) -> tuple[SyncStatus, int]:
         """The last sync's outcome and how many changes wait for the server (no network)."""
