@@ -108,11 +108,13 @@ _IDS_PER_QUERY = 10_000
 # ``set_states`` fills ``state_change`` with the changed articles whose indexed state differs
 # from the wanted one (?1-?3: read, starred, user tags; ?4 a JSON array): by rowid when
 # ``ids_of`` just gave the rows out, else by article id.
-_FILL = ("INSERT OR REPLACE INTO state_change SELECT a.rowid, ?1, ?2, ?3, a.read, a.user_tags != ?3"
-         " FROM json_each(?4) j CROSS JOIN articles a ON a.{key} = j.value"
-         " WHERE a.read != ?1 OR a.starred != ?2 OR a.user_tags != ?3")
-_FILL_BY_ROWID = _FILL.format(key="rowid")
-_FILL_BY_ID = _FILL.format(key="id")
+_STATE_CHANGE_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS state_change(article INTEGER PRIMARY KEY,"
+                       " read INTEGER, starred INTEGER, user_tags TEXT, was_read INTEGER, retag INTEGER)")
+_FILL = ("INSERT OR REPLACE INTO state_change SELECT a.rowid, {read}, {starred}, {tags}, a.read,"
+         " a.user_tags != {tags} FROM json_each(?4) j CROSS JOIN articles a ON a.{key} = j.value"
+         " WHERE a.read != {read} OR a.starred != {starred} OR a.user_tags != {tags}")
+_FILL_BY_ROWID = _FILL.format(read="?1", starred="?2", tags="?3", key="rowid")
+_FILL_BY_ID = _FILL.format(read="?1", starred="?2", tags="?3", key="id")
 _MEMO_WORTH = 1_000  # fewer ids are looked up faster than the memo is checked
 _PARALLEL_WORTH = 5_000  # states: below this a second thread costs more than it saves
 # Take away (-1, before the change) or add (1, after it) the tags of the retagged articles.
@@ -388,15 +390,30 @@ class ArticleIndex:
         ``PreparedStates.abandon`` rolls it back when the store's write failed. The index is
         locked to everyone else meanwhile. A small change is simply written at commit time.
         """
-        prepared = PreparedStates(self, states)
+        prepared = PreparedStates(self, lambda: self._set_states(states))
         if len(states) >= _PARALLEL_WORTH:
             prepared.start()
         return prepared
 
-    def commit_states(self, prepared: PreparedStates, state_seq: int) -> None:
-        """Save what ``prepare_states`` began, recording that the index reflects ``state_seq``."""
+    def prepare_fields(self, ids: Sequence[str], fields: Mapping[str, Any]) -> PreparedStates | None:
+        """``prepare_states`` of setting the same ``fields`` on all of ``ids``, begun before the
+        store has even read their states (None for a small change: wait for the states).
+
+        Each article's new indexed state is its indexed one with ``fields`` applied: the
+        index holds what the store holds (its seqs say so), so the caller must have no
+        changes queued for these articles, which the store would save along."""
+        if len(ids) < _PARALLEL_WORTH:
+            return None
+        prepared = PreparedStates(self, lambda: self._set_fields(ids, fields))
+        prepared.start()
+        return prepared
+
+    def commit_states(self, prepared: PreparedStates, states: Mapping[str, ArticleState],
+                      state_seq: int) -> None:
+        """Save what ``prepare_*`` began (``states``: the change's new states), recording that
+        the index reflects ``state_seq``."""
         if not prepared.finish(state_seq):  # not begun (small), or undone by a repair: redo here
-            self.set_states(prepared.states, state_seq)
+            self.set_states(states, state_seq)
 
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         """The user's state of many articles, in one transaction.
@@ -413,8 +430,7 @@ class ArticleIndex:
 
     def _set_states(self, states: Mapping[str, ArticleState]) -> None:
         db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS state_change(article INTEGER PRIMARY KEY,"
-                   " read INTEGER, starred INTEGER, user_tags TEXT, was_read INTEGER, retag INTEGER)")
+        db.execute(_STATE_CHANGE_TABLE)
         db.execute("DELETE FROM state_change")
         groups: dict[int, tuple[ArticleState, list[str]]] = {}  # by id: a few distinct states
         for article_id, state in states.items():
@@ -431,6 +447,28 @@ class ArticleIndex:
                 continue
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 db.execute(_FILL_BY_ID, (*values, json.dumps(sorted(ids[start : start + _IDS_PER_QUERY]))))
+        self._apply_state_change()
+
+    def _set_fields(self, ids: Sequence[str], fields: Mapping[str, Any]) -> None:
+        """``_set_states`` of ``fields`` set on every one of ``ids`` over their indexed state."""
+        db = self.db
+        db.execute(_STATE_CHANGE_TABLE)
+        db.execute("DELETE FROM state_change")
+        fill = _FILL.format(read="?1" if "read" in fields else "a.read",
+                            starred="?2" if "starred" in fields else "a.starred",
+                            tags="?3" if "tags" in fields else "a.user_tags", key="{key}")
+        values = (int(bool(fields.get("read"))), int(bool(fields.get("starred"))),
+                  _SEP.join(fields.get("tags") or ()))
+        rowids = self._remembered_rowids(ids)
+        keys: Sequence[object] = rowids if rowids is not None else sorted(ids)
+        statement = fill.format(key="rowid" if rowids is not None else "id")
+        for start in range(0, len(keys), _IDS_PER_QUERY):
+            db.execute(statement, (*values, json.dumps(keys[start : start + _IDS_PER_QUERY])))
+        self._apply_state_change()
+
+    def _apply_state_change(self) -> None:
+        """Bring the tag counts, the rows and their tags to what ``state_change`` holds."""
+        db = self.db
         changed = db.execute("SELECT count(*) FROM state_change").fetchone()[0]
         if not changed:
             return
@@ -656,9 +694,9 @@ class PreparedStates:
     The index's lock is held from ``start`` to ``finish``/``abandon``, by the thread that
     called them, so nothing else uses the connection while the worker thread does."""
 
-    def __init__(self, index: ArticleIndex, states: Mapping[str, ArticleState]) -> None:
+    def __init__(self, index: ArticleIndex, work: Callable[[], None]) -> None:
         self.index = index
-        self.states = states
+        self._work = work  # the index's part, run in the transaction left open
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -672,7 +710,7 @@ class PreparedStates:
         try:
             if not db.in_transaction:
                 db.execute("BEGIN")
-            self.index._set_states(self.states)
+            self._work()
         except BaseException as exc:  # raised where the change is committed
             self._error = exc
 
@@ -688,7 +726,15 @@ class PreparedStates:
             if self._error is not None:
                 raise self._error
             self.index._set_seq("state_seq", state_seq)
-            db.commit()
+            # Copying the WAL back into the file (tens of MB after a mark-all) is left to a
+            # thread of its own, not done inside the commit the user waits for.
+            limit = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+            try:
+                db.commit()
+            finally:
+                db.execute(f"PRAGMA wal_autocheckpoint = {int(limit)}")
+            _checkpoint_soon(self.index.path)
         except BaseException:
             _roll_back(db)
             raise
@@ -706,6 +752,28 @@ class PreparedStates:
             _roll_back(self.index.db)
         finally:
             self.index.lock.release()
+
+
+def _checkpoint_soon(path: Path) -> threading.Thread | None:
+    """A passive WAL checkpoint of ``path`` on a daemon thread, through its own connection
+    (readers and writers go on meanwhile; if another checkpoint runs, this one gives way)."""
+    if str(path) == ":memory:":
+        return None
+
+    def checkpoint() -> None:
+        try:
+            # mode=rw: never create the file (the index may be gone or replaced by now)
+            connection = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, timeout=1.0)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            pass  # the next commit's own checkpoint does it then
+
+    thread = threading.Thread(target=checkpoint, name="index-checkpoint", daemon=True)
+    thread.start()
+    return thread
 
 
 def _roll_back(db: sqlite3.Connection) -> None:

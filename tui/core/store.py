@@ -953,7 +953,7 @@ class Store:
         transaction, before anything is written (only when something changes): the library's
         journals (undo, sync) record it there, so the report is the very states replaced."""
         return self._save_states(dict.fromkeys(article_ids, changes), journal=journal,
-                                 before_write=before_write)
+                                 before_write=before_write, same=changes)
 
     def update_each(self, changes: dict[str, dict[str, Any]], *, journal: bool = True) -> int:
         """A different change to each article, in one transaction (what a sync pulls); only
@@ -961,24 +961,32 @@ class Store:
         return self._save_states(changes, journal=journal).written
 
     def _save_states(self, changes: Mapping[str, Mapping[str, Any]], *, journal: bool,
-                     before_write: Callable[[StateDiff], None] | None = None) -> StateDiff:
+                     before_write: Callable[[StateDiff], None] | None = None,
+                     same: Mapping[str, Any] | None = None) -> StateDiff:
         """Apply ``changes`` (article id -> fields) on top of the stored (and queued) states, in
         one transaction: one read of all the rows, one statement per kind of write, the
         journals inside it, then one bulk index update — worked out by the index while the
-        store writes, and committed after the store's commit."""
+        store writes, and committed after the store's commit. ``same``: the change every
+        article gets (``change_states``), which lets the index start before the store reads."""
         with self._writing(), self._write_lock:
             index_write: PreparedStates | None = None
             try:
                 with self._state.transact():
+                    if same is not None and not self._queued:
+                        index_write = self._index.prepare_fields(list(changes), same)
                     stored, rows = self._remembered_states(changes) or self._stored_states(list(changes))
                     diff = _diff(stored, changes, self._queued)
                     written = diff.written_states
                     if before_write is not None and diff.changed:
                         before_write(diff)
                     if written:
-                        index_write = self._index.prepare_states(written)
+                        if index_write is None:
+                            index_write = self._index.prepare_states(written)
                         by_rows = self._put_states(written, stored, rows, journal=journal)
                         seq = self._bump(self._state)
+                    elif index_write is not None:  # nothing changed after all
+                        index_write.abandon()
+                        index_write = None
             except BaseException:
                 self._last_bulk = None
                 if index_write is not None:
@@ -993,7 +1001,7 @@ class Store:
                     self._touched_states.update(written)
                 try:
                     with _derived(self._index):
-                        self._index.commit_states(index_write, state_seq=seq)
+                        self._index.commit_states(index_write, written, state_seq=seq)
                 finally:
                     index_write.abandon()  # only if the commit never got to it
         return diff

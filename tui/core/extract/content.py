@@ -24,6 +24,7 @@ from .dom import class_and_id, is_element, is_hidden, link_density, normalize_sp
 
 PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
 PROSE_SHARE = 0.4
+PROSE_ELSEWHERE = 1000  # prose outside a furniture-named box that makes it not the article
 WEAK_HINT_SHARE = 0.1  # a weak class word loses against this share of the prose
 MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
 _REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
@@ -41,7 +42,7 @@ _EMBED_CLASS = re.compile(
 _STRONG_FURNITURE_HINT = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons?|"
     r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
-    r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comments?|disqus|"
+    r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comment(?!ar)[a-z]*|disqus|"
     r"breadcrumbs?|popular|trending|recommend\w*|outbrain|taboola|"
     r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
     r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
@@ -61,7 +62,7 @@ _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:[\w]+-)?(?:tag|category|categories|top
                              re.I)
 # Hover cards: a name in the text carries a hidden card (photo, more links) shown on hover.
 _CARD_HINT = re.compile(r"(?:^|[\s_-])(?:rollover|popover|hover-?card|tool-?tip|tippy)(?=$|[\s_-])", re.I)
-_COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
+_COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comment(?!ar)[a-z]*|disqus|respond|replies)(?=$|[\s_-])", re.I)
 _KEEP_HINT = re.compile(r"(?:^|[\s_-])(?:article-?body|articlebody|entry-?content|post-?(?:body|content)|"
                         r"story-?(?:body|content)|main-?content)(?=$|[\s_-])", re.I)
 _BODY_HINT = re.compile(
@@ -98,6 +99,7 @@ def prune(root: HtmlElement) -> None:
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
     sizes, total = _measure(body)
+    class_prose = _prose_by_class(sizes)
     for element in list(root.iter()):
         if not is_element(element) or element.tag in ("html", "body", "main", "article"):
             continue
@@ -110,10 +112,11 @@ def prune(root: HtmlElement) -> None:
         if size is None:  # outside <body>
             continue
         if _STRONG_FURNITURE_HINT.search(hint):
-            if not _holds_article(element, size, total, _COMMENT_HINT.search(hint) is not None):
+            if not _holds_article(element, size, total, _COMMENT_HINT.search(hint) is not None, strong=True):
                 _drop(element)
         elif _WEAK_FURNITURE_HINT.search(hint) and _prose_share(size, total) < WEAK_HINT_SHARE \
-                and not _holds_article(element, size, total, False):
+                and not _holds_article(element, size, total, False) \
+                and class_prose.get(element.get("class") or "", 0) < PROSE_SHARE * total.prose:
             _drop(element)
     _drop_hover_cards(root)
 
@@ -169,6 +172,17 @@ def _measure(body: HtmlElement | None) -> tuple[dict[HtmlElement, _Size], _Size]
     return hinted, total
 
 
+def _prose_by_class(sizes: dict[HtmlElement, _Size]) -> dict[str, int]:
+    """Prose held by all elements of each class: an image post's text is split over many
+    "caption" boxes, each a sliver of the page and together most of it."""
+    totals: dict[str, int] = {}
+    for element, size in sizes.items():
+        classes = element.get("class")
+        if classes and size.prose:
+            totals[classes] = totals.get(classes, 0) + size.prose
+    return totals
+
+
 def _role_hint(element: HtmlElement) -> str:
     """The element's class and id without topic tokens."""
     hint = class_and_id(element)
@@ -201,14 +215,22 @@ def _inside_link_or_small(element: HtmlElement) -> bool:
     return short_text(element, 59) is not None
 
 
-def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments: bool) -> bool:
-    """True if removing ``element`` would take the article with it."""
+def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments: bool, *,
+                   strong: bool = False) -> bool:
+    """True if removing ``element`` would take the article with it.
+
+    A box named as furniture (``strong``) that leaves an article's worth of prose outside it
+    is furniture however much it holds (a slideshow or a related-stories box can out-write
+    a short story).
+    """
     if element.tag in ("p", "a", "span", "li", "img", "figure", "figcaption", "h1", "h2", "h3", "h4"):
         return False
     if element.find(".//h1") is not None or element.find('.//*[@itemprop="articleBody"]') is not None:
         return True
     if element.find(".//article") is not None or element.find(".//main") is not None:
         return True
+    if strong and total.prose - size.prose >= PROSE_ELSEWHERE:
+        return False
     if total.text and size.text > total.text * 0.4:
         return True
     if is_comments:
