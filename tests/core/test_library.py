@@ -211,3 +211,12 @@ async def test_refresh_failures_are_typed_and_offline_is_told_from_the_type(
     assert isinstance(failure, Offline) and tuple(failure) == (failure.url, failure.message)
     assert unreachable.offline and unreachable.summary() == "offline — showing cached articles"
     assert unreachable.report().startswith("Refreshed 1 feed: 0 new articles") and unreachable.failed_all
+
+
+def test_sites_of_many_articles_in_one_call(library: Library, store: Store) -> None:
+    records = [make_record(n, site=f"site{n % 3}.example.org") for n in range(1, 1200)]
+    store.put_articles(records)
+    ids = [r.id for r in records[:700]] + ["not-an-article"]
+    assert library.sites_of(ids) == {"site0.example.org", "site1.example.org", "site2.example.org"}
+    assert library.sites_of([records[1].id]) == {"site2.example.org"}
+    assert library.sites_of([]) == set()

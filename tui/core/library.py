@@ -513,6 +513,9 @@ class Library:
         found = self._store.summary(article_id)
         return None if found is None else self._store.with_queued([found])[0]
 
+    def sites_of(self, article_ids: Sequence[str]) -> set[str]:
+        return self._store.sites_of(article_ids)
+
     def rowid_of(self, article_id: str) -> int | None:
         return self._store.rowid_of(article_id)
 

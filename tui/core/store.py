@@ -1116,6 +1116,9 @@ class Store:
     def rowid_of(self, article_id: str) -> int | None:
         return self._index.rowid_of(article_id)
 
+    def sites_of(self, article_ids: Sequence[str]) -> set[str]:
+        return self._index.sites_of(article_ids)
+
     def feed_counts(self, where: CompiledFilter = EVERYTHING) -> dict[str, tuple[int, int]]:
         return self._index.feed_counts(where)
 
