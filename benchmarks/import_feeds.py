@@ -11,8 +11,9 @@ data dir, which is what ``warta import`` does. Target: the faulty file in <= 2 s
 
 newsboat: a ``cache.db`` with newsboat's schema (made by the real newsboat when it is installed,
 else the same DDL) holding ``--articles`` articles in 100 feeds, ~1.5 KB of HTML each, 60% read,
-5% flagged. ``import_cache`` brings it into a fresh data dir, the worst case: every article is
-stored from the cache, then marked. Baselines in the same run: reading every row with sqlite3
+5% flagged. ``Library.import_newsboat_cache`` (what ``warta import URLS --state CACHE`` runs, its
+pool of ``[fetch] workers`` = 2 included) brings it into a fresh data dir with the feeds
+subscribed, the worst case: every article is stored from the cache, then marked. Baselines in the same run: reading every row with sqlite3
 and nothing else, and ``Store.put_articles`` of the same records alone. Each import runs in a
 child process so its peak RSS is its own; the import at a quarter of the size shows whether
 memory grows with the cache (it should not: rows go through in batches). Target: <= 10 s.
@@ -167,9 +168,9 @@ def build_cache(path: Path, articles: int, seed: int = 7) -> list[str]:
 
 def _child(args: argparse.Namespace) -> None:
     """One import in this (child) process; prints its seconds, counts and peak RSS as JSON."""
+    from tui.core.library import Library
     from tui.core.models import ArticleRecord, Feed
-    from tui.core.newsboat import _record, feed_text, import_cache, read_cache
-    from tui.core.pool import WorkerPool
+    from tui.core.newsboat import _CachedItem, _record, feed_text, read_cache
     from tui.core.store import Store
     from tui.core.urls import article_id
 
@@ -177,13 +178,11 @@ def _child(args: argparse.Namespace) -> None:
     feeds = [Feed(url=url, tags=("news",)) for url in json.loads(args.feeds)]
     started, cpu_started = time.perf_counter(), time.process_time()
     figures: dict[str, object] = {}
-    if args.child == "import":
-        pool = WorkerPool(2)  # as warta import makes it: [fetch] workers = 2
-        try:
-            with Store.open(data) as store:
-                result = asyncio.run(import_cache(cache, store, feeds, pool=pool))
-        finally:
-            pool.close()
+    if args.child == "import":  # as `warta import URLS --state CACHE` does, after subscribing
+        with Store.open(data) as store:
+            store.add_subscriptions(feeds)
+            started, cpu_started = time.perf_counter(), time.process_time()
+            result = asyncio.run(Library(store).import_newsboat_cache(cache))
         figures.update(articles=result.articles, stored=result.stored, read=result.read,
                        starred=result.starred)
     elif args.child == "read":
@@ -194,7 +193,7 @@ def _child(args: argparse.Namespace) -> None:
         by_url = {feed.url: feed for feed in feeds}
         batches: list[list[ArticleRecord]] = [
             [_record(article_id(item.url), item, by_url[item.feed_url], time.time(),
-                     feed_text(item.content)) for item in batch]
+                     feed_text(item.content)) for item in map(_CachedItem.of, batch)]
             for batch in read_cache(cache)]
         started, cpu_started = time.perf_counter(), time.process_time()  # the store's writes only
         with Store.open(data) as store:

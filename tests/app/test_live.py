@@ -8,7 +8,6 @@ import shutil
 import sys
 import textwrap
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ import pytest
 from tui.app.app import WartaApp
 from tui.core.config import Config
 from tui.core.library import Library
-from tui.core.models import ArticleRecord
-from tui.core.store import Store
+from tui.core.store import RebuildProgress, Store
 
 from ..conftest import make_record
 from .conftest import make_app
@@ -57,20 +55,25 @@ async def test_what_another_process_writes_appears_with_right_counts(store: Stor
         assert row is not None and row.read  # the other process's mark, not a cached row
 
 
-def _held_reads(monkeypatch: pytest.MonkeyPatch, after: int) -> tuple[threading.Event, threading.Event]:
-    """Hold the index rebuild after ``after`` articles until released (a slow disk on demand:
-    the only way to look at the screen while it runs every time, not when timing allows)."""
+def _held_rebuild(monkeypatch: pytest.MonkeyPatch) -> tuple[threading.Event, threading.Event]:
+    """Hold the app's index rebuild at its first progress report until released (a slow disk
+    on demand: the only way to look at the screen while it runs every time, not when timing
+    allows). The report comes after the rebuild's snapshot of the stores, from this process
+    (the reading itself runs in a process of its own)."""
     reading, go_on = threading.Event(), threading.Event()
-    iter_articles = Store.iter_articles
+    rebuild_index = Library.rebuild_index
 
-    def held(self: Store) -> Iterator[ArticleRecord]:
-        for number, record in enumerate(iter_articles(self)):
-            if number == after:
+    def held(self: Library, progress: RebuildProgress | None = None, **options: bool) -> None:
+        def report(done: int, total: int) -> None:
+            if not reading.is_set():
                 reading.set()
                 go_on.wait(30)
-            yield record
+            if progress is not None:
+                progress(done, total)
 
-    monkeypatch.setattr(Store, "iter_articles", held)
+        rebuild_index(self, report, **options)
+
+    monkeypatch.setattr(Library, "rebuild_index", held)
     return reading, go_on
 
 
@@ -83,7 +86,7 @@ async def test_stale_index_shows_the_list_first_and_rebuilds_behind_it(
     with Store.open(data) as store:
         store.put_articles([make_record(n) for n in range(21, 31)])
     shutil.copy(tmp_path / "old-index.sqlite", data / "index.sqlite")  # a week-old index
-    reading, go_on = _held_reads(monkeypatch, after=5)
+    reading, go_on = _held_rebuild(monkeypatch)
     library = Library.open(Config(), data, rebuild_later=True)
     try:
         app = WartaApp(library, refresh_on_start=False)
@@ -110,14 +113,14 @@ async def test_the_cache_check_waits_for_the_index_rebuild_and_starts_no_second_
     with Store.open(data) as store:
         store.put_articles([make_record(n) for n in range(1, 11)])
     (data / "index.sqlite").unlink()  # rebuilt behind the first frame
-    reading, go_on = _held_reads(monkeypatch, after=5)
+    reading, go_on = _held_rebuild(monkeypatch)
     rebuilds: list[int] = []
     checks: list[int] = []
     rebuild_index, check_caches = Library.rebuild_index, Library.check_caches
 
-    def counted_rebuild(self: Library, *args: object) -> None:
+    def counted_rebuild(self: Library, *args: object, **options: bool) -> None:
         rebuilds.append(1)
-        rebuild_index(self, *args)  # type: ignore[arg-type]
+        rebuild_index(self, *args, **options)  # type: ignore[arg-type]
 
     def counted_check(self: Library) -> None:
         checks.append(1)

@@ -49,3 +49,67 @@ async def test_the_cursor_paints_the_whole_item_both_lines_every_cell(store: Sto
         below = {segment.style.bgcolor for segment in widget.render_line(2)
                  if segment.text and segment.style is not None}
         assert cursor not in below
+
+
+def _drawn_cursor_lines(app: object) -> list[int]:
+    """The list's lines on screen with the cursor's background, as last drawn: read through
+    the widget's own line cache, so a line the cursor left but nobody repainted shows stale."""
+    widget = article_list(app)  # type: ignore[arg-type]
+    cursor = widget.get_component_rich_style("article-list--cursor").bgcolor
+    drawn = widget.render_lines(widget.size.region)
+    return [y for y, strip in enumerate(drawn)
+            if any(s.style is not None and s.style.bgcolor == cursor for s in strip if s.text.strip())]
+
+
+async def test_the_cursor_repaints_where_it_goes_in_a_scrolled_list(store: Store) -> None:
+    """Up and down after the list has scrolled: the old row loses the cursor, the new row gets it
+    (the rows are repainted where they are on screen, not where they were before scrolling)."""
+    store.put_articles([make_record(n) for n in range(1, 61)])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        widget = article_list(app)
+        for _ in range(25):
+            await pilot.press("j")
+            await pilot.pause()
+        assert widget.scroll_y > 0
+        bottom = _drawn_cursor_lines(app)
+        assert len(bottom) == 2
+        await pilot.press("k")
+        await pilot.pause()
+        assert _drawn_cursor_lines(app) == [bottom[0] - 2, bottom[1] - 2]
+        await pilot.press("k", "k")
+        await pilot.pause()
+        assert _drawn_cursor_lines(app) == [bottom[0] - 6, bottom[1] - 6]
+        await pilot.press("j")
+        await pilot.pause()
+        assert _drawn_cursor_lines(app) == [bottom[0] - 4, bottom[1] - 4]
+
+
+def _drawn_lines_with(app: object, component: str) -> list[int]:
+    widget = article_list(app)  # type: ignore[arg-type]
+    colour = widget.get_component_rich_style(component).bgcolor
+    drawn = widget.render_lines(widget.size.region)
+    return [y for y, strip in enumerate(drawn)
+            if any(s.style is not None and s.style.bgcolor == colour for s in strip if s.text.strip())]
+
+
+async def test_marks_repaint_where_their_rows_are_in_a_scrolled_list(store: Store) -> None:
+    store.put_articles([make_record(n) for n in range(1, 61)])
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        for _ in range(25):
+            await pilot.press("j")
+            await pilot.pause()
+        await pilot.press("k", "k")
+        await pilot.pause()
+        cursor = _drawn_lines_with(app, "article-list--cursor")
+        assert article_list(app).scroll_y > 0 and len(cursor) == 2
+        await pilot.press("v")  # marks the row and moves on to the next
+        await pilot.pause()
+        assert _drawn_lines_with(app, "article-list--marked") == cursor
+        assert _drawn_lines_with(app, "article-list--cursor") == [cursor[0] + 2, cursor[1] + 2]
+        await pilot.press("V")
+        await pilot.pause()
+        assert _drawn_lines_with(app, "article-list--marked") == []

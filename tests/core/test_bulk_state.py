@@ -305,3 +305,21 @@ def test_two_wartas_lose_nothing_between_a_bulk_change_and_its_undo(
     with Store.open(tmp_path / "data") as reopened:
         assert reopened.get_states(ids) == states
         assert not reopened.index_stale
+
+
+def test_the_checkpoint_after_a_bulk_commit_never_creates_an_index(tmp_path: Path) -> None:
+    """The WAL checkpoint a bulk change leaves to a thread of its own copies the WAL into the
+    index file; an index that is gone by then (replaced, deleted) is not made again, empty."""
+    with Store.open(tmp_path / "data") as store:
+        store.put_articles([make_record(n) for n in range(3)])
+        store.update_states([make_record(n).id for n in range(3)], read=True)
+        thread = index_module._checkpoint_soon(store._index.path)
+        assert thread is not None
+        thread.join()
+        assert store.unread_count() == 0
+    gone = tmp_path / "gone" / "index.sqlite"
+    gone.parent.mkdir()
+    thread = index_module._checkpoint_soon(gone)
+    assert thread is not None
+    thread.join()
+    assert not gone.exists()

@@ -146,6 +146,54 @@ def test_rebuild_behind_reads_keeps_what_was_written_meanwhile(
         assert not store.index_stale and store.count() == 400
 
 
+def test_rebuild_in_a_process_of_its_own_keeps_what_was_written_meanwhile(tmp_path: Path) -> None:
+    """The app's rebuild (``separate=True``) reads the stores in a spawned process; what this
+    process writes after that process's snapshot is replayed onto the new index."""
+    import multiprocessing
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(1, 401)])
+        store.update_state(make_record(2).id, starred=True)
+    (data / "index.sqlite").unlink()
+    # The first progress report comes after the snapshot: hold it there and write meanwhile.
+    reported, go_on = threading.Event(), threading.Event()
+    builders: list[str] = []
+
+    def progress(done: int, total: int) -> None:
+        if not reported.is_set():
+            builders.extend(child.name for child in multiprocessing.active_children())
+            reported.set()
+            go_on.wait(30)
+
+    library = Library.open(Config(), data, rebuild_later=True)
+    try:
+        assert library.index_stale and library.article_count() == 0
+        rebuild = threading.Thread(target=library.rebuild_index, args=(progress,),
+                                   kwargs={"separate": True})
+        rebuild.start()
+        assert reported.wait(60)
+        assert "warta-index-rebuild" in builders
+        library.change([make_record(3).id], read=True, tags=("during",))
+        library._store.put_articles([make_record(401), make_record(5, title="Retitled five")])
+        library._store.delete_articles([make_record(7).id])
+        go_on.set()
+        rebuild.join(60)
+        assert not rebuild.is_alive() and not library.index_stale
+        assert library.article_count() == 400
+        assert library.summary(make_record(3).id).read  # type: ignore[union-attr]
+        assert library.summary(make_record(2).id).starred  # type: ignore[union-attr]
+        assert library.summary(make_record(5).id).title == "Retitled five"  # type: ignore[union-attr]
+        assert library.summary(make_record(7).id) is None
+        assert library.listing(library.compile("+during")).total == 1
+        assert library.listing(library.compile("retitled")).total == 1
+        assert not (data / "index.sqlite.new").exists()
+    finally:
+        library.close()
+    with Store.open(data) as store:  # in step: no second rebuild at the next open
+        assert not store.index_stale and store.count() == 400
+
+
 async def test_refresh_failures_are_typed_and_offline_is_told_from_the_type(
         library: Library, server: object) -> None:
     from tui.core.errors import HttpStatus, Offline
@@ -163,3 +211,12 @@ async def test_refresh_failures_are_typed_and_offline_is_told_from_the_type(
     assert isinstance(failure, Offline) and tuple(failure) == (failure.url, failure.message)
     assert unreachable.offline and unreachable.summary() == "offline — showing cached articles"
     assert unreachable.report().startswith("Refreshed 1 feed: 0 new articles") and unreachable.failed_all
+
+
+def test_sites_of_many_articles_in_one_call(library: Library, store: Store) -> None:
+    records = [make_record(n, site=f"site{n % 3}.example.org") for n in range(1, 1200)]
+    store.put_articles(records)
+    ids = [r.id for r in records[:700]] + ["not-an-article"]
+    assert library.sites_of(ids) == {"site0.example.org", "site1.example.org", "site2.example.org"}
+    assert library.sites_of([records[1].id]) == {"site2.example.org"}
+    assert library.sites_of([]) == set()

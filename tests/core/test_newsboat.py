@@ -357,6 +357,48 @@ def test_marks_only_add_and_a_merged_story_is_not_stored_twice(tmp_path: Path) -
         assert store.get_state(kept).read  # marks only add: newsboat's unread does not undo it
 
 
+def test_records_made_in_the_workers_are_the_ones_made_here(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a pool, the workers make each batch's records and pack them; what lands must be
+    what this process makes alone, batch after batch (tiny batches, several in flight), and a
+    story cached under two feeds in different batches is stored once and marked once."""
+    from tui.core import newsboat
+    from tui.core.pool import WorkerPool
+
+    monkeypatch.setattr(newsboat, "BATCH", 3)
+    cache = tmp_path / "cache.db"
+    feeds = [Feed(url="https://a.example.com/rss", tags=("a",)), Feed(url="https://b.example.com/rss")]
+    rows = [(f"https://a.example.com/{n}", f"Story {n} \x1b]0;owned\x07", feeds[n % 2].url,
+             f"<p>Body {n} &amp; more</p><script>x()</script>", n % 3 == 0, "s" if n == 4 else "")
+            for n in range(10)]
+    rows += [("https://a.example.com/1", "Story 1 again", feeds[0].url, "<p>Again</p>", 0, "s"),
+             ("mailto:x@example.com", "No link", feeds[0].url, "", 1, "")]
+    with sqlite3.connect(cache) as db:
+        db.execute("CREATE TABLE rss_item (id INTEGER PRIMARY KEY, title TEXT, author TEXT, url TEXT,"
+                   " feedurl TEXT, pubDate INTEGER, content TEXT, unread INTEGER, flags TEXT)")
+        db.executemany("INSERT INTO rss_item (url, title, author, feedurl, pubDate, content, unread,"
+                       " flags) VALUES (?, ?, 'Ann', ?, 1700000000, ?, ?, ?)", rows)
+    found = {}
+    for name in ("alone", "pool"):
+        pool = WorkerPool(1) if name == "pool" else None
+        try:
+            with Store.open(tmp_path / name) as store:
+                result = asyncio.run(import_cache(cache, store, feeds, pool=pool, now=1_750_000_000))
+                records = sorted(store.iter_articles(), key=lambda record: record.id)
+                found[name] = (result, records, store.get_states([r.id for r in records]),
+                               [s.title for s in store.summaries(store.rowids())])
+        finally:
+            if pool is not None:
+                pool.close()
+    assert found["pool"] == found["alone"]
+    result, records, states, titles = found["pool"]
+    assert (result.articles, result.stored, result.without_link, result.starred) == (12, 10, 1, 2)
+    assert len(records) == 10 and len(titles) == 10 and all("\x1b" not in t for t in titles)
+    again = next(r for r in records if r.url == "https://a.example.com/1")
+    assert again.title == "Story 1" and again.summary == "Body 1 & more" and again.feed_tags == ()
+    assert states[again.id].starred and states[again.id].read
+
+
 def test_import_benchmark_smoke_prints_its_figures() -> None:
     """CI runs the benchmark tiny: the figures must come out (their values are not checked)."""
     script = Path(__file__).parents[2] / "benchmarks" / "import_feeds.py"

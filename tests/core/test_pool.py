@@ -155,3 +155,13 @@ async def test_close_leaves_no_processes() -> None:
     with pytest.raises(WartaError):
         await workers.run(abs, 1)
     workers.close()  # twice is fine
+
+
+@pytest.mark.asyncio
+async def test_large_tasks_and_results_go_whole_both_ways(pool: WorkerPool) -> None:
+    """A task and a result far over the socket buffer (a big page, a batch of a sync server's
+    items) travel in pieces as the socket takes them; two at once do not mix."""
+    big = bytes(range(256)) * (12 * 2**20 // 256)  # 12 MB, every byte value
+    upper, again = await asyncio.gather(pool.run(bytes.upper, big), pool.run(bytes.upper, big[::-1]))
+    assert upper == big.upper() and again == big[::-1].upper()
+    assert await pool.run(len, b"abc") == 3  # the workers are still in step

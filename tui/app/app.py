@@ -370,7 +370,7 @@ class WartaApp(App[None]):
         def progress(done: int, total: int) -> None:
             self.post_message(IndexProgressed(done, total))
 
-        self.library.rebuild_index(progress)
+        self.library.rebuild_index(progress, separate=True)
         self.post_message(IndexRebuilt())
 
     def on_index_progressed(self, message: IndexProgressed) -> None:

@@ -8,6 +8,7 @@ pool's processes; store writes on the refresher's own thread — so the event lo
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from typing import Any
@@ -20,6 +21,8 @@ from ..core.pool import WorkerPool
 from ..core.refresh import RefreshProgress
 from .messages import ArticlesArrived, RefreshFinished, RefreshProgressed, SourceAdded
 
+PROGRESS_EVERY = 0.25  # seconds: the status line says where a refresh stands at most this often
+
 
 class RefreshController:
     """Holds the library's network open for the app's lifetime, once first needed."""
@@ -29,6 +32,8 @@ class RefreshController:
         self.library = library
         self._exit = AsyncExitStack()
         self._network: Network | None = None
+        self._progress: RefreshProgress | None = None  # the latest, not yet posted
+        self._progress_due: asyncio.TimerHandle | None = None
 
     @property
     def running(self) -> bool:
@@ -51,6 +56,7 @@ class RefreshController:
     async def _run(self, feeds: list[Feed]) -> None:
         network = await self._ready()
         progress = await network.refresh(feeds)
+        self.drop_progress()
         self.app.post_message(RefreshFinished(progress))
 
     def add(self, url: str) -> None:
@@ -73,7 +79,25 @@ class RefreshController:
         return self._network
 
     def _progressed(self, progress: RefreshProgress) -> None:
-        self.app.post_message(RefreshProgressed(progress))
+        """The latest progress, posted at most every PROGRESS_EVERY: each post is a frame, and
+        a refresh or sync of thousands of pages reports after every page."""
+        self._progress = progress
+        if self._progress_due is None:
+            self._progress_due = asyncio.get_running_loop().call_later(PROGRESS_EVERY, self._post_progress)
+
+    def _post_progress(self) -> None:
+        self._progress_due = None
+        progress, self._progress = self._progress, None
+        if progress is not None:
+            self.app.post_message(RefreshProgressed(progress))
+
+    def drop_progress(self) -> None:
+        """Forget progress not yet posted: the outcome (finished, synced, failed) comes next and
+        must not be overwritten by where the work stood a moment before."""
+        if self._progress_due is not None:
+            self._progress_due.cancel()
+            self._progress_due = None
+        self._progress = None
 
     def _arrived(self, article_ids: list[str]) -> None:
         self.app.post_message(ArticlesArrived(list(article_ids)))

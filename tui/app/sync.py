@@ -17,6 +17,7 @@ from textual.app import App
 from textual.message import Message
 
 from ..core.errors import WartaError
+from ..core.fetch import tls_context
 from ..core.library import Library
 from ..core.sync import SyncReport, Syncer, server_name
 from .refresh import RefreshController
@@ -67,6 +68,8 @@ class SyncController:
         server = server_name(config.sync)
         try:
             if self._syncer is None:
+                # Reading the CA bundle takes 0.05-0.3 s; read once per process, not on the loop.
+                await asyncio.to_thread(tls_context, config.fetch.trust_env)
                 network = await self.refresher.shared()
                 # The password command may take a moment (a password manager): not on the loop.
                 self._syncer = await asyncio.to_thread(network.syncer)
@@ -74,8 +77,10 @@ class SyncController:
         except WartaError as error:
             last_ok = (await asyncio.to_thread(self.library.sync_status))[0].last_ok
             when = time.strftime("%H:%M", time.localtime(last_ok)) if last_ok else "never"
+            self.refresher.drop_progress()  # its merges' progress must not cover the outcome
             self.app.post_message(SyncFailed(server, f"{error} (last good sync: {when})"))
         else:
+            self.refresher.drop_progress()
             self.app.post_message(SyncFinished(report))
         finally:
             self._busy = False

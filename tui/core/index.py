@@ -108,11 +108,13 @@ _IDS_PER_QUERY = 10_000
 # ``set_states`` fills ``state_change`` with the changed articles whose indexed state differs
 # from the wanted one (?1-?3: read, starred, user tags; ?4 a JSON array): by rowid when
 # ``ids_of`` just gave the rows out, else by article id.
-_FILL = ("INSERT OR REPLACE INTO state_change SELECT a.rowid, ?1, ?2, ?3, a.read, a.user_tags != ?3"
-         " FROM json_each(?4) j CROSS JOIN articles a ON a.{key} = j.value"
-         " WHERE a.read != ?1 OR a.starred != ?2 OR a.user_tags != ?3")
-_FILL_BY_ROWID = _FILL.format(key="rowid")
-_FILL_BY_ID = _FILL.format(key="id")
+_STATE_CHANGE_TABLE = ("CREATE TEMP TABLE IF NOT EXISTS state_change(article INTEGER PRIMARY KEY,"
+                       " read INTEGER, starred INTEGER, user_tags TEXT, was_read INTEGER, retag INTEGER)")
+_FILL = ("INSERT OR REPLACE INTO state_change SELECT a.rowid, {read}, {starred}, {tags}, a.read,"
+         " a.user_tags != {tags} FROM json_each(?4) j CROSS JOIN articles a ON a.{key} = j.value"
+         " WHERE a.read != {read} OR a.starred != {starred} OR a.user_tags != {tags}")
+_FILL_BY_ROWID = _FILL.format(read="?1", starred="?2", tags="?3", key="rowid")
+_FILL_BY_ID = _FILL.format(read="?1", starred="?2", tags="?3", key="id")
 _MEMO_WORTH = 1_000  # fewer ids are looked up faster than the memo is checked
 _PARALLEL_WORTH = 5_000  # states: below this a second thread costs more than it saves
 # Take away (-1, before the change) or add (1, after it) the tags of the retagged articles.
@@ -129,6 +131,9 @@ ON CONFLICT(tag) DO UPDATE SET
     total = total + excluded.total, unread = unread + excluded.unread,
     feed = feed + excluded.feed, page = page + excluded.page, user = user + excluded.user
 """
+_INSERT_ARTICLE = ("INSERT INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
+                   " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 _SEQ_KEYS = ("articles_seq", "state_seq")
 _DEFAULT_STATE = ArticleState()
 
@@ -310,10 +315,7 @@ class ArticleIndex:
                 batches = _in_thread(_prepared(rows))
                 try:
                     for articles, tags, texts in batches:
-                        self.db.executemany(
-                            "INSERT INTO articles(rowid, id, url, title, site, published, fetched,"
-                            " feed_tags, page_tags, user_tags, feeds, read, starred, status, lang,"
-                            " byline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", articles)
+                        self.db.executemany(_INSERT_ARTICLE, articles)
                         self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)", tags)
                         self.db.executemany("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)",
                                             texts)
@@ -337,30 +339,64 @@ class ArticleIndex:
                 pass
 
     def upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
-               states: dict[str, ArticleState], articles_seq: int) -> None:
-        """Insert new records and replace old ones (``old`` is what the store held before)."""
+               states: Mapping[str, ArticleState], articles_seq: int) -> None:
+        """Insert new records and replace old ones (``old`` is what the store held before).
+
+        A batch at a time: the rows, tags and search entries of all records go in with one
+        statement each, and the tag counts move by one write (summed from the records), not
+        half a dozen statements per article. Only records the index had already are looked
+        at one by one, to take their old tags and search entry away.
+        """
         pairs = list({record.id: (record, old) for record, old in pairs}.values())  # one per id
         with self.lock, self.db:
-            added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
-            for record, old in pairs:
-                rowid = self._rowid(record.id)
-                if rowid is not None:
-                    self._count_tags(rowid, -1)
-                    self._remove(rowid, old)
-                state = states.get(record.id, _DEFAULT_STATE)
-                self._insert(record, state, rowid)
-                # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
-                kinds: dict[str, int] = {}
-                for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
-                                    (TAG_FEED, record.feed_tags)):
-                    kinds.update(dict.fromkeys(names, kind))
-                for tag, kind in kinds.items():
-                    counts = added.setdefault(tag, [0, 0, 0, 0, 0])
-                    counts[0] += 1
-                    counts[1] += not state.read
-                    counts[2 + kind] += 1
-            self.db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
+            if pairs:
+                self._upsert(pairs, states)
             self._set_seq("articles_seq", articles_seq)
+
+    def _upsert(self, pairs: Sequence[tuple[ArticleRecord, ArticleRecord | None]],
+                states: Mapping[str, ArticleState]) -> None:
+        db = self.db
+        existing = self._rowids_of([record.id for record, _ in pairs])
+        for record, old in pairs:
+            rowid = existing.get(record.id)
+            if rowid is not None:
+                self._count_tags(rowid, -1)
+                self._remove(rowid, old)
+        next_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
+        articles: list[tuple[object, ...]] = []
+        tags: list[tuple[str, int, int]] = []
+        texts: list[tuple[int, str, str]] = []
+        added: dict[str, list[int]] = {}  # tag -> its new counts (as _ADD_TAG_STATS takes them)
+        for record, _old in pairs:
+            rowid = existing.get(record.id)
+            if rowid is None:
+                next_rowid += 1
+                rowid = next_rowid
+            state = states.get(record.id, _DEFAULT_STATE)
+            _add_rows(record, state, rowid, articles, tags, texts)
+            # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
+            kinds: dict[str, int] = {}
+            for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
+                                (TAG_FEED, record.feed_tags)):
+                kinds.update(dict.fromkeys(names, kind))
+            for tag, kind in kinds.items():
+                counts = added.setdefault(tag, [0, 0, 0, 0, 0])
+                counts[0] += 1
+                counts[1] += not state.read
+                counts[2 + kind] += 1
+        db.executemany(_INSERT_ARTICLE.replace("INSERT", "INSERT OR REPLACE", 1), articles)
+        db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)", tags)
+        db.executemany("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", texts)
+        db.executemany(_ADD_TAG_STATS, [(tag, *counts) for tag, counts in added.items()])
+
+    def _rowids_of(self, article_ids: Sequence[str]) -> dict[str, int]:
+        """id -> rowid of those of ``article_ids`` the index has (a query per 10,000 ids)."""
+        found: dict[str, int] = {}
+        for start in range(0, len(article_ids), _IDS_PER_QUERY):
+            chunk = json.dumps(article_ids[start : start + _IDS_PER_QUERY])
+            found.update(self.db.execute("SELECT a.id, a.rowid FROM json_each(?) j"
+                                         " CROSS JOIN articles a ON a.id = j.value", (chunk,)))
+        return found
 
     def delete(self, records: Sequence[ArticleRecord], articles_seq: int,
                state_seq: int | None = None) -> None:
@@ -388,15 +424,30 @@ class ArticleIndex:
         ``PreparedStates.abandon`` rolls it back when the store's write failed. The index is
         locked to everyone else meanwhile. A small change is simply written at commit time.
         """
-        prepared = PreparedStates(self, states)
+        prepared = PreparedStates(self, lambda: self._set_states(states))
         if len(states) >= _PARALLEL_WORTH:
             prepared.start()
         return prepared
 
-    def commit_states(self, prepared: PreparedStates, state_seq: int) -> None:
-        """Save what ``prepare_states`` began, recording that the index reflects ``state_seq``."""
+    def prepare_fields(self, ids: Sequence[str], fields: Mapping[str, Any]) -> PreparedStates | None:
+        """``prepare_states`` of setting the same ``fields`` on all of ``ids``, begun before the
+        store has even read their states (None for a small change: wait for the states).
+
+        Each article's new indexed state is its indexed one with ``fields`` applied: the
+        index holds what the store holds (its seqs say so), so the caller must have no
+        changes queued for these articles, which the store would save along."""
+        if len(ids) < _PARALLEL_WORTH:
+            return None
+        prepared = PreparedStates(self, lambda: self._set_fields(ids, fields))
+        prepared.start()
+        return prepared
+
+    def commit_states(self, prepared: PreparedStates, states: Mapping[str, ArticleState],
+                      state_seq: int) -> None:
+        """Save what ``prepare_*`` began (``states``: the change's new states), recording that
+        the index reflects ``state_seq``."""
         if not prepared.finish(state_seq):  # not begun (small), or undone by a repair: redo here
-            self.set_states(prepared.states, state_seq)
+            self.set_states(states, state_seq)
 
     def set_states(self, states: Mapping[str, ArticleState], state_seq: int) -> None:
         """The user's state of many articles, in one transaction.
@@ -413,8 +464,7 @@ class ArticleIndex:
 
     def _set_states(self, states: Mapping[str, ArticleState]) -> None:
         db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS state_change(article INTEGER PRIMARY KEY,"
-                   " read INTEGER, starred INTEGER, user_tags TEXT, was_read INTEGER, retag INTEGER)")
+        db.execute(_STATE_CHANGE_TABLE)
         db.execute("DELETE FROM state_change")
         groups: dict[int, tuple[ArticleState, list[str]]] = {}  # by id: a few distinct states
         for article_id, state in states.items():
@@ -431,6 +481,28 @@ class ArticleIndex:
                 continue
             for start in range(0, len(ids), _IDS_PER_QUERY):
                 db.execute(_FILL_BY_ID, (*values, json.dumps(sorted(ids[start : start + _IDS_PER_QUERY]))))
+        self._apply_state_change()
+
+    def _set_fields(self, ids: Sequence[str], fields: Mapping[str, Any]) -> None:
+        """``_set_states`` of ``fields`` set on every one of ``ids`` over their indexed state."""
+        db = self.db
+        db.execute(_STATE_CHANGE_TABLE)
+        db.execute("DELETE FROM state_change")
+        fill = _FILL.format(read="?1" if "read" in fields else "a.read",
+                            starred="?2" if "starred" in fields else "a.starred",
+                            tags="?3" if "tags" in fields else "a.user_tags", key="{key}")
+        values = (int(bool(fields.get("read"))), int(bool(fields.get("starred"))),
+                  _SEP.join(fields.get("tags") or ()))
+        rowids = self._remembered_rowids(ids)
+        keys: Sequence[object] = rowids if rowids is not None else sorted(ids)
+        statement = fill.format(key="rowid" if rowids is not None else "id")
+        for start in range(0, len(keys), _IDS_PER_QUERY):
+            db.execute(statement, (*values, json.dumps(keys[start : start + _IDS_PER_QUERY])))
+        self._apply_state_change()
+
+    def _apply_state_change(self) -> None:
+        """Bring the tag counts, the rows and their tags to what ``state_change`` holds."""
+        db = self.db
         changed = db.execute("SELECT count(*) FROM state_change").fetchone()[0]
         if not changed:
             return
@@ -501,26 +573,6 @@ class ArticleIndex:
             self.db.executemany("DELETE FROM tag_stats WHERE tag = ? AND total <= 0",
                                 [(tag,) for tag, _, _ in rows])
 
-    def _insert(self, record: ArticleRecord, state: ArticleState, rowid: int | None = None) -> int:
-        cursor = self.db.execute(
-            "INSERT OR REPLACE INTO articles(rowid, id, url, title, site, published, fetched, feed_tags,"
-            " page_tags, user_tags, feeds, read, starred, status, lang, byline)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (rowid, record.id, record.url, record.title, record.site, record.published,
-             record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
-             _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read), int(state.starred),
-             record.status, record.lang, record.byline),
-        )
-        new_rowid = cursor.lastrowid if rowid is None else rowid
-        assert new_rowid is not None
-        self.db.executemany("INSERT OR IGNORE INTO tags VALUES (?, ?, ?)",
-                            [(tag, kind, new_rowid) for kind, names in
-                             ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
-                              (TAG_USER, state.tags)) for tag in names])
-        title, body = search_text(record)
-        self.db.execute("INSERT INTO search(rowid, title, body) VALUES (?, ?, ?)", (new_rowid, title, body))
-        return new_rowid
-
     # -- reads --------------------------------------------------------------------------------
 
     def rowids(self, where: CompiledFilter = EVERYTHING) -> list[int]:
@@ -563,6 +615,17 @@ class ArticleIndex:
                 ):
                     found[row[0]] = _summary(row[1:])
         return [found[r] for r in rowids if r in found]
+
+    def sites_of(self, article_ids: Sequence[str]) -> set[str]:
+        """The sites of ``article_ids``: one query per 500, not one per article."""
+        sites: set[str] = set()
+        with self.lock:
+            for start in range(0, len(article_ids), 500):
+                chunk = tuple(article_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                sites.update(str(site) for (site,) in self.db.execute(
+                    f"SELECT DISTINCT site FROM articles WHERE id IN ({marks})", chunk))
+        return sites
 
     def ids_of(self, rowids: Sequence[int], *, unread_only: bool = False) -> list[str]:
         """The article ids of ``rowids`` (only the unread ones if asked), in that order: what a
@@ -645,9 +708,9 @@ class PreparedStates:
     The index's lock is held from ``start`` to ``finish``/``abandon``, by the thread that
     called them, so nothing else uses the connection while the worker thread does."""
 
-    def __init__(self, index: ArticleIndex, states: Mapping[str, ArticleState]) -> None:
+    def __init__(self, index: ArticleIndex, work: Callable[[], None]) -> None:
         self.index = index
-        self.states = states
+        self._work = work  # the index's part, run in the transaction left open
         self._worker: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -661,7 +724,7 @@ class PreparedStates:
         try:
             if not db.in_transaction:
                 db.execute("BEGIN")
-            self.index._set_states(self.states)
+            self._work()
         except BaseException as exc:  # raised where the change is committed
             self._error = exc
 
@@ -677,7 +740,15 @@ class PreparedStates:
             if self._error is not None:
                 raise self._error
             self.index._set_seq("state_seq", state_seq)
-            db.commit()
+            # Copying the WAL back into the file (tens of MB after a mark-all) is left to a
+            # thread of its own, not done inside the commit the user waits for.
+            limit = db.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            db.execute("PRAGMA wal_autocheckpoint = 0")
+            try:
+                db.commit()
+            finally:
+                db.execute(f"PRAGMA wal_autocheckpoint = {int(limit)}")
+            _checkpoint_soon(self.index.path)
         except BaseException:
             _roll_back(db)
             raise
@@ -695,6 +766,28 @@ class PreparedStates:
             _roll_back(self.index.db)
         finally:
             self.index.lock.release()
+
+
+def _checkpoint_soon(path: Path) -> threading.Thread | None:
+    """A passive WAL checkpoint of ``path`` on a daemon thread, through its own connection
+    (readers and writers go on meanwhile; if another checkpoint runs, this one gives way)."""
+    if str(path) == ":memory:":
+        return None
+
+    def checkpoint() -> None:
+        try:
+            # mode=rw: never create the file (the index may be gone or replaced by now)
+            connection = sqlite3.connect(path.resolve().as_uri() + "?mode=rw", uri=True, timeout=1.0)
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            pass  # the next commit's own checkpoint does it then
+
+    thread = threading.Thread(target=checkpoint, name="index-checkpoint", daemon=True)
+    thread.start()
+    return thread
 
 
 def _roll_back(db: sqlite3.Connection) -> None:
@@ -722,6 +815,19 @@ def _ensure_tag_stats(connection: sqlite3.Connection) -> None:
 _Batch = tuple[list[tuple[object, ...]], list[tuple[str, int, int]], list[tuple[int, str, str]]]
 
 
+def _add_rows(record: ArticleRecord, state: ArticleState, rowid: int, articles: list[tuple[object, ...]],
+              tags: list[tuple[str, int, int]], texts: list[tuple[int, str, str]]) -> None:
+    """Append the parameters of one article's index rows (its row, tags and search entry)."""
+    articles.append((rowid, record.id, record.url, record.title, record.site, record.published,
+                     record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
+                     _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read),
+                     int(state.starred), record.status, record.lang, record.byline))
+    for kind, names in ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
+                        (TAG_USER, state.tags)):
+        tags.extend((tag, kind, rowid) for tag in names)
+    texts.append((rowid, *search_text(record)))
+
+
 def _prepared(rows: Iterable[tuple[ArticleRecord, ArticleState]]) -> Iterator[_Batch]:
     """The parameters of the rebuild's inserts, ``_REBUILD_BATCH`` articles at a time.
 
@@ -738,14 +844,7 @@ def _prepared(rows: Iterable[tuple[ArticleRecord, ArticleState]]) -> Iterator[_B
             continue
         seen.add(record.id)
         rowid += 1
-        articles.append((rowid, record.id, record.url, record.title, record.site, record.published,
-                         record.fetched, _SEP.join(record.feed_tags), _SEP.join(record.page_tags),
-                         _SEP.join(state.tags), _SEP.join(record.feeds), int(state.read),
-                         int(state.starred), record.status, record.lang, record.byline))
-        for kind, names in ((TAG_FEED, record.feed_tags), (TAG_PAGE, record.page_tags),
-                            (TAG_USER, state.tags)):
-            tags.extend((tag, kind, rowid) for tag in names)
-        texts.append((rowid, *search_text(record)))
+        _add_rows(record, state, rowid, articles, tags, texts)
         if len(articles) >= _REBUILD_BATCH:
             yield articles, tags, texts
             articles, tags, texts = [], [], []

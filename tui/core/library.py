@@ -513,6 +513,9 @@ class Library:
         found = self._store.summary(article_id)
         return None if found is None else self._store.with_queued([found])[0]
 
+    def sites_of(self, article_ids: Sequence[str]) -> set[str]:
+        return self._store.sites_of(article_ids)
+
     def rowid_of(self, article_id: str) -> int | None:
         return self._store.rowid_of(article_id)
 
@@ -633,9 +636,11 @@ class Library:
         """The list index lags the stores (opened with ``rebuild_later``): rebuild it."""
         return self._store.index_stale
 
-    def rebuild_index(self, progress: RebuildProgress | None = None) -> None:
-        """Rebuild the list index; the old one stays readable meanwhile (thread-safe)."""
-        self._store.rebuild_index(progress)
+    def rebuild_index(self, progress: RebuildProgress | None = None, *,
+                      separate: bool = False) -> None:
+        """Rebuild the list index; the old one stays readable meanwhile (thread-safe).
+        ``separate``: in a process of its own (behind the app: see ``Store.rebuild_index``)."""
+        self._store.rebuild_index(progress, separate=separate)
 
     def sync_status(self) -> tuple[SyncStatus, int]:
         """The last sync's outcome and how many changes wait for the server (no network)."""

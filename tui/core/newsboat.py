@@ -23,6 +23,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import quote
 
 from .errors import SourceError, WartaError
@@ -30,7 +31,7 @@ from .feeds import feed_text
 from .models import ArticleRecord, Feed, union
 from .pool import WorkerPool
 from .sanitize import sanitize_line
-from .store import Store
+from .store import Store, pack_record
 from .urls import article_id, is_http_url, site_of
 
 BATCH = 1_000  # cache rows read, stored and marked per transaction (bounds memory)
@@ -285,8 +286,9 @@ class CacheImport:
         return line
 
 
-@dataclass(frozen=True, slots=True)
-class _CachedItem:
+class _CachedItem(NamedTuple):
+    """One article of newsboat's cache, its columns as found (a tuple: cheap to send to a worker)."""
+
     url: str
     title: str
     author: str
@@ -296,9 +298,17 @@ class _CachedItem:
     unread: bool
     flagged: bool
 
+    @classmethod
+    def of(cls, row: Sequence[object]) -> _CachedItem:
+        """A cache row with its empty or odd columns made plain (NULL, numbers as text)."""
+        url, title, author, feed, published, content, unread, flag = row
+        return cls(str(url or ""), str(title or ""), str(author or ""), str(feed or ""),
+                   float(published or 0), str(content or ""), bool(unread), bool(flag))  # type: ignore[arg-type]
 
-def read_cache(path: Path) -> Iterator[list[_CachedItem]]:
-    """newsboat's cached articles in batches, read-only; ``SourceError`` if it is no cache.db."""
+
+def read_cache(path: Path) -> Iterator[list[tuple[object, ...]]]:
+    """newsboat's cached articles in batches of rows as read (``_CachedItem.of`` makes them
+    items), read-only; ``SourceError`` if it is no cache.db."""
     if not path.is_file():
         raise SourceError(f"cannot read newsboat cache {path}: no such file")
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
@@ -317,19 +327,11 @@ def read_cache(path: Path) -> Iterator[list[_CachedItem]]:
                 f"SELECT url, title, author, feedurl, pubDate, content, unread, {flags} "
                 f"FROM rss_item WHERE {deleted} ORDER BY id")
             while rows := cursor.fetchmany(BATCH):
-                yield [_CachedItem(str(url or ""), str(title or ""), str(author or ""),
-                                   str(feed or ""), float(published or 0), str(content or ""),
-                                   bool(unread), bool(flag)) for
-                       url, title, author, feed, published, content, unread, flag in rows]
+                yield rows
         except sqlite3.DatabaseError as error:
             raise SourceError(f"cannot read newsboat cache {path}: {error}") from None
     finally:
         connection.close()
-
-
-def feed_texts(contents: list[str]) -> list[str]:
-    """Cached HTML as stored text, for a batch at once (what a pool worker runs)."""
-    return [feed_text(content) for content in contents]
 
 
 async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
@@ -339,9 +341,11 @@ async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
 
     ``feeds`` are the subscriptions the articles belong to (their tags come along). Articles
     Warta already has are only marked; the others are stored from the cache first. With a
-    ``pool``, the next batch's HTML is turned into text in a worker (killable: this is web
-    content) while this one is written, so the two cores share the work. Marks are set with
-    ``change(ids, read=True)`` (``Library.change``, the one door; default the store's own).
+    ``pool``, the next batches are made ready in the workers (each row's id, and its record:
+    the HTML turned into text and the record packed as the store keeps it; killable: this is
+    web content) while this thread writes one, so the cores share the work and this thread
+    only reads and writes. Marks are set with ``change(ids, read=True)`` (``Library.change``,
+    the one door; default the store's own).
     """
     change = store.update_states if change is None else change
     now = time.time() if now is None else now
@@ -351,75 +355,102 @@ async def import_cache(path: Path, store: Store, feeds: Sequence[Feed], *,
     for feed in feeds:
         aliases.update(store.get_feed_meta(feed.url).get("aliases") or {})
     totals = Counter[str]()
-    pending: deque[tuple[_Batch, asyncio.Future[list[str]]]] = deque()
+    pending: deque[asyncio.Future[_Converted]] = deque()
     ahead = pool.size if pool is not None else 0  # batches converting while one is written
     for rows in read_cache(path):
-        batch = _Batch.sort(rows, store, aliases, totals)
-        texts = asyncio.ensure_future(_texts(pool, [item.content for item in batch.new.values()]))
+        totals["articles"] += len(rows)
+        used = {str(row[3] or "") for row in rows}
+        pending.append(asyncio.ensure_future(
+            _convert(pool, rows, {url: by_url[url] for url in used if url in by_url}, now)))
         await asyncio.sleep(0)  # let a worker start on it before this thread writes
-        pending.append((batch, texts))
         if len(pending) > ahead:
-            await _write(store, change, *pending.popleft(), by_url, now, totals)
+            await _write(store, change, await pending.popleft(), aliases, totals)
     while pending:
-        await _write(store, change, *pending.popleft(), by_url, now, totals)
+        await _write(store, change, await pending.popleft(), aliases, totals)
     return CacheImport(**totals)
+
+
+# What a worker makes of a batch of cache rows: how many had no http(s) link, and for each of
+# the others its id, unread and flagged marks, its record's fields and the record packed.
+_Ready = tuple[str, bool, bool, tuple[object, ...], bytes]
+_Converted = tuple[int, list[_Ready]]
+_FIELDS = tuple(ArticleRecord.__dataclass_fields__)
+
+
+def converted(rows: Sequence[Sequence[object]], feeds: Mapping[str, Feed], now: float,
+              summary: str | None = None) -> _Converted:
+    """Cache rows as records ready to store (what a pool worker runs): plain tuples both ways,
+    which cross the process boundary far faster than dataclasses. ``summary``: instead of the
+    text of the row's HTML (a row the workers could not convert)."""
+    ready: list[_Ready] = []
+    without_link = 0
+    for row in rows:
+        item = _CachedItem.of(row)
+        if not is_http_url(item.url):
+            without_link += 1
+            continue
+        record = _record(article_id(item.url), item, feeds.get(item.feed_url), now,
+                         feed_text(item.content) if summary is None else summary)
+        ready.append((record.id, item.unread, item.flagged,
+                      tuple(getattr(record, name) for name in _FIELDS), pack_record(record)))
+    return without_link, ready
+
+
+async def _convert(pool: WorkerPool | None, rows: list[tuple[object, ...]],
+                   feeds: Mapping[str, Feed], now: float) -> _Converted:
+    if pool is None:
+        return converted(rows, feeds, now)
+    try:
+        return await pool.run(converted, rows, feeds, now, timeout=60 + len(rows) / 10,  # type: ignore[no-any-return]
+                              noun="cached articles", verb="convert")
+    except WartaError:  # one hostile article in the batch: one by one, the bad one without text
+        without_link, ready = 0, []
+        for row in rows:
+            try:
+                skipped, done = await pool.run(converted, [row], feeds, now, noun="article",
+                                               verb="convert")
+            except WartaError:
+                skipped, done = converted([row], feeds, now, summary="")
+            without_link += skipped
+            ready.extend(done)
+        return without_link, ready
 
 
 @dataclass(slots=True)
 class _Batch:
     """One batch of cache rows, sorted into what to store and what to mark."""
 
-    new: dict[str, _CachedItem]
+    new: dict[str, tuple[ArticleRecord, bytes | None]]
     read: list[str]
     starred: list[str]
 
     @classmethod
-    def sort(cls, rows: list[_CachedItem], store: Store, aliases: Mapping[str, str],
-             totals: Counter[str]) -> _Batch:
+    def sort(cls, ready: list[_Ready], store: Store, aliases: Mapping[str, str]) -> _Batch:
         batch = cls({}, [], [])
-        totals["articles"] += len(rows)
-        keyed: list[tuple[str, _CachedItem]] = []
-        for item in rows:
-            if not is_http_url(item.url):
-                totals["without_link"] += 1
-                continue
-            key = article_id(item.url)
-            keyed.append((aliases.get(key, key), item))
-        present = store.article_ids_present([key for key, _ in keyed])  # one query, not one each
-        for key, item in keyed:
+        keys = [aliases.get(key, key) for key, *_ in ready]
+        present = store.article_ids_present(keys)  # one query, not one each
+        for key, (raw_key, unread, flagged, fields, blob) in zip(keys, ready):
             if key not in batch.new and key not in present:
-                batch.new[key] = item
-            if not item.unread:
+                record = ArticleRecord(*fields)  # type: ignore[arg-type]
+                # An alias (the story is stored under its twin's id): packed again here.
+                batch.new[key] = (record, blob) if key == raw_key else (record.with_changes(id=key), None)
+            if not unread:
                 batch.read.append(key)
-            if item.flagged:
+            if flagged:
                 batch.starred.append(key)
         return batch
 
 
-async def _texts(pool: WorkerPool | None, contents: list[str]) -> list[str]:
-    if pool is None or not contents:
-        return feed_texts(contents)
-    try:
-        return list(await pool.run(feed_texts, contents, timeout=60 + len(contents) / 10,
-                                   noun="cached articles", verb="convert"))
-    except WartaError:  # one hostile article in the batch: convert one by one, skip the bad one
-        texts = []
-        for content in contents:
-            try:
-                texts.extend(await pool.run(feed_texts, [content], noun="article", verb="convert"))
-            except WartaError:
-                texts.append("")
-        return texts
-
-
-async def _write(store: Store, change: Change, batch: _Batch, texts: asyncio.Future[list[str]],
-                 by_url: Mapping[str, Feed], now: float, totals: Counter[str]) -> None:
-    summaries = await texts
+async def _write(store: Store, change: Change, converted: _Converted, aliases: Mapping[str, str],
+                 totals: Counter[str]) -> None:
+    without_link, ready = converted
+    totals["without_link"] += without_link
+    batch = _Batch.sort(ready, store, aliases)  # now: the batches before it are stored
     # Marks first: the new articles' index rows are then written with them, in one go.
     for mark, number in _mark(store, change, batch).items():
         totals[mark] += number
-    store.put_articles([_record(key, item, by_url.get(item.feed_url), now, summary)
-                        for (key, item), summary in zip(batch.new.items(), summaries)])
+    store.put_articles([record for record, _ in batch.new.values()],
+                       packed={key: blob for key, (_, blob) in batch.new.items() if blob is not None})
     totals["stored"] += len(batch.new)
 
 

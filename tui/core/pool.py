@@ -4,8 +4,9 @@ Feed parsing and extraction can take seconds or gigabytes on crafted input (a Re
 feedparser's author regex, a 300k-paragraph page), and a thread cannot be stopped. Each
 worker here is a *spawned* process (never forked: forking with an open SQLite connection or a
 running event loop can deadlock the child) with ``RLIMIT_AS`` set; a task that outlives its
-wall-clock limit gets its worker killed and replaced. Results come back over one pipe per
-worker that the event loop watches with ``add_reader``, so waiting never blocks the loop.
+wall-clock limit gets its worker killed and replaced. Tasks and results go over one socket per
+worker that the event loop reads and writes only when it is ready, piece by piece, so neither
+waiting nor a large page or result ever blocks the loop.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ import importlib
 import multiprocessing
 import multiprocessing.connection
 import signal
+import socket
+import struct
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from .errors import ExtractionError, FeedParseError, WartaError
@@ -96,8 +100,7 @@ def _worker_main(conn: Connection, memory_limit: int) -> None:
 @dataclass(slots=True, eq=False)  # identity semantics: kept in a set
 class _Worker:
     process: multiprocessing.process.BaseProcess
-    conn: Connection
-    ready: bool = False  # has answered a task: it is past its imports and waiting in recv()
+    conn: socket.socket  # non-blocking; the worker's end is a ``Connection`` (same framing)
 
 
 class WorkerPool:
@@ -182,32 +185,15 @@ class WorkerPool:
 
     async def _exchange(self, worker: _Worker, function: Callable[..., Any],
                         args: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
-        # A large page does not fit the 64 KB pipe buffer: the send blocks until the worker
-        # reads. A worker that has answered before is waiting in recv() and drains it at once;
-        # a fresh one may still be importing, so that send goes through a thread.
-        if worker.ready:
-            worker.conn.send((function, args))
-        else:
-            await asyncio.to_thread(worker.conn.send, (function, args))
+        # A blocking send or recv of more than the socket buffer (a page, a batch of items, a
+        # parsed result) waits for the worker process to be scheduled: on a loaded machine that
+        # held keys up for tens of ms. Here each piece goes when the socket is ready.
         loop = asyncio.get_running_loop()
-        readable = loop.create_future()
-        fd = worker.conn.fileno()
-        try:
-            loop.add_reader(fd, _settle, readable)
-        except NotImplementedError:  # a loop without add_reader (Windows proactor)
-            ready = await asyncio.to_thread(worker.conn.poll, timeout)
-            if not ready:
-                raise TimeoutError from None
-        else:
-            try:
-                async with asyncio.timeout(timeout):
-                    await readable
-            finally:
-                loop.remove_reader(fd)
-        reply = worker.conn.recv()
+        await _send(loop, worker.conn, ForkingPickler.dumps((function, args)))
+        async with asyncio.timeout(timeout):
+            reply = ForkingPickler.loads(await _receive(loop, worker.conn))
         if not isinstance(reply, tuple) or not reply:
             raise EOFError("malformed reply")
-        worker.ready = True
         return reply
 
     # -- convenience wrappers for the two jobs the pool exists for ----------------------------
@@ -241,12 +227,19 @@ class WorkerPool:
     # -- process lifetime ---------------------------------------------------------------------
 
     def _start(self) -> _Worker:
-        parent_end, child_end = self._context.Pipe(duplex=True)
+        parent_end, child = socket.socketpair()  # what Pipe(duplex=True) is made of
+        child_end = Connection(child.detach())
+        parent_end.setblocking(False)
         process = self._context.Process(target=_worker_main, args=(child_end, self.memory_limit),
                                         name="warta-worker", daemon=True)
-        with _real_stderr():
-            process.start()
-        child_end.close()
+        try:
+            with _real_stderr():
+                process.start()
+        except BaseException:
+            parent_end.close()
+            raise
+        finally:
+            child_end.close()
         worker = _Worker(process, parent_end)
         self._live.add(worker)
         return worker
@@ -271,9 +264,32 @@ class WorkerPool:
             self._discard(worker)
 
 
-def _settle(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)
+async def _send(loop: asyncio.AbstractEventLoop, conn: socket.socket, payload: bytes | memoryview) -> None:
+    """One message as ``Connection.send_bytes`` frames it: a 4-byte length, or -1 and 8 bytes."""
+    size = len(payload)
+    await loop.sock_sendall(conn, struct.pack("!i", size) if size <= 0x7FFFFFFF
+                            else struct.pack("!iQ", -1, size))
+    await loop.sock_sendall(conn, payload)
+
+
+async def _receive(loop: asyncio.AbstractEventLoop, conn: socket.socket) -> bytearray:
+    """One message as ``Connection.recv_bytes`` reads it; ``EOFError`` when the worker is gone."""
+    (size,) = struct.unpack("!i", await _read(loop, conn, 4))
+    if size == -1:
+        (size,) = struct.unpack("!Q", await _read(loop, conn, 8))
+    return await _read(loop, conn, size)
+
+
+async def _read(loop: asyncio.AbstractEventLoop, conn: socket.socket, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    done = 0
+    while done < size:
+        count = await loop.sock_recv_into(conn, view[done:])
+        if not count:
+            raise EOFError("the worker closed its end")
+        done += count
+    return buffer
 
 
 @contextlib.contextmanager

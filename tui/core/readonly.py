@@ -36,12 +36,16 @@ def cannot_write(directory: Path) -> str | None:
     return None
 
 
-def connect(database: Path) -> sqlite3.Connection:
-    """A connection to ``database`` that never writes (raises ``sqlite3.Error`` if unreadable)."""
+def connect(database: Path, *, live: bool = False) -> sqlite3.Connection:
+    """A connection to ``database`` that never writes (raises ``sqlite3.Error`` if unreadable).
+    ``live``: another process writes it meanwhile, so it is read with SQLite's locks, never as
+    an immutable file."""
     if not database.is_file():
         raise sqlite3.OperationalError(f"unable to open database file {database}")
     uri = "file:" + quote(str(database))
     attempts = ["?mode=ro", "?immutable=1"] if Path(str(database) + "-wal").exists() else ["?immutable=1"]
+    if live:
+        attempts = ["?mode=ro"]
     error: sqlite3.Error | None = None
     for query in attempts:
         try:
@@ -59,9 +63,9 @@ class ReadOnlyCache:
     """The part of ``diskcache.Cache`` the store uses, reading only; writes fail as on ENOSPC."""
 
     def __init__(self, directory: Path, disk: Any, *, eviction_policy: str = "none",
-                 size_limit: int = 2**62, **_ignored: Any) -> None:
+                 size_limit: int = 2**62, live: bool = False, **_ignored: Any) -> None:
         self.directory = str(directory)
-        self._con = connect(directory / "cache.db")
+        self._con = connect(directory / "cache.db", live=live)
         self._disk = disk(self.directory)
         self.eviction_policy = eviction_policy
         self.size_limit = size_limit

@@ -58,6 +58,8 @@ def sanitize(text: str | None) -> str:
         return text
     if _SURROGATE.search(text):
         text = _SURROGATE.sub("\ufffd", text)
+    if not _FORBIDDEN.search(text):  # every escape sequence starts with a forbidden character
+        return text
     text = _ESCAPE_SEQUENCE.sub("", text)
     return _FORBIDDEN.sub("", text)
 

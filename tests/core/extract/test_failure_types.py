@@ -166,3 +166,80 @@ def test_weak_class_word_on_a_block_of_real_prose_is_not_furniture() -> None:
     text = extract(page, "https://blog.example/pier").text
     assert_story(text)
     assert "Photo: the old pier" not in text
+
+
+def test_image_post_split_over_many_caption_boxes_survives() -> None:
+    # Each picture's box holds one sentence, a sliver of the page; together they are the post.
+    boxes = "".join(f"<div class='image-wrapper'><div class='caption-image'><img src='/{n}.jpg'>"
+                    f"<div class='inline-edit'><p>{sentence}</p></div></div></div>"
+                    for n, sentence in enumerate(STORY[2:] * 6))
+    page = blog_page(f"<div class='post'><h2>Pier to be rebuilt</h2><p>{STORY[0]} {STORY[1]}</p>{boxes}</div>")
+    assert_story(extract(page, "https://blog.example/pier").text)
+
+
+# -- extra text kept ----------------------------------------------------------------------------
+
+COMMENTS = [
+    "What a sensible plan, I walk my dog on that pier every single morning of the year.",
+    "The landing stage should have been built years ago, and the board knows it very well.",
+    "Eleven weeks sounds optimistic to me, but I hope the engineers prove me wrong this time.",
+]
+
+
+def test_comments_in_a_compound_comment_class_are_dropped() -> None:
+    # Movable Type and TypePad themes: "commentbody", "commentlist" — one word, not "comment".
+    thread = "".join(f"<div class='commentbody by-reader-{n}'><p>{comment}</p><p class='posted'>Posted by: "
+                     f"Reader {n} at November 8, 2012 7:1{n} AM</p></div>" for n, comment in enumerate(COMMENTS * 3))
+    page = blog_page(f"<div class='entry'><h2>Pier</h2>{STORY_HTML}</div><div class='commentform'>"
+                     f"<h2>Comments</h2></div>{thread}")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[0] not in text
+
+
+def test_flat_comments_after_a_comments_heading_end_the_article() -> None:
+    # No class marks the thread: paragraphs follow a "Comments" heading in the post's own box,
+    # and there are more of them than of the post.
+    thread = "".join(f"<p>{comment}</p><p class='posted'>Posted by: Reader {n} | Mar 26, 2007 2:0{n}:18 PM</p>"
+                     for n, comment in enumerate(COMMENTS * 4))
+    page = blog_page(f"<div class='content'><h3>Pier</h3>{STORY_HTML}<p class='posted'>Posted by Kathy on "
+                     f"April 6, 2007</p><h2>Comments</h2>{thread}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[0] not in text
+
+
+def test_an_articles_own_comment_section_is_not_a_comment_thread() -> None:
+    sections = "".join(f"<h2>{title}</h2><p>{sentence}</p>"
+                       for title, sentence in zip(("Background", "Comment", "Timetable", "Costs"), STORY, strict=True))
+    page = blog_page(f"<div class='entry'><h1>Pier</h1><p>{STORY[3]} {STORY[2]}</p>{sections}</div>")
+    assert_story(extract(page, "https://blog.example/pier").text)
+
+
+def test_a_promo_slideshow_longer_than_the_story_is_furniture() -> None:
+    slides = "".join(f"<li><h4>Slide {n}</h4><p>{' '.join(COMMENTS * 8)}</p></li>" for n in range(6))
+    page = blog_page(f"<div class='entry'><h2>Pier</h2>{STORY_HTML}{STORY_HTML}{STORY_HTML}"
+                     f"<p>Also on the blog:</p><div class='promo_holder'><ul class='slideshow'>{slides}</ul></div></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[0] not in text
+
+
+def test_a_rights_notice_under_the_story_is_dropped_but_prose_about_copyright_stays() -> None:
+    about = "The board said in 2011 that the copyright on the pier's old photographs belongs to the town."
+    page = blog_page(f"<div class='entry'><h2>Pier</h2>{STORY_HTML}<p>{about}</p>"
+                     f"<p>Copyright 2008 The Harbour Press. All rights reserved. This material may not be "
+                     f"published, broadcast, rewritten or redistributed.</p></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert about in text
+    assert "All rights reserved" not in text
+
+
+def test_a_comments_label_that_is_not_a_heading_ends_the_article() -> None:
+    # Old portals set "Comments" in a styled <div>, then the readers' paragraphs in the same box.
+    thread = "".join(f"<p class='story'>{comment}</p>" for comment in COMMENTS * 3)
+    page = blog_page(f"<div class='entry'><h2>Pier</h2>{STORY_HTML}<div class='yvhd'>Comments</div>{thread}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[0] not in text

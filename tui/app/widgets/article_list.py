@@ -17,7 +17,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -76,6 +76,7 @@ class ArticleList(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     ArticleList {
         background: $surface;
+        overflow-x: hidden;  /* rows are cut to the width: nothing to scroll sideways */
         scrollbar-size-vertical: 1;
     }
     ArticleList > .article-list--cursor { background: $accent 40%; }
@@ -118,6 +119,10 @@ class ArticleList(ScrollView, can_focus=True):
         self._strips: LRUCache[tuple[int, int, int, bool, bool, bool],
                                tuple[ArticleSummary, Strip]] = LRUCache(512)
         self._now = time.time()
+        self._frame: tuple[int, int, Style, bool] | None = None  # set while a frame is drawn
+        # Finished lines (see render_lines), by the drawn line they were made from.
+        self._finished: LRUCache[int, tuple[Strip, Strip]] = LRUCache(512)
+        self._finish_context: tuple[object, ...] = ()
 
     # -- data ---------------------------------------------------------------------------------
 
@@ -167,7 +172,7 @@ class ArticleList(ScrollView, can_focus=True):
             last = first + self.scrollable_content_region.height // ROW_HEIGHT + 1
             for position in range(first, min(last + 1, len(self.rowids))):
                 if self.rowids[position] in wanted:
-                    self.refresh_lines(position * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
+                    self.refresh_lines(position * ROW_HEIGHT, ROW_HEIGHT)
             return
         self._summaries.clear()
         self._strips.clear()
@@ -218,8 +223,9 @@ class ArticleList(ScrollView, can_focus=True):
         return max(0, min(value, len(self.rowids) - 1)) if self.rowids else 0
 
     def watch_cursor(self, old: int, new: int) -> None:
-        self.refresh_lines(old * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
-        self.refresh_lines(new * ROW_HEIGHT - round(self.scroll_y), ROW_HEIGHT)
+        # Lines of the whole list: ScrollView.refresh_lines takes off the scroll offset itself.
+        self.refresh_lines(old * ROW_HEIGHT, ROW_HEIGHT)
+        self.refresh_lines(new * ROW_HEIGHT, ROW_HEIGHT)
         self._scroll_cursor_into_view()
         current = self.current
         self.post_message(self.Highlighted(current.id if current else None))
@@ -266,17 +272,70 @@ class ArticleList(ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines in ``crop``, finished for the compositor (widget style, border, filters).
+
+        A scroll asks for every line again, and Textual's styles cache, which keeps finished
+        lines by their place on screen, finishes each anew (~0.1 ms a line: most of a scrolled
+        frame). Here a finished line is kept with the drawn row it was made from, wherever that
+        row now shows, so a scroll by one row has Textual finish only the two lines that came
+        into view.
+        """
+        # What every line needs, worked out once a frame: the widget's style walks the DOM up
+        # to the app (a third of a scrolled list's repaint when it was asked for every line).
+        self._frame = self._line_context()
+        try:
+            return self._finished_lines(crop)
+        finally:
+            self._frame = None
+
+    def _finished_lines(self, crop: Region) -> list[Strip]:
+        width = self.region.width
+        context = (self.region.size, self.background_colors, self.styles.border, self.has_focus)
+        if context != self._finish_context:
+            self._finished.clear()
+            self._finish_context = context
+        finished = self._finished
+        lines: list[Strip | None] = []
+        drawn_lines: list[Strip] = []
+        for y in crop.line_range:
+            drawn = self.render_line(y)
+            kept = finished.get(id(drawn))
+            lines.append(kept[1] if kept is not None and kept[0] is drawn else None)
+            drawn_lines.append(drawn)
+        y = 0
+        while y < len(lines):  # each run of lines not kept: finished by Textual, then kept
+            if lines[y] is not None:
+                y += 1
+                continue
+            end = y + 1
+            while end < len(lines) and lines[end] is None:
+                end += 1
+            made = super().render_lines(Region(0, crop.y + y, width, end - y))
+            for offset, strip in enumerate(made):
+                lines[y + offset] = strip
+                finished[id(drawn_lines[y + offset])] = (drawn_lines[y + offset], strip)
+            y = end
+        strips = [line for line in lines if line is not None]
+        if crop.column_span != (0, width):
+            first, last = crop.column_span
+            strips = [strip.crop(first, last) for strip in strips]
+        return strips
+
+    def _line_context(self) -> tuple[int, int, Style, bool]:
+        """(top line, width, base style, focused) for drawing lines now."""
+        return (round(self.scroll_y), self.scrollable_content_region.width, self.rich_style,
+                self.has_focus)
+
     def render_line(self, y: int) -> Strip:
-        line = round(self.scroll_y) + y
-        position, part = divmod(line, ROW_HEIGHT)
-        width = self.scrollable_content_region.width
+        top, width, base, focused = self._frame or self._line_context()
+        position, part = divmod(top + y, ROW_HEIGHT)
         summary = self.summary_at(position)
-        base = self.rich_style
         if summary is None:
             return Strip.blank(width, base)
         selected = position == self.cursor
         marked = self.rowids[position] in self.marked
-        key = (position, part, width, selected, self.has_focus, marked)
+        key = (position, part, width, selected, focused, marked)
         cached = self._strips.get(key)
         if cached is not None and cached[0] is summary:
             return cached[1]

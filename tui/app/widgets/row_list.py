@@ -114,9 +114,8 @@ class RowList(ScrollView, can_focus=True):
         return position
 
     def watch_cursor(self, old: int, new: int) -> None:
-        top = round(self.scroll_y)
-        self.refresh_lines(old - top, 1)
-        self.refresh_lines(new - top, 1)
+        self.refresh_lines(old, 1)  # lines of the whole list: ScrollView subtracts the scroll
+        self.refresh_lines(new, 1)
         height = self.scrollable_content_region.height
         if new < self.scroll_y:  # the heading right above comes into view with it
             heading = new > 0 and not self.rows[new - 1].selectable

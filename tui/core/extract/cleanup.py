@@ -16,7 +16,7 @@ from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
     AD_LABEL, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
-    SHARE_WORDS, TAGS_LABEL,
+    RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
 _SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
@@ -124,6 +124,12 @@ def is_credit(block: Block) -> bool:
     )
 
 
+def is_rights_notice(block: Block) -> bool:
+    """ "Copyright 2008 The Associated Press. All rights reserved. This material may not be
+    published …": the syndication notice under an article, not part of it."""
+    return block.kind == "paragraph" and _short(block, 300) and bool(RIGHTS_NOTICE.search(block.text))
+
+
 def is_tag_list(block: Block) -> bool:
     """ "Tags: a, b, c", "Tag Terkait: …", "Topik: …" lists."""
     text = block.text.strip()
@@ -199,6 +205,7 @@ def is_link_only(block: Block) -> bool:
 
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]\s*$")
 PROSE_WORDS = 15
+COMMENTS_AFTER_PROSE = 200  # prose before a comments heading that makes it the article's end
 
 
 def is_prose(block: Block) -> bool:
@@ -227,17 +234,31 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
         if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture
             kept.append(block)
             continue
-        if is_comments_heading(block) and index > total * 0.5:
+        if is_comments_heading(block) and (index > total * 0.5 or _ends_article(index, blocks, kept)):
             break
         if any(rule(block) for rule in _LINE_RULES):
             continue
         near_edge = index < 6 or index >= total - 4
-        if near_edge and (is_title_line(block, header) or is_byline_line(block, header) or is_date_line(block)):
+        if near_edge and (is_title_line(block, header) or is_byline_line(block, header) or is_date_line(block)
+                          or index >= total - 4 and is_rights_notice(block)):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)
     _drop_orphan_headings(kept)
     return kept
+
+
+def _ends_article(index: int, blocks: Sequence[Block], before: Sequence[Block]) -> bool:
+    """True if the comments heading at ``index`` (or a short label standing as one) closes the
+    article: prose before it and no section of the article after it (a thread of flat
+    paragraphs can be far longer than the post, so position alone misses it; an article's own
+    "Comment" section has siblings)."""
+    heading = blocks[index]
+    is_label = heading.kind == "paragraph" and _short(heading, 30) and linked_share(heading) < 0.5
+    if heading.kind != "heading" and not is_label or prose_chars(before) < COMMENTS_AFTER_PROSE:
+        return False
+    return not any(later.kind == "heading" and later.level <= heading.level and not is_comments_heading(later)
+                   for later in blocks[index + 1:])
 
 
 def _drop_trailing_link_lists(blocks: list[Block]) -> None:

@@ -25,6 +25,7 @@ from .fast_readability import FastDocument
 
 PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's prose
 PROSE_SHARE = 0.4
+PROSE_ELSEWHERE = 1000  # prose outside a furniture-named box that makes it not the article
 WEAK_HINT_SHARE = 0.1  # a weak class word loses against this share of the prose
 MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
 _REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
@@ -42,7 +43,7 @@ _EMBED_CLASS = re.compile(
 _STRONG_FURNITURE_HINT = re.compile(
     r"(?:^|[\s_-])(?:share|sharing|sharebar|share-?buttons?|"
     r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
-    r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comments?|disqus|"
+    r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comment(?!ar)[a-z]*|disqus|"
     r"breadcrumbs?|popular|trending|recommend\w*|outbrain|taboola|"
     r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
     r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
@@ -62,7 +63,7 @@ _TAXONOMY_TOKEN = re.compile(r"(?:^|\s)(?:[\w]+-)?(?:tag|category|categories|top
                              re.I)
 # Hover cards: a name in the text carries a hidden card (photo, more links) shown on hover.
 _CARD_HINT = re.compile(r"(?:^|[\s_-])(?:rollover|popover|hover-?card|tool-?tip|tippy)(?=$|[\s_-])", re.I)
-_COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comments?|disqus|respond|replies)(?=$|[\s_-])", re.I)
+_COMMENT_HINT = re.compile(r"(?:^|[\s_-])(?:comment(?!ar)[a-z]*|disqus|respond|replies)(?=$|[\s_-])", re.I)
 _KEEP_HINT = re.compile(r"(?:^|[\s_-])(?:article-?body|articlebody|entry-?content|post-?(?:body|content)|"
                         r"story-?(?:body|content)|main-?content)(?=$|[\s_-])", re.I)
 # The elements a pass can act on, found by libxml2 in document order (as ``iter()`` gives them,
@@ -103,6 +104,7 @@ def prune(root: HtmlElement) -> None:
         if is_hidden(element) or (element.get("aria-hidden") == "true" and _inside_link_or_small(element)):
             _drop(element)
     sizes, total = _measure(body)
+    class_prose = _prose_by_class(sizes)
     for element in _HINTED(root):
         if element.tag in ("html", "body", "main", "article"):
             continue
@@ -115,10 +117,11 @@ def prune(root: HtmlElement) -> None:
         if size is None:  # outside <body>
             continue
         if hint.strong:
-            if not _holds_article(element, size, total, hint.comments):
+            if not _holds_article(element, size, total, hint.comments, strong=True):
                 _drop(element)
         elif hint.weak and _prose_share(size, total) < WEAK_HINT_SHARE \
-                and not _holds_article(element, size, total, False):
+                and not _holds_article(element, size, total, False) \
+                and class_prose.get(element.get("class") or "", 0) < PROSE_SHARE * total.prose:
             _drop(element)
     _drop_hover_cards(root)
 
@@ -195,6 +198,17 @@ def _hint(hint: str) -> _Hint:
                  bool(_COMMENT_HINT.search(hint)))
 
 
+def _prose_by_class(sizes: dict[HtmlElement, _Size]) -> dict[str, int]:
+    """Prose held by all elements of each class: an image post's text is split over many
+    "caption" boxes, each a sliver of the page and together most of it."""
+    totals: dict[str, int] = {}
+    for element, size in sizes.items():
+        classes = element.get("class")
+        if classes and size.prose:
+            totals[classes] = totals.get(classes, 0) + size.prose
+    return totals
+
+
 def _drop_hover_cards(root: HtmlElement) -> None:
     """Drop the card, not the name it hangs on: the innermost element with a card class that
     holds a picture or several links (the wrapper and the name's own link stay)."""
@@ -221,14 +235,22 @@ def _inside_link_or_small(element: HtmlElement) -> bool:
     return short_text(element, 59) is not None
 
 
-def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments: bool) -> bool:
-    """True if removing ``element`` would take the article with it."""
+def _holds_article(element: HtmlElement, size: _Size, total: _Size, is_comments: bool, *,
+                   strong: bool = False) -> bool:
+    """True if removing ``element`` would take the article with it.
+
+    A box named as furniture (``strong``) that leaves an article's worth of prose outside it
+    is furniture however much it holds (a slideshow or a related-stories box can out-write
+    a short story).
+    """
     if element.tag in ("p", "a", "span", "li", "img", "figure", "figcaption", "h1", "h2", "h3", "h4"):
         return False
     if element.find(".//h1") is not None or element.find('.//*[@itemprop="articleBody"]') is not None:
         return True
     if element.find(".//article") is not None or element.find(".//main") is not None:
         return True
+    if strong and total.prose - size.prose >= PROSE_ELSEWHERE:
+        return False
     if total.text and size.text > total.text * 0.4:
         return True
     if is_comments:

@@ -94,6 +94,19 @@ CREDIT_MARK = re.compile(
     r"\((?:image|photo|picture|pic|foto|bild)\s*:",
     re.I,
 )
+# A rights notice: "Copyright 2008 The Associated Press. All rights reserved. …", "© Reuters
+# 2008": the mark and a year open it, or it reserves the rights (a sentence *about* copyright
+# does neither).
+RIGHTS_NOTICE = re.compile(
+    r"^\W{0,3}(?:©|\(c\)|copyright\b).{0,40}?\b(?:19|20)\d\d\b|"
+    + _alternatives(
+        r"all\s+rights\s+reserved", r"todos\s+los\s+derechos\s+reservados", r"tous\s+droits\s+réservés",
+        r"alle\s+rechte\s+vorbehalten", r"tutti\s+i\s+diritti\s+riservati", r"todos\s+os\s+direitos\s+reservados",
+        r"alle\s+rechten\s+voorbehouden", r"hak\s+cipta", r"wszelkie\s+prawa\s+zastrzeżone", r"все\s+права\s+защищены",
+        r"版权所有", r"著作権", r"無断転載",
+    ),
+    re.I,
+)
 # Labels in front of a list of topic tags.
 TAGS_LABEL = re.compile(
     r"^\W*(?:"

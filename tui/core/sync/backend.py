@@ -7,7 +7,7 @@ one server item has one id however the server spelled it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -33,6 +33,16 @@ class ServerItem:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemsAnswer:
+    """A server's answer holding items, as received: decoded in the worker pool, not on the
+    event loop (a page of 250 items is megabytes of JSON)."""
+
+    decode: Callable[[bytes, str], list[ServerItem]]  # module level: it runs in a worker
+    body: bytes
+    host: str  # for the messages of an answer that is not what it should be
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """The server's state as ids: cheap to list, so every sync asks for all of it."""
 
@@ -53,8 +63,9 @@ class Backend(Protocol):
 
     async def snapshot(self) -> Snapshot: ...
 
-    def new_items(self, snapshot: Snapshot, known: set[str]) -> AsyncIterator[list[ServerItem]]:
-        """Batches of the items the client does not have yet (contents, not only ids)."""
+    def new_items(self, snapshot: Snapshot, known: set[str]) -> AsyncIterator[list[ServerItem] | ItemsAnswer]:
+        """Batches of the items the client does not have yet (contents, not only ids), decoded
+        or as the server's answer still to be decoded."""
         ...
 
     async def set_flag(self, sids: Sequence[str], flag: str, value: bool) -> None:

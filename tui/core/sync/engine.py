@@ -8,7 +8,8 @@ article whichever way it came), the same merge and tag rules, and Warta fetches 
 full pages itself as the feed's ``full_text`` policy says.
 
 Store work runs on one thread of its own, so the event loop (the app's keys) never waits on
-SQLite; item HTML is parsed in the worker pool.
+SQLite; the server's answers with items go to the worker pool as bytes, to be decoded and
+parsed there.
 """
 
 from __future__ import annotations
@@ -21,14 +22,14 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 
-from ..errors import FeedParseError
+from ..errors import WartaError
 from ..feeds import parsed_feed_from_json
 from ..models import Feed, FeedEntry
 from ..refresh import Refresher, entry_article_id
 from ..store import Store
 from ..urls import is_http_url
-from .backend import Backend, ServerFeed, ServerItem, Snapshot
-from .entries import GUID_PREFIX, items_payload, parse_server_items
+from .backend import Backend, ItemsAnswer, ServerFeed, ServerItem, Snapshot
+from .entries import GUID_PREFIX, parse_server_items
 from .errors import LabelsUnsupportedError, SyncError, SyncProtocolError, SyncServerError, SyncSetupError
 from .journal import Change, SyncJournal
 from .ledger import Ledger, SyncStatus
@@ -326,37 +327,38 @@ class Syncer:
             self.ledger.set_feeds(changes)
         return streams, added, removed
 
-    async def _merge(self, batch: list[ServerItem], streams: dict[str, Feed]) -> int:
-        """New server items -> entries (parsed in the pool, as a feed would be) -> articles."""
-        by_stream: dict[str, list[ServerItem]] = {}
-        for item in batch:
-            if item.stream in streams:
-                by_stream.setdefault(item.stream, []).append(item)
-        parsed = await asyncio.gather(*(self._parse(streams[stream], items)
-                                        for stream, items in by_stream.items()))
-        pairs = [(streams[stream], entries) for stream, entries in zip(by_stream, parsed)]
+    async def _merge(self, batch: list[ServerItem] | ItemsAnswer, streams: dict[str, Feed]) -> int:
+        """New server items -> entries (decoded and parsed in the pool, as a feed would be) ->
+        articles."""
+        try:
+            parsed = await self.refresher.pool.run(
+                parse_server_items, batch, {stream: feed.url for stream, feed in streams.items()},
+                timeout=self.refresher.parse_timeout, error_type=WartaError,
+                noun=f"items from {self.server}", verb="parse")
+        except SyncError:
+            raise
+        except WartaError as error:  # the pool's own sentence (took too long, worker stopped)
+            raise SyncProtocolError(f"sync: {error}") from None
+        pairs = [(streams[stream], parsed_feed_from_json(data).entries)
+                 for stream, data in parsed["feeds"].items()]
         if not pairs:
             return 0
         progress = await self.refresher.merge(pairs)
-        await self._db(self._map_items, pairs, {item.sid: item for item in batch})
+        await self._db(self._map_items, pairs, parsed["items"])
         return progress.new_articles
 
-    async def _parse(self, feed: Feed, items: list[ServerItem]) -> Sequence[FeedEntry]:
-        data = await self.refresher.pool.run(
-            parse_server_items, items_payload(items), feed.url, timeout=self.refresher.parse_timeout,
-            error_type=FeedParseError, noun="server's items", verb="parse")
-        return parsed_feed_from_json(data).entries
-
     def _map_items(self, pairs: list[tuple[Feed, Sequence[FeedEntry]]],
-                   items: dict[str, ServerItem]) -> None:
+                   items: dict[str, tuple[str, int]]) -> None:
+        """Store thread: each new server item -> the article it became, its feed and time."""
         now = self.clock()
         records: dict[str, dict[str, Any]] = {}
         for feed, entries in pairs:
             for entry in entries:
                 sid = entry.guid[len(GUID_PREFIX):] if entry.guid.startswith(GUID_PREFIX) else ""
                 if sid in items:
+                    stream, crawled_usec = items[sid]
                     records[sid] = {"a": entry_article_id(self.store, feed, entry),
-                                    "f": items[sid].stream, "u": items[sid].crawled_usec, "t": now}
+                                    "f": stream, "u": crawled_usec, "t": now}
         self.ledger.add_items(records)
 
     def _apply(self, snapshot: Snapshot, items: dict[str, dict[str, Any]],

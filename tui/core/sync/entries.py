@@ -1,36 +1,45 @@
 """Server items -> feed entries, in a worker process: the items are written as an Atom document
 and read by the same feed parser (and sanitiser) as any feed, so text from a sync server is
-cleaned at the border exactly like text from a feed. Run with ``WorkerPool.run``: the XML and
-the parsing never hold the app's event loop."""
+cleaned at the border exactly like text from a feed. Run with ``WorkerPool.run``: the server's
+answer goes to the worker as the bytes it came in, so its JSON, the XML and the parsing never
+hold the app's event loop."""
 
 from __future__ import annotations
 
 import re
 import time
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
-from dataclasses import asdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .backend import ServerItem
+from .backend import ItemsAnswer, ServerItem
 
 GUID_PREFIX = "warta-sync:"  # an entry's guid names the server item it came from
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ATOM = "http://www.w3.org/2005/Atom"
 
 
-def items_payload(items: Sequence[ServerItem]) -> list[dict[str, Any]]:
-    """What crosses to the worker: plain dicts."""
-    return [asdict(item) for item in items]
-
-
-def parse_server_items(items: list[dict[str, Any]], feed_url: str) -> dict[str, Any]:
-    """Worker side: the ``ParsedFeed`` of ``items`` as JSON-able data."""
+def parse_server_items(items: list[ServerItem] | ItemsAnswer,
+                       feed_urls: Mapping[str, str]) -> dict[str, Any]:
+    """Worker side: the items of the feeds in ``feed_urls`` (stream -> feed URL), as
+    ``{"feeds": {stream: ParsedFeed as JSON-able data}, "items": {sid: [stream, crawled_usec]}}``;
+    items of other streams are left out."""
     from ..feeds import parse_feed, parsed_feed_to_json
 
-    document = atom([ServerItem(**item) for item in items])
-    return parsed_feed_to_json(parse_feed(document, feed_url, "application/atom+xml",
-                                          max_entries=max(1, len(items))))
+    if isinstance(items, ItemsAnswer):
+        items = items.decode(items.body, items.host)
+    by_stream: dict[str, list[ServerItem]] = {}
+    for item in items:
+        if item.stream in feed_urls:
+            by_stream.setdefault(item.stream, []).append(item)
+    return {
+        "feeds": {stream: parsed_feed_to_json(parse_feed(atom(group), feed_urls[stream],
+                                                         "application/atom+xml",
+                                                         max_entries=len(group)))
+                  for stream, group in by_stream.items()},
+        "items": {item.sid: [item.stream, item.crawled_usec]
+                  for group in by_stream.values() for item in group},
+    }
 
 
 def atom(items: Sequence[ServerItem]) -> bytes:

@@ -16,12 +16,13 @@ item contents only for ids the client has not seen. Dialects seen and handled:
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from ..sanitize import sanitize_line
-from .backend import ServerFeed, ServerItem, Snapshot
+from .backend import ItemsAnswer, ServerFeed, ServerItem, Snapshot
 from .errors import (ApiDisabledError, LabelsUnsupportedError, NotAnEndpointError, SyncAuthError, SyncProtocolError,
                      SyncServerError)
 from .http import ApiHttp, json_body
@@ -185,13 +186,14 @@ class GReaderBackend:
                     by_label[sanitize_line(name)] = await self._ids(LABEL + name, label="ids label")
         return Snapshot(listed=listed, unread=unread, starred=starred, labels=by_label)
 
-    async def new_items(self, snapshot: Snapshot, known: set[str]) -> AsyncIterator[list[ServerItem]]:
+    async def new_items(self, snapshot: Snapshot, known: set[str]) -> AsyncIterator[ItemsAnswer]:
         wanted = sorted((set(snapshot.listed or ()) | snapshot.starred) - known, key=int, reverse=True)
         for start in range(0, len(wanted), CONTENTS_BATCH):
             batch = wanted[start : start + CONTENTS_BATCH]
-            body = await self._json("stream/items/contents", label="contents",
-                                    data={"i": [long_id(sid) for sid in batch]})
-            yield [item for item in map(_item, _list(body, "items")) if item is not None]
+            response = await self._api("POST", "stream/items/contents", label="contents",
+                                       params={"output": "json"},
+                                       data={"output": "json", "i": [long_id(sid) for sid in batch]})
+            yield ItemsAnswer(contents_items, response.content, self.http.host)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -254,6 +256,17 @@ def _list(body: dict[str, Any], key: str) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise SyncProtocolError(f"sync: the server's answer has {key} of the wrong shape")
     return [entry for entry in value if isinstance(entry, dict)]
+
+
+def contents_items(body: bytes, host: str) -> list[ServerItem]:
+    """The items of a ``stream/items/contents`` answer (in a worker: see ``ItemsAnswer``)."""
+    try:
+        answer = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise SyncProtocolError(f"sync: {host} sent something that is not JSON for contents") from None
+    if not isinstance(answer, dict):
+        raise SyncProtocolError(f"sync: {host} sent an unexpected answer to contents")
+    return [item for item in map(_item, _list(answer, "items")) if item is not None]
 
 
 def _item(raw: dict[str, Any]) -> ServerItem | None:
