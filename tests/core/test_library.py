@@ -127,23 +127,30 @@ def test_rebuild_behind_reads_keeps_what_was_written_meanwhile(
         rebuild = threading.Thread(target=library.rebuild_index)
         rebuild.start()
         assert reading.wait(30)
-        library.change([make_record(3).id], read=True, tags=("during",))
-        library._store.put_articles([make_record(401), make_record(5, title="Retitled five")])
-        library._store.delete_articles([make_record(7).id])
-        go_on.set()
-        rebuild.join(60)
-        assert not rebuild.is_alive() and not library.index_stale
-        assert library.article_count() == 400
-        assert library.summary(make_record(3).id).read  # type: ignore[union-attr]
-        assert library.summary(make_record(2).id).starred  # type: ignore[union-attr]
-        assert library.summary(make_record(5).id).title == "Retitled five"  # type: ignore[union-attr]
-        assert library.summary(make_record(7).id) is None
-        assert library.listing(library.compile("+during")).total == 1
-        assert library.listing(library.compile("retitled")).total == 1
+        _write_while_held_then_check(library, rebuild, go_on)
     finally:
         library.close()
     with Store.open(data) as store:  # in step: no second rebuild at the next open
         assert not store.index_stale and store.count() == 400
+
+
+def _write_while_held_then_check(library: Library, rebuild: threading.Thread,
+                                 go_on: threading.Event) -> None:
+    """While the rebuild is held: a state change, an added and a changed article, a deletion;
+    then let it finish and find every one of them on the new index."""
+    library.change([make_record(3).id], read=True, tags=("during",))
+    library._store.put_articles([make_record(401), make_record(5, title="Retitled five")])
+    library._store.delete_articles([make_record(7).id])
+    go_on.set()
+    rebuild.join(60)
+    assert not rebuild.is_alive() and not library.index_stale
+    assert library.article_count() == 400
+    assert library.summary(make_record(3).id).read  # type: ignore[union-attr]
+    assert library.summary(make_record(2).id).starred  # type: ignore[union-attr]
+    assert library.summary(make_record(5).id).title == "Retitled five"  # type: ignore[union-attr]
+    assert library.summary(make_record(7).id) is None
+    assert library.listing(library.compile("+during")).total == 1
+    assert library.listing(library.compile("retitled")).total == 1
 
 
 def test_rebuild_in_a_process_of_its_own_keeps_what_was_written_meanwhile(tmp_path: Path) -> None:
@@ -174,19 +181,7 @@ def test_rebuild_in_a_process_of_its_own_keeps_what_was_written_meanwhile(tmp_pa
         rebuild.start()
         assert reported.wait(60)
         assert "warta-index-rebuild" in builders
-        library.change([make_record(3).id], read=True, tags=("during",))
-        library._store.put_articles([make_record(401), make_record(5, title="Retitled five")])
-        library._store.delete_articles([make_record(7).id])
-        go_on.set()
-        rebuild.join(60)
-        assert not rebuild.is_alive() and not library.index_stale
-        assert library.article_count() == 400
-        assert library.summary(make_record(3).id).read  # type: ignore[union-attr]
-        assert library.summary(make_record(2).id).starred  # type: ignore[union-attr]
-        assert library.summary(make_record(5).id).title == "Retitled five"  # type: ignore[union-attr]
-        assert library.summary(make_record(7).id) is None
-        assert library.listing(library.compile("+during")).total == 1
-        assert library.listing(library.compile("retitled")).total == 1
+        _write_while_held_then_check(library, rebuild, go_on)
         assert not (data / "index.sqlite.new").exists()
     finally:
         library.close()
