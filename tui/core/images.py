@@ -237,15 +237,20 @@ def to_cells(data: bytes, max_cols: int, max_rows: int, background: RGB = (0, 0,
     with _opened(data) as image:
         cols, rows = fit(*_checked_size(image), max_cols, max_rows)
         image.draft("RGB", (cols * 2, rows * 4))  # JPEG: decode at a fraction of the size
-        try:
-            image.seek(0)
-            image.load()
-            picture = ImageOps.exif_transpose(image)
-        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
-            raise ImageError(f"broken picture ({_reason(exc)})") from None
+        picture = _decoded(image)
         flat = _flatten(picture, background)
         scaled = flat.resize((cols, rows * 2), Image.Resampling.LANCZOS, reducing_gap=2.0)
         return CellImage(cols, rows, scaled.tobytes())
+
+
+def _decoded(image: Image.Image) -> Image.Image:
+    """The first frame decoded and turned upright (EXIF); a broken file is an ImageError."""
+    try:
+        image.seek(0)
+        image.load()
+        return ImageOps.exif_transpose(image)
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
+        raise ImageError(f"broken picture ({_reason(exc)})") from None
 
 
 def to_pixels(data: bytes, max_cols: int, max_rows: int, cell: Cell,
@@ -258,12 +263,7 @@ def to_pixels(data: bytes, max_cols: int, max_rows: int, cell: Cell,
         scale = min(max_cols * cell_w / width, max_rows * cell_h / height, 1.0)
         out_w, out_h = max(1, round(width * scale)), max(1, round(height * scale))
         image.draft("RGB", (out_w, out_h))
-        try:
-            image.seek(0)
-            image.load()
-            picture = ImageOps.exif_transpose(image)
-        except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
-            raise ImageError(f"broken picture ({_reason(exc)})") from None
+        picture = _decoded(image)
         scaled = _flatten(picture, background).resize((out_w, out_h), Image.Resampling.LANCZOS,
                                                        reducing_gap=2.0)
         cols = min(max_cols, -(-out_w // cell_w))
