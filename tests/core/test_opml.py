@@ -153,6 +153,20 @@ def test_truncated_file_keeps_the_feeds_before_the_cut() -> None:
     assert result.repaired_lines >= 1
 
 
+@pytest.mark.parametrize("opener", ["<?", "<? ", "<!--", "<![CDATA["])
+def test_unterminated_comment_or_instruction_is_text_and_what_follows_is_repaired(opener: str) -> None:
+    """lxml's recovery reads on past a ``<?`` with no target as markup; a reference to a lone
+    surrogate in it reached ``outline.attrib`` unrepaired and raised UnicodeDecodeError."""
+    data = ('<?xml version="1.0"?><opml version="2.0"><body>' + opener
+            + '<outline text="a" type="rss" xmlUrl="&#xD800;"/>'
+            + '<outline text="b &amp; c" type="rss" xmlUrl="https://b.example.com/&#xDC00;rss"/>'
+            + "</body></opml>").encode()
+    result = read_opml(data)
+    assert [(feed.url, feed.name) for feed in result.feeds] == [("https://b.example.com/rss", "b & c")]
+    assert result.skipped == {"no feed URL": 1}
+    assert result.repaired_lines == 1
+
+
 def test_broken_file_with_nothing_recoverable_says_where() -> None:
     with pytest.raises(SourceError, match=r"^OPML file could not be read \(malformed XML at line 1"):
         read_opml(b"<opml><body><outline text='a & b'>")

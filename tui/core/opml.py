@@ -302,7 +302,9 @@ def _repair(text: str) -> tuple[str, set[int]]:
     Fixed: bare ``&`` (escaped, or HTML entities like ``&nbsp;`` turned into characters),
     ``<`` that starts no tag, quotes inside attribute values (a value ends at the last quote
     before the next ``name=`` or the tag's end), unquoted values, control characters and
-    references to them. Comments, CDATA and processing instructions are kept as they are.
+    references to them. Comments, CDATA and processing instructions are kept as they are; an
+    unterminated one, or a ``<?`` with no target, is text (its ``<`` escaped), since lxml's
+    recovery reads on past it as markup that this pass would not have repaired.
     """
     text = _XML_DECLARATION.sub("", text, count=1)
     out: list[str] = []
@@ -327,9 +329,13 @@ def _repair(text: str) -> tuple[str, set[int]]:
         for opener, closer in (("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>")):
             if text.startswith(opener, start):
                 end = text.find(closer, start + len(opener))
-                end = len(text) if end < 0 else end + len(closer)
-                out.append(text[start:end])
-                position = end
+                if end < 0 or (opener == "<?" and not _NAME.match(text, start + 2)):
+                    out.append("&lt;")  # no comment or PI: lxml would read on in it unrepaired
+                    note(start)
+                    position = start + 1
+                else:
+                    out.append(text[start:end + len(closer)])
+                    position = end + len(closer)
                 break
         else:
             tag, position = _repair_tag(text, start)
