@@ -45,6 +45,18 @@ def test_line_is_one_bounded_line(text: str, limit: int) -> None:
     assert not _BAD.search(line)
 
 
+@settings(max_examples=400, deadline=None)
+@given(TEXT)
+def test_the_clean_text_shortcut_changes_nothing(text: str) -> None:
+    """``sanitize`` skips its passes for text with no suspect character; the result is the one
+    every pass gives."""
+    from tui.core import sanitize as module
+
+    full = module._SURROGATE.sub("\ufffd", text.replace("\r\n", "\n").replace("\r", "\n"))
+    full = module._FORBIDDEN.sub("", module._ESCAPE_SEQUENCE.sub("", full))
+    assert sanitize(text) == full
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp")), max_size=200))
 def test_ordinary_text_is_untouched(text: str) -> None:

@@ -56,10 +56,7 @@ def sanitize(text: str | None) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not _SUSPECT.search(text):  # most text: one scan instead of three passes
         return text
-    if _SURROGATE.search(text):
-        text = _SURROGATE.sub("\ufffd", text)
-    if not _FORBIDDEN.search(text):  # every escape sequence starts with a forbidden character
-        return text
+    text = _SURROGATE.sub("\ufffd", text)
     text = _ESCAPE_SEQUENCE.sub("", text)
     return _FORBIDDEN.sub("", text)
 
