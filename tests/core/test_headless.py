@@ -19,3 +19,20 @@ def test_core_imports_without_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_another_modules_private_names() -> None:
+    """A private name used by a second module needs a public home (tui/core/spawn.py was once
+    ``pool._real_stderr`` imported by the store)."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).parents[2] / "tui"
+    borrowed = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                borrowed += [f"{path.relative_to(package)}: {node.module}.{alias.name}"
+                             for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert borrowed == []

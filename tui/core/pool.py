@@ -12,28 +12,25 @@ waiting nor a large page or result ever blocks the loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import multiprocessing
 import multiprocessing.connection
 import signal
 import socket
 import struct
-import sys
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.reduction import ForkingPickler
 from typing import Any
 
 from .errors import ExtractionError, FeedParseError, WartaError
 from .models import Article, ParsedFeed
+from .spawn import real_stderr
 
 MiB = 2**20
 DEFAULT_WORKERS = 2
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_LIMIT = 512 * MiB
-_STDERR_LOCK = threading.Lock()
 
 Connection = multiprocessing.connection.Connection
 
@@ -233,7 +230,7 @@ class WorkerPool:
         process = self._context.Process(target=_worker_main, args=(child_end, self.memory_limit),
                                         name="warta-worker", daemon=True)
         try:
-            with _real_stderr():
+            with real_stderr():
                 process.start()
         except BaseException:
             parent_end.close()
@@ -290,24 +287,6 @@ async def _read(loop: asyncio.AbstractEventLoop, conn: socket.socket, size: int)
             raise EOFError("the worker closed its end")
         done += count
     return buffer
-
-
-@contextlib.contextmanager
-def _real_stderr() -> Iterator[None]:
-    """Spawning passes ``sys.stderr.fileno()`` to the child; a TUI that captures stderr (Textual
-    answers -1) would make every spawn fail with "bad value(s) in fds_to_keep"."""
-    with _STDERR_LOCK:
-        captured = sys.stderr
-        try:
-            valid = captured is not None and captured.fileno() >= 0
-        except (AttributeError, OSError, ValueError):
-            valid = False
-        if not valid:
-            sys.stderr = sys.__stderr__
-        try:
-            yield
-        finally:
-            sys.stderr = captured
 
 
 def _rebuild_error(module: str, qualname: str, message: str,

@@ -589,11 +589,11 @@ class Store:
         later writes (replayed onto it) starts."""
         import multiprocessing
 
-        from .pool import _real_stderr
+        from .spawn import real_stderr
 
         context = multiprocessing.get_context("spawn")  # never forked: open SQLite, threads
         ours, theirs = context.Pipe()
-        with _real_stderr():
+        with real_stderr():
             process = context.Process(target=_build_index_file, name="warta-index-rebuild",
                                       args=(str(self.data_dir), str(target), theirs), daemon=True)
             process.start()
