@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 
 @contextmanager
 def tmpfs(mount_point: Path, size: str, *options: str) -> Iterator[bool]:
@@ -23,6 +25,16 @@ def tmpfs(mount_point: Path, size: str, *options: str) -> Iterator[bool]:
     finally:
         if mounted:
             subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+@contextmanager
+def mounted_tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
+    """``mount_point`` with a tmpfs of ``size`` mounted on it for the block; the test is skipped
+    where none can be mounted (not as an ordinary user)."""
+    with tmpfs(mount_point, size) as mounted:
+        if not mounted:
+            pytest.skip("cannot mount a tmpfs here (not root?)")
+        yield mount_point
 
 
 def fill(mount_point: Path, leave: int = 0) -> Path:

@@ -26,7 +26,7 @@ from typing import Any
 import diskcache
 import pytest
 
-from tests.disks import tmpfs
+from tests.disks import mounted_tmpfs, tmpfs
 
 from tests.conftest import make_record
 from tui.core import backup
@@ -309,9 +309,7 @@ def _remount_read_only(mount_point: Path) -> None:
 def test_s7_read_only_data_dir(tmp_path: Path) -> None:
     """A read-only filesystem (tmpfs remounted ro; root ignores chmod 0500)."""
     mount_point = tmp_path / "ro"
-    with tmpfs(mount_point, "4m") as mounted:
-        if not mounted:
-            pytest.skip("cannot mount a tmpfs here (not root?)")
+    with mounted_tmpfs(mount_point, "4m"):
         data = mount_point / "data"
         _seed(data, 3)
         _remount_read_only(mount_point)

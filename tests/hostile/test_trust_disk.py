@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_record
-from tests.disks import fill, tmpfs
+from tests.disks import fill, mounted_tmpfs
 from tests.server import TestServer
 from tui.core.store import Store
 
@@ -21,10 +21,8 @@ WORDS = " ".join(f"Sentence {n} of a long report about the harbour and its boats
 
 @pytest.fixture
 def disk(tmp_path: Path) -> Iterator[Path]:
-    with tmpfs(tmp_path / "disk", "3m") as mounted:
-        if not mounted:
-            pytest.skip("cannot mount a tmpfs here (not root?)")
-        yield tmp_path / "disk"
+    with mounted_tmpfs(tmp_path / "disk", "3m") as disk:
+        yield disk
 
 
 def _snapshot(folder: Path) -> dict[str, tuple[int, float]]:
