@@ -53,6 +53,7 @@ import textwrap
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -609,7 +610,7 @@ def sync_figures(work: Path, feeds: int, per_feed: int, presses: int,
                  during_at_least: int = SYNC_PRESSES) -> dict[str, float] | None:
     """j/k in the real app before and while it syncs with a real FreshRSS, and the bare
     Textual app's key in the same run."""
-    from sync import publish  # benchmarks/sync.py: the same feeds its figures use
+    from sync import subscribed  # benchmarks/sync.py: the same feeds its figures use
 
     from tests.server import TestServer
     from tests.sync.freshrss import FreshRSS, unpack, why_not_available
@@ -619,28 +620,10 @@ def sync_figures(work: Path, feeds: int, per_feed: int, presses: int,
         print(f"keys during sync: cannot run a local FreshRSS: {reason}", file=sys.stderr)
         return None
     out: dict[str, float] = {}
-    # The reading thread stamps each frame as it arrives; with pyte busy on this thread it
-    # would wait up to the 5 ms switch interval for the GIL first.
-    sys.setswitchinterval(0.0005)
     server = TestServer().start()
     fresh = FreshRSS(unpack(work)).install().start()
     try:
-        user = fresh.new_user()
-        opml = work / "feeds.opml"
-        opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>' + "".join(
-            f'<outline type="rss" text="Bench {n}" xmlUrl="{url}"/>'
-            for n, url in enumerate(publish(server, feeds, per_feed))) + "</body></opml>")
-        fresh.cli("import-for-user.php", "--user", user.name, "--filename", str(opml))
-        user.actualize()
-        config = work / "config.toml"
-        config.write_text(textwrap.dedent(f"""\
-            [sync]
-            url = "{fresh.url('/api/greader.php')}"
-            user = "{user.name}"
-            password_env = "WARTA_BENCH_SYNC_PASSWORD"
-            [fetch]
-            min_delay = 0.0
-            """))
+        user, config = subscribed(work, server, fresh, feeds, per_feed)
         env = {**environment(work), "WARTA_BENCH_SYNC_PASSWORD": user.api_password}
         print(f"# j/k while the app syncs {feeds * per_feed:,} items ({feeds} feeds) from a local "
               f"FreshRSS, {SIZE[0]}x{SIZE[1]}; {load()}", flush=True)
@@ -651,56 +634,18 @@ def sync_figures(work: Path, feeds: int, per_feed: int, presses: int,
         finally:
             term.close()
         bare_load = load()
-        idle: list[float] = []
-        during: list[float] = []
-        lost = 0
-        took: list[float] = []
-        idle_load = ""
-        while len(during) < during_at_least and len(took) < 5:
-            # Each round a first sync into a new data dir holding two articles of its own, so
-            # the list has rows to move on before the sync brings more.
-            data_dir = work / f"sync-data-{len(took)}"
-            top, _ = long_article_dir(data_dir, 300)
-            # --offline: no sync at start; r starts it once the idle keys are measured.
-            term = Terminal(warta(data_dir, "--config", str(config), "--offline"), env)
-            try:
-                term.shows("The long one")
-                for _ in range(presses if not idle else 0):
-                    term.settle()
-                    idle.append(press_moving_cursor(term, cursor_key(term, top)))
-                if not took:
-                    idle_load = load()
-                term.settle()
-                os.write(term.master, b"r")
-                started = time.perf_counter()
-                while "Synced with" not in term.text() and "sync failed" not in term.text():
-                    # A pause as long as the idle keys' quiet (the reader follows the cursor
-                    # after 80 ms), not a wait for quiet: the status line changes all along.
-                    pause = time.perf_counter() + SYNC_GAP
-                    while (left := pause - time.perf_counter()) > 0:
-                        term.pump(left)
-                    try:
-                        during.append(press_moving_cursor(term, cursor_key(term, top)))
-                    except TimeoutError:  # said, not hidden; the next press is measured
-                        lost += 1
-                        print("  (a key did not move the cursor on screen within 10 s)", flush=True)
-                    if time.perf_counter() - started > 600:
-                        raise TimeoutError("the sync did not end in 10 minutes")
-                took.append(time.perf_counter() - started)
-                if "sync failed" in term.text():
-                    raise RuntimeError(f"the sync failed:\n{term.text()}")
-            finally:
-                term.close()
-        during_load = load()
+        timed = keys_during_syncs(work, config, env, presses, during_at_least)
+        idle, during, lost = timed.idle, timed.during, timed.lost
         out["bare Textual: key to frame"] = ms(bare)
         out["warta: j/k idle, same app"] = ms(idle)
         out["warta: j/k during the sync"] = ms(during)
         out["keys lost during the sync"] = lost
         print(f"{'bare Textual: key to frame':<44} {spread(bare)}; {bare_load}", flush=True)
-        print(f"{'warta: j/k idle, same app before the sync':<44} {spread(idle)}; {idle_load}",
+        print(f"{'warta: j/k idle, same app before the sync':<44} {spread(idle)}; {timed.idle_load}",
               flush=True)
         print(f"{'warta: j/k during the sync':<44} {spread(during)}; {lost} lost; "
-              f"{len(took)} sync(s) of {', '.join(f'{t:.1f}' for t in took)} s; {during_load}", flush=True)
+              f"{len(timed.took)} sync(s) of {', '.join(f'{t:.1f}' for t in timed.took)} s; "
+              f"{timed.during_load}", flush=True)
         print(f"{'':<44} target: median <= 16 ms: "
               f"{'met' if during and ms(during) <= 16 and not lost else 'NOT met'} "
               f"(median {ms(during) / ms(bare):.1f}x bare, {ms(during) / ms(idle):.1f}x idle)",
@@ -709,6 +654,69 @@ def sync_figures(work: Path, feeds: int, per_feed: int, presses: int,
         fresh.stop()
         server.stop()
     return out
+
+
+@dataclass
+class SyncKeys:
+    """Seconds from each j/k to the frame that moved the cursor, before and during syncs."""
+
+    idle: list[float]
+    during: list[float]
+    lost: int  # keys during a sync that moved nothing on screen within 10 s
+    took: list[float]  # each sync's seconds
+    idle_load: str
+    during_load: str
+
+
+def keys_during_syncs(work: Path, config: Path, env: dict[str, str], presses: int,
+                      during_at_least: int) -> SyncKeys:
+    """``presses`` j/k in the real app idle, then j/k while it syncs with the server in
+    ``config``, a first sync into a new data dir each round until ``during_at_least`` keys
+    fell during syncs (at most five rounds)."""
+    # The reading thread stamps each frame as it arrives; with pyte busy on this thread it
+    # would wait up to the 5 ms switch interval for the GIL first.
+    sys.setswitchinterval(0.0005)
+    idle: list[float] = []
+    during: list[float] = []
+    lost = 0
+    took: list[float] = []
+    idle_load = ""
+    while len(during) < during_at_least and len(took) < 5:
+        # Each round a first sync into a new data dir holding two articles of its own, so
+        # the list has rows to move on before the sync brings more.
+        data_dir = work / f"sync-data-{len(took)}"
+        top, _ = long_article_dir(data_dir, 300)
+        # --offline: no sync at start; r starts it once the idle keys are measured.
+        term = Terminal(warta(data_dir, "--config", str(config), "--offline"), env)
+        try:
+            term.shows("The long one")
+            for _ in range(presses if not idle else 0):
+                term.settle()
+                idle.append(press_moving_cursor(term, cursor_key(term, top)))
+            if not took:
+                idle_load = load()
+            term.settle()
+            os.write(term.master, b"r")
+            started = time.perf_counter()
+            while "Synced with" not in term.text() and "sync failed" not in term.text():
+                # A pause as long as the idle keys' quiet (the reader follows the cursor
+                # after 80 ms), not a wait for quiet: the status line changes all along.
+                pause = time.perf_counter() + SYNC_GAP
+                while (left := pause - time.perf_counter()) > 0:
+                    term.pump(left)
+                try:
+                    during.append(press_moving_cursor(term, cursor_key(term, top)))
+                except TimeoutError:  # said, not hidden; the next press is measured
+                    lost += 1
+                    print("  (a key did not move the cursor on screen within 10 s)", flush=True)
+                if time.perf_counter() - started > 600:
+                    raise TimeoutError("the sync did not end in 10 minutes")
+            took.append(time.perf_counter() - started)
+            if "sync failed" in term.text():
+                raise RuntimeError(f"the sync failed:\n{term.text()}")
+        finally:
+            term.close()
+    return SyncKeys(idle, during, lost, took, idle_load, load())
 
 
 def main(argv: list[str] | None = None) -> int:

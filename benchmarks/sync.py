@@ -7,7 +7,9 @@ Serves ``--feeds`` feeds of ``--per-feed`` items from the test HTTP server, has 
    the sync will (the server's own cost, no Warta work);
 2. Warta's first sync, in a child process (``warta sync``'s code path), reporting wall time,
    its peak RSS (the Warta process; the parse worker's separately) and requests per endpoint;
-3. a no-change sync: requests per endpoint and wall time.
+3. a no-change sync: requests per endpoint and wall time;
+4. ``j``/``k`` in the real app on a terminal while it runs a first sync, against the same keys
+   idle (benchmarks/keys.py's loop, which its ``sync`` figures use too).
 
     python benchmarks/sync.py [--feeds 50] [--per-feed 100] [--smoke]
 
@@ -19,18 +21,14 @@ figures are produced, not their values.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -38,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.server import TestServer  # noqa: E402
-from tests.sync.freshrss import FreshRSS, unpack, why_not_available  # noqa: E402
+from tests.sync.freshrss import FreshRSS, User, unpack, why_not_available  # noqa: E402
 
 CHILD = textwrap.dedent("""
     import asyncio, json, resource, sys, time
@@ -130,32 +128,39 @@ def main() -> int:
             server.stop()
 
 
-def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRSS) -> int:
+def subscribed(work: Path, server: TestServer, fresh: FreshRSS, feeds: int,
+               per_feed: int) -> tuple[User, Path]:
+    """A new FreshRSS user subscribed to ``feeds`` published feeds, which FreshRSS has fetched,
+    and the config.toml that syncs Warta with it (its password in WARTA_BENCH_SYNC_PASSWORD)."""
     user = fresh.new_user()
-    urls = publish(server, args.feeds, args.per_feed)
+    urls = publish(server, feeds, per_feed)
     opml = work / "feeds.opml"
     opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>' + "".join(
         f'<outline type="rss" text="Bench {n}" xmlUrl="{url}"/>' for n, url in enumerate(urls))
         + "</body></opml>")
-    started = time.perf_counter()
     fresh.cli("import-for-user.php", "--user", user.name, "--filename", str(opml))
     user.actualize()
-    print(f"FreshRSS fetched {args.feeds} feeds in {time.perf_counter() - started:.1f} s")
-
-    base = fresh.url("/api/greader.php")
-    bare_s, listed, bare_bytes = bare_listing(base, user.name, user.api_password)
-    print(f"baseline  bare API listing: {listed:,} ids + contents in {bare_s:.2f} s "
-          f"({bare_bytes / 2**20:.1f} MB)")
-
     config = work / "config.toml"
     config.write_text(textwrap.dedent(f"""\
         [sync]
-        url = "{base}"
+        url = "{fresh.url('/api/greader.php')}"
         user = "{user.name}"
         password_env = "WARTA_BENCH_SYNC_PASSWORD"
         [fetch]
         min_delay = 0.0
         """))
+    return user, config
+
+
+def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRSS) -> int:
+    started = time.perf_counter()
+    user, config = subscribed(work, server, fresh, args.feeds, args.per_feed)
+    print(f"FreshRSS fetched {args.feeds} feeds in {time.perf_counter() - started:.1f} s")
+
+    bare_s, listed, bare_bytes = bare_listing(fresh.url("/api/greader.php"), user.name,
+                                              user.api_password)
+    print(f"baseline  bare API listing: {listed:,} ids + contents in {bare_s:.2f} s "
+          f"({bare_bytes / 2**20:.1f} MB)")
     env = {**os.environ, "WARTA_BENCH_SYNC_PASSWORD": user.api_password}
     data = work / "data"
 
@@ -177,64 +182,19 @@ def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRS
     print(f"no-change sync: {again['seconds']:.3f} s, {sum(requests.values())} requests "
           f"({', '.join(f'{k} {v}' for k, v in sorted(requests.items()))}); "
           f"at most {worst} per endpoint; {again['bytes'] / 1024:.0f} KB")
-    keys = asyncio.run(keys_during_sync(work, data, config, env))
-    print(f"app       key press to frame while a sync runs: median {statistics.median(keys['during']):.1f} ms, "
-          f"max {max(keys['during']):.1f} ms over {len(keys['during'])} presses; idle baseline "
-          f"median {statistics.median(keys['idle']):.1f} ms; the sync took {keys['sync_s']:.1f} s")
+    from keys import environment, keys_during_syncs, ms, spread  # benchmarks/keys.py
+
+    keys = keys_during_syncs(work / "keys", config, {**environment(work), **env}, 4 if args.smoke else 20,
+                             1 if args.smoke else 20)
+    print(f"app       j/k in a terminal while a first sync runs: {spread(keys.during)}, "
+          f"{keys.lost} lost; idle baseline, same app: {spread(keys.idle)}; "
+          f"sync(s) of {', '.join(f'{t:.1f}' for t in keys.took)} s")
     print(f"targets: RSS ≤ 150 MB: {'met' if first['rss_mb'] <= 150 else 'NOT met'}; "
           f"≤ 3 requests per stream kind: {'met' if worst <= 3 else 'NOT met'}; "
           f"no-change sync under 1 s: {'met' if again['seconds'] < 1 else 'NOT met'}; "
           f"key press during sync ≤ 16 ms median: "
-          f"{'met' if statistics.median(keys['during']) <= 16 else 'NOT met'}")
+          f"{'met' if keys.during and ms(keys.during) <= 16 and not keys.lost else 'NOT met'}")
     return 0
-
-
-async def keys_during_sync(work: Path, data: Path, config_path: Path,
-                           env: dict[str, str]) -> dict[str, Any]:
-    """The real app on a copy of the synced data dir, made to sync everything again (its
-    record of the server's ids is dropped, so every item is fetched and merged anew) while
-    ``j`` is pressed: key press to the frame that shows the moved cursor."""
-    from benchmarks.scale import FrameWatch
-    from tui.app.app import WartaApp
-    from tui.core.config import load_config
-    from tui.core.library import Library
-    from tui.core.store import Store
-    from tui.core.sync import attach_journal
-
-    copy = work / "data-app"
-    shutil.copytree(data, copy)
-    os.environ["WARTA_BENCH_SYNC_PASSWORD"] = env["WARTA_BENCH_SYNC_PASSWORD"]
-    config = load_config(str(config_path))
-    store = Store.open(copy)
-    attach_journal(store)
-    store.sync_set({"account": "forgotten"})
-    app = WartaApp(Library(store, config), refresh_on_start=False)
-    watch = FrameWatch(app)
-    idle: list[float] = []
-    during: list[float] = []
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause(0.5)
-            app.main.article_list.focus()
-            await pilot.pause()
-
-            async def press() -> float:
-                since = len(watch.frames)
-                clock = time.perf_counter()
-                await pilot.press("j" if len(idle + during) % 40 < 20 else "k")
-                return (await watch.next_frame(since) - clock) * 1000
-
-            for _ in range(20):
-                idle.append(await press())
-            started = time.perf_counter()
-            assert app.sync.start()
-            while app.sync.running:
-                during.append(await press())
-                await asyncio.sleep(0.02)
-            sync_s = time.perf_counter() - started
-    finally:
-        store.close()
-    return {"idle": idle, "during": during or [float("nan")], "sync_s": sync_s}
 
 
 if __name__ == "__main__":
