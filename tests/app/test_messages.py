@@ -8,6 +8,7 @@ payloads: the contract between screen and app, not what either draws.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -168,7 +169,13 @@ async def test_a_full_disk_queues_changes_and_the_next_write_flushes_them(
         store.close()
 
 
-async def test_a_browser_that_cannot_start_is_one_failure_for_the_app(store: Store) -> None:
+async def test_a_browser_that_cannot_start_is_one_failure_for_the_app(
+        store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A w3m on PATH whether or not this machine has one: the headless app never runs it.
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "w3m").write_text("#!/bin/sh\nexit 0\n")
+    (tmp_path / "bin" / "w3m").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
     store.put_articles([make_record(1)])
     app = recording_app(store, browser="w3m", browser_in_terminal=True)
     async with app.run_test(size=(100, 30)) as pilot:  # headless: no terminal to hand over
