@@ -48,6 +48,9 @@ def filled(store: Store) -> Store:
         ("is:starred", ["Election results"]),
         ("since:30d +tech", ["Open Source summit", "Rust 2.0 released"]),
         ("before:2020-01-01", []),
+        ("before:0001-01-01", []),  # a date, but before the clock's start: once "use a date"
+        ("after:0001-01-01 +tech", ["Open Source summit", "Rust 2.0 released", "Old news"]),
+        ("before:9999-12-31 is:starred", ["Election results"]),
         ("berlin", ["Open Source summit"]),
         ("compil +tech", ["Rust 2.0 released", "Old news"]),
         ('"borrow checker"', ["Rust 2.0 released"]),

@@ -14,6 +14,7 @@ malformed one raises ``FilterError`` pointing at the bad token, so the old filte
 
 from __future__ import annotations
 
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -224,10 +225,14 @@ _HOST = f"substr({_REST}, 1, instr({_REST} || '/', '/') - 1)"
 
 def _date(value: str, term: Term) -> float:
     try:
-        return datetime.fromisoformat(value).timestamp()
-    except (ValueError, OverflowError, OSError):
+        date = datetime.fromisoformat(value)
+    except ValueError:
         raise FilterError(f"{term.key}:{value} at column {term.position + 1}: use a date like "
                           "2024-01-31", term.position, value) from None
+    try:
+        return date.timestamp()
+    except (ValueError, OverflowError, OSError):  # a real date beyond what the clock counts
+        return -math.inf if date.year < 1970 else math.inf
 
 
 def _like(value: str) -> str:
