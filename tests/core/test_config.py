@@ -38,6 +38,8 @@ def test_env_var_names_the_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         (b'theme = "nord\n', r"line 1, column \d+: .*"),
         (b"[fetch]\nread_timeout = \"slow\"\n", r"line 2: fetch.read_timeout: expected a number, got 'slow'"),
         (b"[fetch]\nretries = -1\n", r"line 2: fetch.retries: must not be negative"),
+        (b"[storage]\nkeep_days = nan\n", r"line 2: storage.keep_days: expected a number, got nan"),
+        (b"[fetch]\nread_timeout = inf\n", r"line 2: fetch.read_timeout: expected a number, got inf"),
         (b"colour = 1\n", r"line 1: colour: unknown setting"),
         (b'[[feeds]]\nurl = "exec:rm -rf ~"\n', r"line 2: feeds\[1\].url: not an http\(s\) address"),
         (b'[[feeds]]\nurl = "file:///etc/passwd"\n', r"feeds\[1\].url: not an http\(s\) address"),

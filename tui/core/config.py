@@ -8,6 +8,7 @@ wrong.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import shlex
@@ -274,8 +275,9 @@ class _Reader:
                 ok = isinstance(value, bool)
             elif wanted == "int":
                 ok = isinstance(value, int) and not isinstance(value, bool)
-            else:
-                ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            else:  # TOML's nan and inf are floats too, and no setting means them
+                ok = isinstance(value, (int, float)) and not isinstance(value, bool) \
+                    and math.isfinite(value)
             if not ok:
                 kind = {"bool": "true or false", "int": "a whole number"}.get(str(wanted), "a number")
                 raise self.fail(f"{name}.{key}", f"expected {kind}, got {value!r}")
