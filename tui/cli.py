@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import gc
 import json
+import math
 import os
 import shutil
 import sys
@@ -113,34 +114,38 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ignore HTTP(S)_PROXY, ALL_PROXY and SSL_CERT_FILE from the environment")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
-    extract = sub.add_parser("extract", parents=[common], help="print the clean text of pages")
+    def command(name: str, summary: str) -> argparse.ArgumentParser:
+        """A subcommand whose own --help says first what it does, as the list of commands does."""
+        return sub.add_parser(name, parents=[common], help=summary,
+                              description=summary[0].upper() + summary[1:] + ".")
+
+    extract = command("extract", "print the clean text of pages")
     extract.add_argument("inputs", nargs="+", metavar="PATH_OR_URL", help="files, URLs, or - for stdin")
     extract.add_argument("--url", help="the page's URL, for relative links and metadata")
     extract.add_argument("--json", action="store_true", help="one JSON object per input, per line")
     extract.set_defaults(run=run_extract)
 
-    listing = sub.add_parser("list", parents=[common], help="list cached articles (no network)")
+    listing = command("list", "list cached articles (no network)")
     listing.add_argument("filter", nargs="*", help="a filter, as in the / prompt")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(run=run_list)
 
-    show = sub.add_parser("show", parents=[common], help="print one cached article (no network)")
+    show = command("show", "print one cached article (no network)")
     show.add_argument("id", help="the article id (see warta list)")
     show.add_argument("--json", action="store_true", help="one JSON object")
     show.set_defaults(run=run_show)
 
-    fetch = sub.add_parser("fetch", parents=[common], help="refresh every feed now (for cron)")
+    fetch = command("fetch", "refresh every feed now (for cron)")
     fetch.add_argument("--quiet", action="store_true", help="print only the summary and errors")
     fetch.set_defaults(run=run_fetch)
 
-    add = sub.add_parser("add", parents=[common], help="subscribe to a feed, or save one page")
+    add = command("add", "subscribe to a feed, or save one page")
     add.add_argument("url", help="a feed, a page that advertises a feed, or any page")
     add.add_argument("--tag", action="append", default=[], help="tag its articles (repeatable)")
     add.add_argument("--page", action="store_true", help="save just this page, even if it has a feed")
     add.set_defaults(run=run_add)
 
-    importer = sub.add_parser("import", parents=[common],
-                              help="subscribe to the feeds of an OPML file or a newsboat urls file")
+    importer = command("import", "subscribe to the feeds of an OPML file or a newsboat urls file")
     importer.add_argument("file", nargs="?",
                           help="an OPML file, a newsboat urls file, or - for stdin (default: "
                                "newsboat's urls file, ~/.newsboat/urls or ~/.config/newsboat/urls)")
@@ -149,40 +154,46 @@ def build_parser() -> argparse.ArgumentParser:
                                "brings read and flagged (as starred) marks and cached articles")
     importer.set_defaults(run=run_import)
 
-    exporter = sub.add_parser("export", parents=[common], help="print your feeds as OPML 2.0")
+    exporter = command("export", "print your feeds as OPML 2.0")
     exporter.add_argument("--newsboat", action="store_true", help="as a newsboat urls file instead")
     exporter.set_defaults(run=run_export)
 
-    feeds = sub.add_parser("feeds", parents=[common],
-                           help="list the feeds with unread/total counts and the last refresh")
+    feeds = command("feeds", "list the feeds with unread/total counts and the last refresh")
     feeds.set_defaults(run=run_feeds)
-    remove = sub.add_parser("remove", parents=[common],
-                            help="unsubscribe from a feed (its articles stay)")
-    remove.add_argument("feed", metavar="URL|NAME")
+    remove = command("remove", "unsubscribe from a feed (its articles stay)")
+    remove.add_argument("feed", metavar="URL|NAME", help="the feed's URL or name, as warta feeds shows them")
     remove.set_defaults(run=run_remove)
-    rename = sub.add_parser("rename", parents=[common], help="give a feed another name")
-    rename.add_argument("feed", metavar="URL|NAME")
-    rename.add_argument("name", metavar="NEW_NAME")
+    rename = command("rename", "give a feed another name")
+    rename.add_argument("feed", metavar="URL|NAME", help="the feed's URL or name, as warta feeds shows them")
+    rename.add_argument("name", metavar="NEW_NAME", help="the name to show for it")
     rename.set_defaults(run=run_rename)
 
-    reextract = sub.add_parser("reextract", parents=[common],
-                               help="extract every cached page again, offline (after an upgrade)")
+    reextract = command("reextract", "extract every cached page again, offline (after an upgrade)")
     reextract.set_defaults(run=run_reextract)
 
-    gc = sub.add_parser("gc", parents=[common],
-                        help="apply the retention rules: drop old articles, trim raw pages")
-    gc.add_argument("--keep-days", type=float, default=None,
+    gc = command("gc", "apply the retention rules: drop old articles, trim raw pages")
+    gc.add_argument("--keep-days", type=_days, default=None,
                     help="override [storage] keep_days (0 keeps every article)")
     gc.set_defaults(run=run_gc)
 
-    sync = sub.add_parser("sync", parents=[common],
-                          help="sync feeds and read/star/tag marks with the [sync] server")
+    sync = command("sync", "sync feeds and read/star/tag marks with the [sync] server")
     sync.add_argument("action", nargs="?", choices=["login"],
                       help="login: only check the address and the credentials")
     sync.add_argument("--status", action="store_true",
                       help="show the last sync and the changes waiting for the server (no network)")
     sync.set_defaults(run=run_sync)
     return parser
+
+
+def _days(text: str) -> float:
+    """A number of days from the command line: 0 or more, and a real number (not nan or inf)."""
+    try:
+        days = float(text)
+    except ValueError:
+        days = -1.0
+    if not 0 <= days < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a number of days, 0 or more, got {text!r}")
+    return days
 
 
 def _count(number: int, noun: str) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,35 @@ def test_gc_applies_retention(data_dir: Path, capsys: pytest.CaptureFixture[str]
     assert status == 0 and out.startswith("removed 1 article")
     with Store.open(data_dir) as store:
         assert store.count() == 2 and store.get_article(make_record(1).id) is None
+
+
+@pytest.mark.parametrize("days", ["-1", "nan", "inf", "soon"])
+def test_gc_refuses_a_keep_days_that_is_no_number_of_days(data_dir: Path, days: str) -> None:
+    """Once a traceback (-1 reached the retention code's ValueError), or 'older than nan days'."""
+    done = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(data_dir), "gc",
+                           "--keep-days", days], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == (f"warta gc: error: argument --keep-days: expected a "
+                                            f"number of days, 0 or more, got '{days}'")
+    assert "Traceback" not in done.stderr
+
+
+def test_every_command_says_what_it_does_in_its_own_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """``warta remove --help`` once showed only its usage and options, not what it does."""
+    import argparse
+
+    from tui.cli import build_parser
+
+    [commands] = [action for action in build_parser()._actions
+                  if isinstance(action, argparse._SubParsersAction)]
+    assert len(commands.choices) >= 13
+    for name in commands.choices:
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0
+        usage, description, *_ = capsys.readouterr().out.split("\n\n")
+        assert usage.startswith(f"usage: warta {name}")
+        assert description.endswith(".") and len(description.split()) >= 3, (name, description)
+    with pytest.raises(SystemExit):
+        main(["rename", "--help"])
+    assert "the feed's URL or name, as warta feeds shows them" in capsys.readouterr().out
