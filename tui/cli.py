@@ -254,7 +254,7 @@ def run_app(args: argparse.Namespace, config: Config) -> int:
         try:
             library = Library.open(config, demo_dir)
             count = library.seed_demo()
-            notice = f"Demo: {count} sample articles in a temporary data dir (deleted on exit)."
+            notice = f"Demo: {count} sample articles, deleted on exit"
             return _run_reader(library, notice, refresh=False)
         finally:
             shutil.rmtree(demo_dir, ignore_errors=True)

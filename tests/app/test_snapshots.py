@@ -172,6 +172,17 @@ def test_help(snap_compare: Snap, news: Store) -> None:
     assert snap_compare(quiet_app(news), terminal_size=(80, 24), run_before=pushed(HelpScreen, "question_mark"))
 
 
+def test_a_toast_over_the_list_at_80x24(snap_compare: Snap, news: Store) -> None:
+    # m then u: the "Undone" toast, one row high, right above the status line (a padded toast
+    # over the status line hid the counts and five rows of the list)
+    async def undone(pilot: Pilot[None]) -> None:
+        await previewed(pilot)
+        await pilot.press("m", "u")
+        await _until(pilot, lambda: bool(pilot.app.screen.query("Toast")), "the undo toast")
+
+    assert snap_compare(quiet_app(news), terminal_size=(80, 24), run_before=undone)
+
+
 def test_tag_picker(snap_compare: Snap, news: Store) -> None:
     # every tag with unread/total counts, the cursor moved down one
     assert snap_compare(quiet_app(news), terminal_size=(80, 24), run_before=pushed(TagPicker, "t"),

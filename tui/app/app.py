@@ -95,10 +95,10 @@ class WartaApp(App[None]):
         self.export_dir = export_dir or default_export_dir(library.data_dir)
         self.opener = opener
         self.theme = config.theme if config.theme in self.available_themes else "textual-dark"
-        if self.theme != config.theme:  # said at mount, with the names that do exist
-            self.notice = " ".join(filter(None, (notice, (
-                f"Unknown theme {config.theme!r} in the config; using textual-dark. Themes: "
-                + ", ".join(sorted(self.available_themes))))))
+        self.theme_warning = ""  # said at mount, with the names that do exist
+        if self.theme != config.theme:
+            self.theme_warning = (f"Unknown theme {config.theme!r} in the config; using "
+                                  "textual-dark. Themes: " + ", ".join(sorted(self.available_themes)))
 
     @property
     def main(self) -> MainScreen:
@@ -112,7 +112,9 @@ class WartaApp(App[None]):
         self.push_screen("main")
         self.apply_keymap()
         self._exit_on_signals()
-        for notice in (self.notice, *self.library.earlier_notices, *self.library.notices):
+        if self.notice:  # what this session is stays in view, in the status line, over nothing
+            self._tell_main(Activity(self.notice))
+        for notice in (self.theme_warning, *self.library.earlier_notices, *self.library.notices):
             if notice:
                 self.notify(notice, markup=False, timeout=10)
         self.library.notices_shown()  # every repair said once in the app, then forgotten
