@@ -57,8 +57,9 @@ def sanitize(text: str | None) -> str:
     if not _SUSPECT.search(text):  # most text: one scan instead of three passes
         return text
     text = _SURROGATE.sub("\ufffd", text)
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    return _FORBIDDEN.sub("", text)
+    if _FORBIDDEN.search(text):  # every escape sequence starts with a forbidden character
+        text = _FORBIDDEN.sub("", _ESCAPE_SEQUENCE.sub("", text))
+    return text
 
 
 def sanitize_line(text: str | None, limit: int = TITLE_LIMIT) -> str:
