@@ -176,6 +176,27 @@ async def test_same_story_under_two_urls_is_one_article(server: TestServer, env)
 
 
 @pytest.mark.asyncio
+async def test_stories_that_open_alike_under_their_own_headlines_stay_apart(
+        server: TestServer, env) -> None:
+    """Two pages of one site whose first 200 words are the same (a long shared standfirst, a
+    series' recap) but whose headlines differ are two stories: merging them would delete one."""
+    store, fetcher, pool = env
+    opening = "The series so far covers the same ground in every part of it. " * 30
+    urls = []
+    for n in range(3):
+        path = f"/series/part-{n}"
+        server.add(path, f"<html><head><title>Part {n}</title></head><body><article>"
+                         f"<h1>Part {n}</h1><p>{opening}</p><p>Only part {n} says this.</p>"
+                         "</article></body></html>")
+        urls.append((f"Part {n}", server.url(path), 1_700_000_000 + n))
+    feed = server.add("/series.xml", rss(urls))
+    await Refresher(store, fetcher, pool, page_workers=1).run([Feed(url=feed)])
+    records = [store.get_article(article_id(url)) for _title, url, _ in urls]
+    assert all(r is not None and r.status == "full" for r in records), records
+    assert [r.title for r in records if r] == ["Part 0", "Part 1", "Part 2"]
+
+
+@pytest.mark.asyncio
 async def test_an_entry_merged_into_its_twin_is_not_new_again_for_the_next_feed(
         server: TestServer, env) -> None:
     """Feeds merge concurrently, so a second feed can list an entry after its page was found
