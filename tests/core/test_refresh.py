@@ -197,6 +197,29 @@ async def test_stories_that_open_alike_under_their_own_headlines_stay_apart(
 
 
 @pytest.mark.asyncio
+async def test_the_page_cache_keeps_the_kept_articles_page_and_a_page_that_did_not_extract(
+        server: TestServer, env) -> None:
+    """The page of an article that merged into its twin is not kept (the twin's page stands
+    for it); the page of an article that did not extract is, for a later extractor."""
+    store, fetcher, pool = env
+    server.add("/x/story", page("Same story"))
+    server.add("/x/story-copy", page("Same story"))
+    server.add("/x/empty", b"<html><body><p></p></body></html>")
+    feed = server.add("/x.xml", rss([("Story", server.url("/x/story"), 1_700_000_100),
+                                     ("Story copy", server.url("/x/story-copy"), 1_700_000_000),
+                                     ("Empty", server.url("/x/empty"), 1_600_000_000)]))
+    progress = await Refresher(store, fetcher, pool, page_workers=1).run([Feed(url=feed)])
+    story, copy, empty = (article_id(server.url(path)) for path in ("/x/story", "/x/story-copy", "/x/empty"))
+    assert store.get_article(copy) is None and store.get_raw(copy) is None
+    kept = store.get_raw(story)
+    assert kept is not None and kept[0] == page("Same story")
+    assert store.get_article(empty).status == "failed" and len(progress.errors) == 1
+    failed_page = store.get_raw(empty)
+    assert failed_page is not None and failed_page[1]["url"] == server.url("/x/empty")
+    assert sorted(store.raw_ids()) == sorted([story, empty])
+
+
+@pytest.mark.asyncio
 async def test_an_entry_merged_into_its_twin_is_not_new_again_for_the_next_feed(
         server: TestServer, env) -> None:
     """Feeds merge concurrently, so a second feed can list an entry after its page was found

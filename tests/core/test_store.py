@@ -46,6 +46,23 @@ def test_search_follows_replacements(store: Store) -> None:
     assert hits("zeppelin") == [] and len(hits("submarine")) == 1
 
 
+def test_search_entry_kept_through_a_change_of_feeds_and_tags(store: Store) -> None:
+    """A record re-put with the same title and text keeps one search entry, and the entry
+    is still the one a later change of the text takes away (a contentless index holds no
+    text of its own: taking away other words than it holds would leave the old ones)."""
+    record = make_record(1, body="The zeppelin landed in the harbour. " * 10)
+    store.put_articles([record])
+    matches = lambda word: store._index.db.execute(  # noqa: E731
+        "SELECT count(*) FROM search WHERE search MATCH ?", (word,)).fetchone()[0]
+    retagged = record.with_changes(feeds=("https://example.org/feed",), feed_tags=("air",))
+    store.put_articles([retagged], previous={record.id: record})
+    assert matches("zeppelin") == 1 and matches("number") == 1
+    [summary] = store.summaries(store.rowids())
+    assert summary.feed_tags == ("air",)
+    store.put_articles([make_record(1, body="A submarine surfaced instead. " * 10)])
+    assert matches("zeppelin") == 0 and matches("submarine") == 1
+
+
 def test_state_round_trip_and_index_flags(store: Store) -> None:
     record = make_record(1)
     store.put_articles([record])

@@ -381,10 +381,16 @@ class ArticleIndex:
                 states: Mapping[str, ArticleState]) -> None:
         db = self.db
         existing = self._rowids_of([record.id for record, _ in pairs])
+        # A record whose title and text stay (its feeds, tags or status changed) keeps its
+        # search entry: taking it away and adding it again tokenises the whole text twice.
+        same_text: set[str] = set()
         for record, old in pairs:
             rowid = existing.get(record.id)
             if rowid is not None:
                 self._count_tags(rowid, -1)
+                if old is not None and search_text(old) == search_text(record):
+                    same_text.add(record.id)
+                    old = None
                 self._remove(rowid, old)
         next_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
         articles: list[tuple[object, ...]] = []
@@ -397,7 +403,7 @@ class ArticleIndex:
                 next_rowid += 1
                 rowid = next_rowid
             state = states.get(record.id, _DEFAULT_STATE)
-            _add_rows(record, state, rowid, articles, tags, texts)
+            _add_rows(record, state, rowid, articles, tags, [] if record.id in same_text else texts)
             # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
             kinds: dict[str, int] = {}
             for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),
