@@ -243,3 +243,51 @@ def test_a_comments_label_that_is_not_a_heading_ends_the_article() -> None:
     text = extract(page, "https://blog.example/pier").text
     assert_story(text)
     assert COMMENTS[0] not in text
+
+
+def test_a_list_of_links_the_story_discusses_stays_between_its_paragraphs() -> None:
+    # readability drops a list that is mostly links; this one is part of the story, which
+    # introduces it and goes on after it.
+    entries = ["Harbour dues for 2011", "Pier survey of 2009", "Storm damage report", "Landing stage plan"]
+    items = "".join(f"<li><a href='/doc/{n}'>{entry}</a> - {n + 3} pages</li>" for n, entry in enumerate(entries))
+    page = blog_page(f"<div class='post'><h2>Pier</h2><p>{STORY[0]} {STORY[1]}</p><ul>{items}</ul>"
+                     f"<h2>What happens next</h2><p>{STORY[2]} {STORY[3]}</p></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    for entry in entries:
+        assert entry in text
+
+
+def test_a_strip_of_teasers_above_the_story_is_dropped() -> None:
+    # Each teaser: a linked headline and a summary cut off with an ellipsis, in a box of its own.
+    teasers = "".join(
+        f"<div class='post small-post'><h2><a href='/older/{n}'>Older story number {n} of the harbour</a></h2>"
+        f"<p>The ferry timetable changes again this spring, and the harbour master says the {n} new crossings "
+        f"will need a second ticket office, two more deckhands, a new gangway and, before the summer, a&#8230;</p>"
+        f"<p><a href='/older/{n}'>Continue reading</a></p></div>"
+        for n in range(3))
+    page = blog_page(f"<div class='content'>{teasers}<div class='post'><h1>Pier to be rebuilt</h1>{STORY_HTML}</div>"
+                     f"</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "ferry timetable" not in text
+
+
+def test_one_linked_post_title_over_a_story_that_trails_off_is_the_story() -> None:
+    # A blog links its post's title to the post; one such box is the article, not a teaser.
+    page = blog_page(f"<div class='post'><h2><a href='/pier'>Pier to be rebuilt this winter</a></h2>"
+                     f"<p>{STORY[0]} {STORY[1]}</p><p>{STORY[2]} {STORY[3]} And then&#8230;</p></div>")
+    assert_story(extract(page, "https://blog.example/pier").text)
+
+
+def test_recent_posts_and_author_boxes_are_furniture() -> None:
+    recent = "".join(f"<div class='entry'><p class='date'>November {n}</p><h5><a href='/p/{n}'>Post {n}</a></h5>"
+                     f"<p class='summary'>{COMMENTS[n % len(COMMENTS)]}</p></div>" for n in range(4))
+    author = ("<div class='author_info'><h4>About the author</h4><p>Kathy Moss has written 2,000 posts on this blog "
+              "about boats, tides and the people of the harbour since she retired.</p></div>")
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{STORY_HTML}{author}</div>"
+                     f"<div id='recent-posts' class='box module'><h4>Recent Posts</h4>{recent}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "Kathy Moss has written" not in text
+    assert COMMENTS[0] not in text

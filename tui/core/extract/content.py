@@ -45,7 +45,8 @@ _STRONG_FURNITURE_HINT = re.compile(
     r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
     r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comment(?!ar)[a-z]*|disqus|"
     r"breadcrumbs?|popular|trending|recommend\w*|outbrain|taboola|"
-    r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author-?(?:bio|box|info)|"
+    r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author[-_]?(?:bio|box|info)|"
+    r"recent[-_]?(?:posts?|entries|articles|stories|comments)|"
     r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
     r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|sidebar|"
     r"print-?only|visually-?hidden|sr-only|screen-?reader)(?=$|[\s_-])",
@@ -124,6 +125,7 @@ def prune(root: HtmlElement) -> None:
                 and class_prose.get(element.get("class") or "", 0) < PROSE_SHARE * total.prose:
             _drop(element)
     _drop_hover_cards(root)
+    _drop_teaser_lists(body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +225,36 @@ def _drop_hover_cards(root: HtmlElement) -> None:
             _drop(element)
 
 
+TEASER_TEXT = 800  # beyond this a box is a story, not a pointer to one
+_ELLIPSIS = ("…", "...", "[…]", "[...]")
+
+
+def _drop_teaser_lists(body: HtmlElement | None) -> None:
+    """Drop lists of teasers: sibling boxes that are each a linked headline and a summary cut
+    off with an ellipsis (a front page's or a "featured" strip's pointers to other stories).
+    One such box alone may be the article itself (a blog's linked post title), so it takes
+    two of them under one parent."""
+    if body is None:
+        return
+    by_parent: dict[HtmlElement, dict[HtmlElement, None]] = {}
+    for heading in body.iter("h2", "h3", "h4"):
+        box = heading.getparent()
+        if box is None or box is body or box.tag in ("html", "body") or box.get(PROSE_MARK) is not None:
+            continue
+        title = text_of(heading)
+        linked = sum(len(text_of(link)) for link in heading.iter("a"))
+        if len(title) < 10 or linked < 0.9 * len(title) or len(text_of(box)) - len(title) > TEASER_TEXT:
+            continue
+        if any(text_of(paragraph).endswith(_ELLIPSIS) for paragraph in box.iter("p")):
+            parent = box.getparent()
+            if parent is not None:
+                by_parent.setdefault(parent, {})[box] = None
+    for boxes in by_parent.values():
+        if len(boxes) >= 2:
+            for box in boxes:
+                _drop(box)
+
+
 def _drop(element: HtmlElement) -> None:
     """Remove an element but keep its tail text, which belongs to the parent."""
     if element.getparent() is not None:
@@ -315,10 +347,42 @@ class _Readability(FastDocument):
                     continue
                 element.drop_tree()
 
+    def get_preserved_elements(self, node: HtmlElement) -> dict[HtmlElement, bool]:
+        """readability's kept lists, and every list the article's prose runs on past: a list
+        with paragraphs of prose before and after it among its siblings is part of the text
+        (a list of the links it discusses, a schedule), however many links it holds; a
+        "related" list closes the article, with no prose after it."""
+        allowed: dict[HtmlElement, bool] = super().get_preserved_elements(node)
+        spans: dict[HtmlElement, tuple[int, int] | None] = {}
+        for element in self.tags(node, "ul", "ol"):
+            parent = element.getparent()
+            if parent is None:
+                continue
+            if parent not in spans:
+                spans[parent] = _prose_span(parent)
+            span = spans[parent]
+            if span is not None and span[0] < parent.index(element) < span[1]:
+                allowed[element] = True
+        return allowed
+
     def get_clean_html(self) -> str:
         self.result = self.html
         html: str = tounicode(self.html, method="html")
         return html
+
+
+LIST_NEIGHBOUR_PROSE = 100  # characters of unlinked text in a paragraph that counts as prose
+
+
+def _prose_span(parent: HtmlElement) -> tuple[int, int] | None:
+    """Positions of the first and the last child of ``parent`` that is a paragraph of prose."""
+    positions = []
+    for position, child in enumerate(parent):
+        if child.tag in ("p", "blockquote"):
+            text = len(text_of(child))
+            if text - sum(len(text_of(link)) for link in child.iter("a")) >= LIST_NEIGHBOUR_PROSE:
+                positions.append(position)
+    return (positions[0], positions[-1]) if positions else None
 
 
 @lru_cache(maxsize=8192)
