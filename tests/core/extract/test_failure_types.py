@@ -313,3 +313,14 @@ def test_relative_links_of_a_page_without_address_are_text_not_links() -> None:
     assert article.links == ("https://harbour.example/board",)
     block = next(block for block in article.blocks if "See the plans" in block.text)
     assert [block.text[start:end] for start, end, _ in block.links] == ["the board"]
+
+
+def test_a_utf8_page_with_a_few_broken_bytes_is_still_read_as_utf8() -> None:
+    # One byte of a quote lost in the page's template: the rest is valid UTF-8, as a browser shows it.
+    quoted = "".join(f"<p>“{sentence}” said the harbour master’s deputy.</p>" for sentence in STORY)
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{quoted}</div>",
+                     head="<meta http-equiv='Content-Type' content='text/html; charset=UTF-8'>")
+    data = page.encode("utf-8").replace(b"<h2>", b"<h2>\x80\x93 ", 1)
+    text = extract(data, "https://blog.example/pier").text
+    assert_story(text)
+    assert "“The harbour board voted" in text and "master’s deputy" in text
