@@ -113,3 +113,52 @@ async def test_marks_repaint_where_their_rows_are_in_a_scrolled_list(store: Stor
         await pilot.press("V")
         await pilot.pause()
         assert _drawn_lines_with(app, "article-list--marked") == []
+
+
+async def test_partial_frames_add_up_to_the_full_frame(store: Store) -> None:
+    """Every frame the app sends, played into a terminal emulator in order, leaves it showing
+    what a full repaint would: a partial update that draws only what it changes (the list
+    rows under a moving cursor, the reader following it, the status line, a scrolled reader)
+    leaves no stale line and no gap beside it."""
+    import pyte
+    from rich.console import Console
+
+    store.put_articles([make_record(n, tags=("tech",), body=f"Paragraph about topic {n}. " * 300)
+                        for n in range(1, 61)])
+    app = make_app(store)
+    columns, rows = 100, 30
+    console = Console(width=columns, height=rows, color_system="truecolor", force_terminal=True,
+                      legacy_windows=False)
+    terminal = pyte.Screen(columns, rows)
+    stream = pyte.Stream(terminal)
+    frames: list[object] = []
+    shown = app._display
+
+    def display(screen: object, renderable: object) -> None:
+        shown(screen, renderable)  # type: ignore[arg-type]
+        if renderable is not None and hasattr(renderable, "render_segments"):
+            frames.append(renderable)
+            stream.feed(renderable.render_segments(console))
+
+    app._display = display  # type: ignore[method-assign]
+
+    def cells(screen: pyte.Screen) -> list[list[tuple[str, str, str, bool]]]:
+        return [[(c.data, c.fg, c.bg, c.bold) for c in (screen.buffer[y][x] for x in range(columns))]
+                for y in range(rows)]
+
+    def full_frame() -> list[list[tuple[str, str, str, bool]]]:
+        fresh = pyte.Screen(columns, rows)
+        update = app.screen._compositor.render_update(full=True)
+        pyte.Stream(fresh).feed(update.render_segments(console))  # type: ignore[union-attr]
+        return cells(fresh)
+
+    async with app.run_test(size=(columns, rows)) as pilot:
+        await pilot.pause()
+        for keys in (["j"], ["j"], ["j", "j", "j"], ["k"], ["m"], ["s"], ["tab"], ["space"],
+                     ["escape"], *[["j"]] * 14, ["k"], ["v"], ["V"]):
+            before = len(frames)
+            await pilot.press(*keys)
+            await pilot.pause(0.15)  # the reader follows the cursor after 80 ms
+            assert len(frames) > before, keys
+            assert cells(terminal) == full_frame(), keys
+        assert article_list(app).scroll_y > 0  # the list scrolled: rows moved on screen too

@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from PIL import Image
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -289,6 +288,8 @@ SIXEL_COLOURS = 256
 def sixel_encode(picture: PixelImage) -> str:
     """``picture`` as one sixel image (DCS q ... ST): a palette of up to 256 colours chosen by
     Pillow, then per six-row band one run-length coded line per colour present in it."""
+    from PIL import Image  # (imported here: the first frame has no picture to draw)
+
     image = Image.frombytes("RGB", (picture.width, picture.height), picture.pixels)
     quantised = image.quantize(colors=SIXEL_COLOURS, method=Image.Quantize.MEDIANCUT,
                                dither=Image.Dither.NONE)

@@ -10,6 +10,7 @@ app's worker answers that screen (``PicturesLoaded``). Nobody reaches into anoth
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -17,9 +18,11 @@ from textual.message_pump import MessagePump
 from ..core.errors import WartaError
 from ..core.images import RGB, ImageError, ImageRef
 from ..core.models import Feed
-from ..core.refresh import AddResult, RefreshProgress
 from .graphics import Drawing
 from .pictures import Drawable
+
+if TYPE_CHECKING:
+    from ..core.refresh import AddResult, RefreshProgress
 
 # -- from the refresh worker to the app ----------------------------------------------------------
 

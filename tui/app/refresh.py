@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from contextlib import AsyncExitStack
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 
 from ..core.library import Library, Network
 from ..core.models import Feed
-from ..core.pool import WorkerPool
-from ..core.refresh import RefreshProgress
 from .messages import ArticlesArrived, RefreshFinished, RefreshProgressed, SourceAdded
+
+if TYPE_CHECKING:
+    from ..core.pool import WorkerPool
+    from ..core.refresh import RefreshProgress
 
 PROGRESS_EVERY = 0.25  # seconds: the status line says where a refresh stands at most this often
 

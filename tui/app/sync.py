@@ -11,16 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.message import Message
 
 from ..core.errors import WartaError
-from ..core.fetch import tls_context
 from ..core.library import Library
-from ..core.sync import SyncReport, Syncer, server_name
 from .refresh import RefreshController
+
+if TYPE_CHECKING:  # sync's modules (httpx, the API clients) load with the first sync
+    from ..core.sync import SyncReport, Syncer
 
 
 class SyncFinished(Message):
@@ -63,6 +64,9 @@ class SyncController:
         return True
 
     async def _run(self) -> None:
+        from ..core.fetch import tls_context
+        from ..core.sync import server_name
+
         config = self.library.config
         assert config.sync is not None
         server = server_name(config.sync)

@@ -20,16 +20,18 @@ import io
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, get_args
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from .errors import WartaError
-from .fetch import Fetcher
 from .models import Article, Block, Feed
 from .sanitize import sanitize_line
 from .store import IMAGE_KEY_PREFIX, Store
 from .urls import is_http_url, origin
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from .fetch import Fetcher
 
 ImageMode = Literal["auto", "halfblock", "off", "kitty", "sixel"]
 IMAGE_MODES: tuple[str, ...] = get_args(ImageMode)
@@ -46,7 +48,6 @@ MAX_PIXELS = 16_000_000
 MIN_SIDE = 48  # pixels: smaller pictures are icons, spacers and tracking pixels
 _ORIENTATION = 0x0112  # EXIF tag: 5-8 mean the picture is shown turned by 90 degrees
 _FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "BMP")
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS_JPEG  # Pillow's own bomb check, behind ours
 
 _ORIGINAL = IMAGE_KEY_PREFIX + "o:"
 _SCALED = IMAGE_KEY_PREFIX + "s:"
@@ -234,6 +235,8 @@ def to_cells(data: bytes, max_cols: int, max_rows: int, background: RGB = (0, 0,
     Transparent parts are laid on ``background``. CPU work (a few ms for a news photo):
     call it from a thread, never the event loop.
     """
+    from PIL import Image  # (here, not at the top: the reader's first frame has no picture)
+
     with _opened(data) as image:
         cols, rows = fit(*_checked_size(image), max_cols, max_rows)
         image.draft("RGB", (cols * 2, rows * 4))  # JPEG: decode at a fraction of the size
@@ -245,6 +248,8 @@ def to_cells(data: bytes, max_cols: int, max_rows: int, background: RGB = (0, 0,
 
 def _decoded(image: Image.Image) -> Image.Image:
     """The first frame decoded and turned upright (EXIF); a broken file is an ImageError."""
+    from PIL import Image, ImageOps
+
     try:
         image.seek(0)
         image.load()
@@ -257,6 +262,8 @@ def to_pixels(data: bytes, max_cols: int, max_rows: int, cell: Cell,
               background: RGB = (0, 0, 0)) -> PixelImage:
     """Decode ``data`` and scale it to show whole in ``max_cols`` x ``max_rows`` cells of
     ``cell`` pixels (never enlarged): for kitty graphics and sixel. CPU work: off the loop."""
+    from PIL import Image
+
     cell_w, cell_h = max(1, cell[0]), max(1, cell[1])
     with _opened(data) as image:
         width, height = _checked_size(image)
@@ -289,6 +296,9 @@ class _opened:
         head = data[:1024].lstrip().lower()
         if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head:
             raise ImageError("SVG pictures are not shown")
+        from PIL import Image, UnidentifiedImageError
+
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS_JPEG  # Pillow's own bomb check, behind ours
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -326,6 +336,8 @@ def _flatten(image: Image.Image, background: RGB) -> Image.Image:
     if not has_alpha:
         return image.convert("RGB")
     rgba = image.convert("RGBA")
+    from PIL import Image
+
     base = Image.new("RGBA", rgba.size, (*background, 255))
     return Image.alpha_composite(base, rgba).convert("RGB")
 

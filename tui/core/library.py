@@ -20,20 +20,20 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from .config import Config
 from .errors import DiskFullError, FilterError, StoreError, WartaError
-from .fetch import Fetcher, FetchLimits
 from .furniture import SiteFurniture
 from .images import ImageLoader, image_mode, image_policy, trusted_hosts
 from .models import ArticleRecord, ArticleState, ArticleSummary, Feed, TagCount
-from .pool import WorkerPool
 from .query import EVERYTHING, CompiledFilter, compile_filter, parse_filter, sorted_by
-from .refresh import (AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress,
-                      add_url, reextract)
 from .retention import GcSummary, collect_garbage
 from .sanitize import sanitize_line
 from .store import RebuildProgress, StateDiff, Store, changed_fields
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the network's modules (httpx, the worker pool) load when it is first used:
+    # the reader's first frame and a plain ``warta list`` need none of them
+    from .fetch import FetchLimits
     from .newsboat import CacheImport
+    from .pool import WorkerPool
+    from .refresh import AddResult, ArticlesCallback, ProgressCallback, Refresher, RefreshProgress
     from .sync import SyncStatus, Syncer
 
 STATE_FIELDS = tuple(field.name for field in fields(ArticleState))
@@ -330,6 +330,7 @@ class Library:
         """Read and star marks (and articles) from newsboat's ``cache.db`` (read-only); the
         marks go through ``change()``, the cached HTML through a worker pool."""
         from .newsboat import import_cache
+        from .pool import WorkerPool
 
         config = self.config
         pool = WorkerPool(config.fetch.workers, timeout=config.fetch.extract_timeout)
@@ -636,6 +637,11 @@ class Library:
         """The list index lags the stores (opened with ``rebuild_later``): rebuild it."""
         return self._store.index_stale
 
+    def index_lags(self) -> bool:
+        """Whether the index misses a write (then ``index_stale``); asked off the event loop:
+        it waits for a write of this process to finish."""
+        return self._store.index_lags()
+
     def rebuild_index(self, progress: RebuildProgress | None = None, *,
                       separate: bool = False) -> None:
         """Rebuild the list index; the old one stays readable meanwhile (thread-safe).
@@ -688,6 +694,10 @@ class Library:
     async def network(self, *, on_progress: ProgressCallback | None = None,
                       on_articles: ArticlesCallback | None = None) -> AsyncIterator[Network]:
         """A fetcher, a worker pool and a refresher over this library; shut down on the way out."""
+        from .fetch import Fetcher
+        from .pool import WorkerPool
+        from .refresh import Refresher
+
         config = self.config
         pool = WorkerPool(config.fetch.workers, timeout=config.fetch.extract_timeout)
         try:
@@ -723,6 +733,8 @@ class Network:
     async def add(self, url: str, *, tags: Sequence[str] = (), page_only: bool = False) -> AddResult:
         """Subscribe to ``url`` (a feed, or a page that advertises one) or save it as one article;
         a feed already followed comes back ``known`` and is left as it is."""
+        from .refresh import add_url
+
         store = self.library._store
         known = [feed.url for feed in self.library.feeds()]
         result = await add_url(url, store=store, fetcher=self.refresher.fetcher,
@@ -741,9 +753,13 @@ class Network:
 
     async def reextract(self, *, on_articles: Callable[[list[str]], None] | None = None) -> int:
         """Extract every cached page again, offline."""
+        from .refresh import reextract
+
         return await reextract(self.library._store, self.refresher.pool, on_articles=on_articles)
 
 
 def fetch_limits(config: Config) -> FetchLimits:
     """The fetcher's limits from the config's ``[fetch]`` section."""
+    from .fetch import FetchLimits
+
     return FetchLimits.from_config(config.fetch)

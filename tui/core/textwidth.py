@@ -21,6 +21,7 @@ from typing import Any
 
 ELLIPSIS = "…"
 TAB_SIZE = 8
+_FIRST_WIDE = "\u1100"  # Hangul Jamo: the first character a terminal draws two cells wide
 
 # Characters that must not start a line (closing brackets and quotes, stops, commas, middle
 # dots, iteration and prolonged-sound marks, small kana, and their Latin look-alikes).
@@ -96,6 +97,8 @@ def iter_graphemes(text: str) -> Iterator[str]:
 def truncate(text: str, limit: int, ellipsis: str = ELLIPSIS) -> str:
     """``text`` cut to at most ``limit`` cells, ending in ``ellipsis`` when cut; never splits
     a glyph (a wide character, an accent from its letter, a joined emoji)."""
+    if len(text) <= limit and (not text or max(text) < _FIRST_WIDE):
+        return text  # no glyph below U+1100 is wide: fits, measured without the width tables
     if cells(text) <= limit:
         return text
     room = limit - cells(ellipsis)

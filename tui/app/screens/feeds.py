@@ -23,6 +23,7 @@ from ...core.library import FeedRow, FeedTable, Library
 from ...core.render import relative_date
 from ...core.sanitize import sanitize_line
 from ...core.textwidth import fit
+from ..compositor import UpdateCompositor
 from ..messages import RefreshRequested
 from ..widgets.footer import KeptFooter
 from ..widgets.row_list import Row, RowList
@@ -108,6 +109,7 @@ class FeedsScreen(Screen[FeedChoice | None]):
     def __init__(self, library: Library, *, unsubscribe: Callable[[str], bool],
                  errors: dict[str, str] | None = None) -> None:
         super().__init__()
+        self._compositor = UpdateCompositor()
         self.library = library
         self._unsubscribe = unsubscribe
         self.errors = errors or {}  # this session's refresh failures, by feed URL

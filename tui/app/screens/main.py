@@ -37,6 +37,7 @@ from ...core.urls import is_http_url
 from ...core.images import ImageRef, article_images
 from .. import render
 from ..browsing import launch
+from ..compositor import UpdateCompositor
 from ..messages import (Activity, AddRequested, ArticlesChanged, ChangesQueued, Failed,
                         PicturesLoaded, PicturesWanted, QueueFlushed, RefreshRequested,
                         Resubscribed, SessionNews)
@@ -165,6 +166,7 @@ class MainScreen(Screen[None]):
     def __init__(self, library: Library, *, export_dir: Path, opener: Opener | None = None,
                  undo: UndoStack | None = None) -> None:
         super().__init__()
+        self._compositor = UpdateCompositor()
         self.library = library
         self.undo_stack = undo if undo is not None else UndoStack(library)
         self.export_dir = export_dir
