@@ -150,3 +150,26 @@ async def test_the_cache_check_waits_for_the_index_rebuild_and_starts_no_second_
             assert len(article_list(app).rowids) == 10
     finally:
         library.close()
+
+
+async def test_a_write_that_missed_the_index_is_rebuilt_into_the_list(store: Store) -> None:
+    """Another process held the index past the busy timeout while this one wrote: the store
+    write stands, the index write was skipped. The open app notices and rebuilds behind the
+    list, instead of leaving that article out of it until the next start."""
+    import sqlite3
+
+    store.put_articles([make_record(n) for n in range(1, 3)])
+    app = make_app(store)
+    app.LIVE_POLL_INTERVAL = 0.2  # type: ignore[misc]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert len(article_list(app).rowids) == 2
+        holder = sqlite3.connect(store.data_dir / "index.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:  # the app's own store, written from a thread as its refresh does
+            await asyncio.to_thread(store.put_articles, [make_record(3)])
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await wait_for(pilot, lambda: len(article_list(app).rowids) == 3, timeout=20)
+        assert "3 articles" in status_text(app) and not app.library.index_stale

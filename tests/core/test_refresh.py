@@ -176,6 +176,50 @@ async def test_same_story_under_two_urls_is_one_article(server: TestServer, env)
 
 
 @pytest.mark.asyncio
+async def test_stories_that_open_alike_under_their_own_headlines_stay_apart(
+        server: TestServer, env) -> None:
+    """Two pages of one site whose first 200 words are the same (a long shared standfirst, a
+    series' recap) but whose headlines differ are two stories: merging them would delete one."""
+    store, fetcher, pool = env
+    opening = "The series so far covers the same ground in every part of it. " * 30
+    urls = []
+    for n in range(3):
+        path = f"/series/part-{n}"
+        server.add(path, f"<html><head><title>Part {n}</title></head><body><article>"
+                         f"<h1>Part {n}</h1><p>{opening}</p><p>Only part {n} says this.</p>"
+                         "</article></body></html>")
+        urls.append((f"Part {n}", server.url(path), 1_700_000_000 + n))
+    feed = server.add("/series.xml", rss(urls))
+    await Refresher(store, fetcher, pool, page_workers=1).run([Feed(url=feed)])
+    records = [store.get_article(article_id(url)) for _title, url, _ in urls]
+    assert all(r is not None and r.status == "full" for r in records), records
+    assert [r.title for r in records if r] == ["Part 0", "Part 1", "Part 2"]
+
+
+@pytest.mark.asyncio
+async def test_the_page_cache_keeps_the_kept_articles_page_and_a_page_that_did_not_extract(
+        server: TestServer, env) -> None:
+    """The page of an article that merged into its twin is not kept (the twin's page stands
+    for it); the page of an article that did not extract is, for a later extractor."""
+    store, fetcher, pool = env
+    server.add("/x/story", page("Same story"))
+    server.add("/x/story-copy", page("Same story"))
+    server.add("/x/empty", b"<html><body><p></p></body></html>")
+    feed = server.add("/x.xml", rss([("Story", server.url("/x/story"), 1_700_000_100),
+                                     ("Story copy", server.url("/x/story-copy"), 1_700_000_000),
+                                     ("Empty", server.url("/x/empty"), 1_600_000_000)]))
+    progress = await Refresher(store, fetcher, pool, page_workers=1).run([Feed(url=feed)])
+    story, copy, empty = (article_id(server.url(path)) for path in ("/x/story", "/x/story-copy", "/x/empty"))
+    assert store.get_article(copy) is None and store.get_raw(copy) is None
+    kept = store.get_raw(story)
+    assert kept is not None and kept[0] == page("Same story")
+    assert store.get_article(empty).status == "failed" and len(progress.errors) == 1
+    failed_page = store.get_raw(empty)
+    assert failed_page is not None and failed_page[1]["url"] == server.url("/x/empty")
+    assert sorted(store.raw_ids()) == sorted([story, empty])
+
+
+@pytest.mark.asyncio
 async def test_an_entry_merged_into_its_twin_is_not_new_again_for_the_next_feed(
         server: TestServer, env) -> None:
     """Feeds merge concurrently, so a second feed can list an entry after its page was found

@@ -46,6 +46,23 @@ def test_search_follows_replacements(store: Store) -> None:
     assert hits("zeppelin") == [] and len(hits("submarine")) == 1
 
 
+def test_search_entry_kept_through_a_change_of_feeds_and_tags(store: Store) -> None:
+    """A record re-put with the same title and text keeps one search entry, and the entry
+    is still the one a later change of the text takes away (a contentless index holds no
+    text of its own: taking away other words than it holds would leave the old ones)."""
+    record = make_record(1, body="The zeppelin landed in the harbour. " * 10)
+    store.put_articles([record])
+    matches = lambda word: store._index.db.execute(  # noqa: E731
+        "SELECT count(*) FROM search WHERE search MATCH ?", (word,)).fetchone()[0]
+    retagged = record.with_changes(feeds=("https://example.org/feed",), feed_tags=("air",))
+    store.put_articles([retagged], previous={record.id: record})
+    assert matches("zeppelin") == 1 and matches("number") == 1
+    [summary] = store.summaries(store.rowids())
+    assert summary.feed_tags == ("air",)
+    store.put_articles([make_record(1, body="A submarine surfaced instead. " * 10)])
+    assert matches("zeppelin") == 0 and matches("submarine") == 1
+
+
 def test_state_round_trip_and_index_flags(store: Store) -> None:
     record = make_record(1)
     store.put_articles([record])
@@ -72,6 +89,72 @@ def test_index_rebuilt_when_it_missed_a_write(tmp_path: Path) -> None:
         store._articles.incr("warta:seq")
     with Store.open(tmp_path) as store:
         assert store.count() == 2
+
+
+def test_an_index_write_skipped_while_another_holds_the_index_is_never_covered_up(
+        tmp_path: Path) -> None:
+    """Another process holds the index (its rebuild, a long bulk write) past the busy timeout:
+    the store write stands, its index write is skipped. The next write's index write succeeds,
+    but must not make the index look in step: the skipped article would stay out of the list
+    for good. Here the holder is a real second SQLite connection in a write transaction."""
+    with Store.open(tmp_path) as store:
+        store.put_articles([make_record(1)])
+        holder = sqlite3.connect(tmp_path / "index.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            store.put_articles([make_record(2)])  # waits out the busy timeout, then skips
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert store.get_article(make_record(2).id) is not None  # what was saved stays saved
+        store.put_articles([make_record(3)])
+        assert store.count() == 2  # the index really missed article 2 ...
+        assert store.index_stale and store.index_lags()  # ... and says so
+        store.rebuild_index()
+        assert store.count() == 3 and not store.index_lags()
+    with Store.open(tmp_path) as again:
+        assert again.count() == 3 and not again.index_stale
+
+
+def test_a_second_warta_missing_the_index_is_seen_and_repaired_at_the_next_open(
+        tmp_path: Path) -> None:
+    with Store.open(tmp_path) as ours, Store.open(tmp_path) as theirs:
+        ours.put_articles([make_record(1)])
+        holder = sqlite3.connect(tmp_path / "index.sqlite", isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            theirs.put_articles([make_record(2)])
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        ours.put_articles([make_record(3)])
+        assert ours.count() == 2 and ours.index_lags()
+    with Store.open(tmp_path) as store:
+        assert store.count() == 3
+
+
+def test_index_writes_out_of_order_are_in_step_once_the_gap_fills(store: Store) -> None:
+    """Two writers whose index writes land in the other order (the write lock timed out):
+    the later one is noted ahead of the gap and counted once the earlier one arrives."""
+    index = store._index
+    articles, states = index.applied_seqs()
+    one, two = make_record(1), make_record(2)
+    index.upsert([(two, None)], {}, articles_seq=articles + 2)
+    assert index.applied_seqs() == (articles, states)  # a gap: not in step with +2
+    index.upsert([(one, None)], {}, articles_seq=articles + 1)
+    assert index.applied_seqs() == (articles + 2, states)
+    index.upsert([(one, None)], {}, articles_seq=articles + 4)
+    index.set_seqs((articles + 9, states))  # a replay ends with the stores' own counters
+    index.upsert([(one, None)], {}, articles_seq=articles + 10)
+    assert index.applied_seqs() == (articles + 10, states)
+
+
+def test_a_new_data_dir_opens_without_a_rebuild(tmp_path: Path) -> None:
+    with Store.open(tmp_path, rebuild_later=True) as store:
+        assert not store.index_stale
+        store.put_articles([make_record(1)])
+    with Store.open(tmp_path, rebuild_later=True) as store:
+        assert not store.index_stale and store.count() == 1
 
 
 def test_corrupt_index_is_rebuilt(tmp_path: Path) -> None:

@@ -381,9 +381,22 @@ class WartaApp(App[None]):
         self._tell_main(Activity("Article index rebuilt"))
 
     def _look_for_outside_changes(self) -> None:
-        """A cron ``warta fetch`` (or a second Warta) wrote: show its articles and counts."""
+        """A cron ``warta fetch`` (or a second Warta) wrote: show its articles and counts; and
+        rebuild the index if a write missed it (here, or there: asked on a thread)."""
         if self.library.changed_elsewhere():
             self._tell_main(ArticlesChanged(None))
+            if not self.workers_in("index"):
+                self.run_worker(self._check_index, name="index check", group="index", thread=True,
+                                exit_on_error=False)
+        elif self.library.index_stale and not self.workers_in("index"):
+            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
+                            exit_on_error=False)
+
+    def _check_index(self) -> None:
+        """Thread: whether the index misses another process's write (it skipped its index write
+        while this one held the index); then it is rebuilt, behind the list."""
+        if self.library.index_lags():
+            self._rebuild_index()
 
     # -- background upkeep and worker failures ------------------------------------------------
 

@@ -49,7 +49,9 @@ def clamp_timestamp(stamp: float | None, *, fallback: float) -> float:
 
 
 def fingerprint(article: Article) -> str:
-    """A hash of the article's opening words: equal for one story served under two URLs."""
+    """A hash of the article's headline and opening words: equal for one story served under two
+    URLs. The headline counts because pages of one site can open alike for 200 words (a series'
+    recap, a long shared standfirst) and still be different stories; a merge would delete one."""
     words: list[str] = []
     for block in article.blocks:  # the opening words only: no word spans two blocks of the text
         if block.kind != "image":
@@ -58,7 +60,9 @@ def fingerprint(article: Article) -> str:
                 break
     if len(words) < FINGERPRINT_MIN_WORDS:
         return ""  # short texts ("Subscribe to read") would merge unrelated pages
-    return hashlib.sha256(" ".join(words[:FINGERPRINT_WORDS]).encode()).hexdigest()[:16]
+    headline = " ".join(_WORD.findall(article.title.casefold()))
+    text = headline + "\n" + " ".join(words[:FINGERPRINT_WORDS])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def tag_key(tag: str) -> str:

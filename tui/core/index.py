@@ -271,9 +271,13 @@ class ArticleIndex:
     def set_seqs(self, seqs: tuple[int, int]) -> None:
         """Record that the index reflects the stores at ``seqs`` (after a replay)."""
         with self.lock, self.db:
-            self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                                [(key, value) for name, value in zip(_SEQ_KEYS, seqs)
-                                 for key in (name, "tag_stats:" + name)])
+            self._put_seqs(seqs)
+
+    def _put_seqs(self, seqs: tuple[int, int]) -> None:
+        self.db.execute("DELETE FROM meta WHERE key LIKE 'ahead:%'")
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                            [(key, value) for name, value in zip(_SEQ_KEYS, seqs)
+                             for key in (name, "tag_stats:" + name)])
 
     # -- bookkeeping --------------------------------------------------------------------------
 
@@ -283,13 +287,34 @@ class ArticleIndex:
         return rows.get("articles_seq", -1), rows.get("state_seq", -1)
 
     def _set_seq(self, key: str, value: int) -> None:
-        # max(): two Wartas writing at once must not make the index look older than it is.
-        # The tag_stats twin says tag_stats was kept up to date by the same write (see open()).
+        """Record that the store write numbered ``value`` is in the index.
+
+        The seq says "every write up to here is in": it moves only from ``value - 1``. A write
+        the index missed (skipped while another process held it, or on a full disk) thus leaves
+        it behind for good, so it is rebuilt, instead of the next write making it look in step.
+        Two Wartas can reach the index out of order: a write ahead of a gap is noted
+        (``ahead:…``) and taken in when the gap fills. -1: a replay, which ``set_seqs`` ends.
+        The tag_stats twin says tag_stats was kept up to date by the same write (see open()).
+        """
         if key == "articles_seq":  # articles came or went: a rowid may now be another's
             self._rowid_memo = {}
-        self.db.executemany("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET"
-                            " value = max(value, excluded.value)",
-                            ((key, value), ("tag_stats:" + key, value)))
+        if value < 0:
+            return
+        db = self.db
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        applied = -1 if row is None else int(row[0])
+        if value <= applied:
+            return
+        if value > applied + 1:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"ahead:{key}:{value}", value))
+            return
+        ahead = {int(v) for (v,) in db.execute("SELECT value FROM meta WHERE key LIKE ?",
+                                                (f"ahead:{key}:%",))}
+        while value + 1 in ahead:
+            value += 1
+        db.execute("DELETE FROM meta WHERE key LIKE ? AND value <= ?", (f"ahead:{key}:%", value))
+        db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                       ((key, value), ("tag_stats:" + key, value)))
 
     # -- writes -------------------------------------------------------------------------------
 
@@ -326,8 +351,7 @@ class ArticleIndex:
                     batches.close()
                 self._set_fts(_FTS_DEFAULTS)
                 self.db.execute(_FILL_TAG_STATS)
-                self._set_seq("articles_seq", seqs[0])
-                self._set_seq("state_seq", seqs[1])
+                self._put_seqs(seqs)
             finally:
                 self.db.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
@@ -357,10 +381,16 @@ class ArticleIndex:
                 states: Mapping[str, ArticleState]) -> None:
         db = self.db
         existing = self._rowids_of([record.id for record, _ in pairs])
+        # A record whose title and text stay (its feeds, tags or status changed) keeps its
+        # search entry: taking it away and adding it again tokenises the whole text twice.
+        same_text: set[str] = set()
         for record, old in pairs:
             rowid = existing.get(record.id)
             if rowid is not None:
                 self._count_tags(rowid, -1)
+                if old is not None and search_text(old) == search_text(record):
+                    same_text.add(record.id)
+                    old = None
                 self._remove(rowid, old)
         next_rowid = db.execute("SELECT coalesce(max(rowid), 0) FROM articles").fetchone()[0]
         articles: list[tuple[object, ...]] = []
@@ -373,7 +403,7 @@ class ArticleIndex:
                 next_rowid += 1
                 rowid = next_rowid
             state = states.get(record.id, _DEFAULT_STATE)
-            _add_rows(record, state, rowid, articles, tags, texts)
+            _add_rows(record, state, rowid, articles, tags, [] if record.id in same_text else texts)
             # Counted from the record, not read back: min kind per tag, as tag_stats keeps.
             kinds: dict[str, int] = {}
             for kind, names in ((TAG_USER, state.tags), (TAG_PAGE, record.page_tags),

@@ -637,6 +637,11 @@ class Library:
         """The list index lags the stores (opened with ``rebuild_later``): rebuild it."""
         return self._store.index_stale
 
+    def index_lags(self) -> bool:
+        """Whether the index misses a write (then ``index_stale``); asked off the event loop:
+        it waits for a write of this process to finish."""
+        return self._store.index_lags()
+
     def rebuild_index(self, progress: RebuildProgress | None = None, *,
                       separate: bool = False) -> None:
         """Rebuild the list index; the old one stays readable meanwhile (thread-safe).

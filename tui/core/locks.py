@@ -73,34 +73,35 @@ class WriteLock:
         self._threads = threading.RLock()
 
     @contextmanager
-    def held(self, timeout: float = 2.0) -> Iterator[None]:
+    def held(self, timeout: float = 2.0) -> Iterator[bool]:
+        """The lock for this process, waiting up to ``timeout``; yields whether it was taken
+        (False: another process kept it, and the caller goes on without it)."""
         with self._threads:
-            if self._depth == 0:
-                self._take(timeout)
+            taken = self._take(timeout) if self._depth == 0 else True
             self._depth += 1
             try:
-                yield
+                yield taken
             finally:
                 self._depth -= 1
                 if self._depth == 0 and self._fd is not None:
                     fcntl.flock(self._fd, fcntl.LOCK_UN)
 
-    def _take(self, timeout: float) -> None:
+    def _take(self, timeout: float) -> bool:
         """Wait up to ``timeout`` for the lock; without it (a stuck writer, a read-only disk)
         carry on: the lock only spares a rebuild, it guards no data."""
         if self._fd is None:
             try:
                 self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
             except OSError:
-                return
+                return False
         deadline = time.monotonic() + timeout
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
+                return True
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    return
+                    return False
                 time.sleep(0.01)
 
     def close(self) -> None:

@@ -369,21 +369,22 @@ class Refresher:
             self._update(pages_done=self._progress.pages_done + 1)
 
     async def _prefetch(self, job: _PageJob) -> None:
+        result: FetchResult | None = None
         try:
             result = await self.fetcher.fetch(job.url, kind="page", allow_private=job.allow_private)
-            await self._store(self.store.put_raw, job.article_id, result.content, result.headers)
             article = await self.pool.extract(result.content, result.url, result.content_type,
                                               timeout=self.extract_timeout)
         except (SourceError, ExtractionError) as exc:
-            await self._store(self._mark_failed, job.article_id, str(exc))
+            try:  # a page that does not extract is kept too, for a later extractor
+                await self._store(self._mark_failed, job.article_id, str(exc), result)
+            except StoreError as store_error:  # report it, leave the record as it was
+                self._fail(failure_from(store_error, job.url))
+                return
             self._fail(failure_from(exc, job.url))
             self._announce([job.article_id])
             return
-        except WartaError as exc:  # the store: report it, leave the record as it was
-            self._fail(failure_from(exc, job.url))
-            return
         try:
-            ids = await self._store(self._store_article, job.article_id, article, result.url)
+            ids = await self._store(self._store_article, job.article_id, article, result.url, result)
         except StoreError as exc:
             self._fail(failure_from(exc, job.url))
             return
@@ -405,20 +406,29 @@ class Refresher:
             except StoreError:
                 pass  # a full disk is reported by the pages' own writes
 
-    def _mark_failed(self, article_id_: str, reason: str) -> None:
+    def _keep_page(self, article_id_: str, page: FetchResult | None) -> None:
+        if page is not None:
+            self.store.put_raw(article_id_, page.content, page.headers)
+
+    def _mark_failed(self, article_id_: str, reason: str, page: FetchResult | None = None) -> None:
+        """Store thread: the record says why there is no full text; a page that came is kept."""
+        self._keep_page(article_id_, page)
         record = self.store.get_article(article_id_)
         if record is not None and record.status != "full":  # never downgrade full text
             self.store.put_articles([record.with_changes(status="failed", error=reason)],
                                     previous={article_id_: record})
 
-    def _store_article(self, article_id_: str, article: Article, final_url: str) -> list[str]:
-        """Store thread: the record becomes "full", or merges into its twin under another URL.
+    def _store_article(self, article_id_: str, article: Article, final_url: str,
+                       page: FetchResult | None = None) -> list[str]:
+        """Store thread: the record becomes "full" and ``page`` is kept, or it merges into its
+        twin under another URL (and ``page``, which the twin's stands for, is not written).
 
         Only a twin on the same site: the same text on another site is a copy (a scraper
         republishing it), and a merge must never move an article to another site's URL.
         """
         record = self.store.get_article(article_id_)
         if record is None:
+            self._keep_page(article_id_, page)
             return []
         updated = with_article(record, article, final_url)
         twin_id = self.store.find_by_fingerprint(updated.fingerprint) if updated.fingerprint else None
@@ -426,6 +436,7 @@ class Refresher:
         if twin is not None and site_of(twin.url) != site_of(updated.url):
             twin = None
         if twin is None:
+            self._keep_page(article_id_, page)
             self.store.put_articles([updated], previous={article_id_: record})
             return [article_id_]
         self.store.put_articles([twin.with_changes(

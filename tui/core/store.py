@@ -399,6 +399,12 @@ class Store:
                            "there; run one Warta at a time")
         with store._write_lock_file.held():  # a writer half-way through one write is no lag
             stale = store._index.applied_seqs() != store.seqs()
+            if stale and store.seqs() == (0, 0) and not store.has_articles():
+                try:  # a new data dir: its empty index is in step, nothing to rebuild
+                    store._index.set_seqs((0, 0))
+                    stale = False
+                except sqlite3.Error:
+                    pass  # a full disk: rebuilt (in memory if need be) as any stale index
         if stale:
             store.index_stale = True
             if not rebuild_later:
@@ -699,6 +705,11 @@ class Store:
                 (wanted,)))
         return present
 
+    def has_articles(self) -> bool:
+        """Whether the store holds any article (one indexed lookup)."""
+        return self._articles._sql("SELECT 1 FROM Cache WHERE key >= 'a:' AND key < 'a;' AND raw = 1"
+                                   " LIMIT 1").fetchone() is not None
+
     def iter_articles(self) -> Iterator[ArticleRecord]:
         return _records(self._articles)
 
@@ -742,7 +753,7 @@ class Store:
                 for record, before in zip(records, old):
                     self._touched_records.setdefault(record.id, before)
             states = self.get_states([r.id for r in records])
-            with _derived(self._index):
+            with self._derived():
                 self._index.upsert(list(zip(records, old)), states, articles_seq=seq)
 
     def _decoded_row(self, article_id: str, mode: int, filename: str | None,
@@ -783,7 +794,7 @@ class Store:
             if self._touched_records is not None:
                 for record in removed:
                     self._touched_records.setdefault(record.id, record)
-            with _derived(self._index):
+            with self._derived():
                 self._index.delete(removed, articles_seq=seq, state_seq=state_seq)
         return len(removed)
 
@@ -1011,7 +1022,7 @@ class Store:
                 if self._touched_states is not None:
                     self._touched_states.update(written)
                 try:
-                    with _derived(self._index):
+                    with self._derived():
                         self._index.commit_states(index_write, written, state_seq=seq)
                 finally:
                     index_write.abandon()  # only if the commit never got to it
@@ -1311,17 +1322,28 @@ class Store:
     def _writing(self) -> _WriteGuard:
         return _WriteGuard(self.data_dir, self._write_lock_file)
 
+    @contextmanager
+    def _derived(self) -> Iterator[None]:
+        """An index write after its store write succeeded: if it cannot be made now (another
+        process holds the index, a full disk), skip it rather than fail what is already saved.
+        The index then stays behind the stores' counters for good (``ArticleIndex._set_seq``),
+        so it is rebuilt: by the app now (``index_stale``), else at the next open."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if not ("locked" in text or "busy" in text or "disk I/O" in text or _is_disk_full(exc)):
+                raise
+            self.index_stale = True
 
-@contextmanager
-def _derived(index: ArticleIndex) -> Iterator[None]:
-    """An index write after its store write succeeded: if another process holds the index
-    (a rebuild), skip it rather than fail what is already saved; the index then lags the
-    stores' counters, and the next open (or the app's stale check) rebuilds it."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+    def index_lags(self) -> bool:
+        """Whether the index misses a write (one skipped here or by another Warta); then
+        ``index_stale`` is set. Asked only while nobody writes (else the answer waits for the
+        next ask): between a store write and its index write the index lags for a moment."""
+        with self._write_lock_file.held(timeout=0) as alone:
+            if alone and self._index.applied_seqs() != self.seqs():
+                self.index_stale = True
+        return self.index_stale
 
 
 @dataclass(frozen=True, slots=True)
