@@ -291,3 +291,36 @@ def test_recent_posts_and_author_boxes_are_furniture() -> None:
     assert_story(text)
     assert "Kathy Moss has written" not in text
     assert COMMENTS[0] not in text
+
+
+def test_headlines_set_as_lines_of_links_go_even_when_the_page_address_is_unknown() -> None:
+    # A saved page read without its address: its relative links cannot be followed, but they
+    # are still links, and a paragraph of nothing but linked headlines is a list of them.
+    headlines = "".join(f"<a href='index.asp?nid={n}'>Harbour headline number {n} of the week</a><br>"
+                        for n in range(6))
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{STORY_HTML}<p>{headlines}</p></div>")
+    article = extract(page, None)
+    assert_story(article.text)
+    assert "Harbour headline number" not in article.text
+    assert all(link.startswith(("http://", "https://")) for link in article.links)
+
+
+def test_relative_links_of_a_page_without_address_are_text_not_links() -> None:
+    page = blog_page(f"<div class='post'><h2>Pier</h2><p>{STORY[0]} See <a href='/plans.pdf'>the plans</a> "
+                     f"and <a href='https://harbour.example/board'>the board</a>.</p>{STORY_HTML}</div>")
+    article = extract(page, None)
+    assert "See the plans and the board." in article.text
+    assert article.links == ("https://harbour.example/board",)
+    block = next(block for block in article.blocks if "See the plans" in block.text)
+    assert [block.text[start:end] for start, end, _ in block.links] == ["the board"]
+
+
+def test_a_utf8_page_with_a_few_broken_bytes_is_still_read_as_utf8() -> None:
+    # One byte of a quote lost in the page's template: the rest is valid UTF-8, as a browser shows it.
+    quoted = "".join(f"<p>“{sentence}” said the harbour master’s deputy.</p>" for sentence in STORY)
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{quoted}</div>",
+                     head="<meta http-equiv='Content-Type' content='text/html; charset=UTF-8'>")
+    data = page.encode("utf-8").replace(b"<h2>", b"<h2>\x80\x93 ", 1)
+    text = extract(data, "https://blog.example/pier").text
+    assert_story(text)
+    assert "“The harbour board voted" in text and "master’s deputy" in text

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -102,7 +102,7 @@ class BlockBuilder:
             return
         outer_href = href
         if tag == "a":
-            href = self._href(element.get("href")) or href
+            href = self._href(element.get("href"), unresolved=True) or href
         if tag in ("td", "th"):
             if self._run.pieces:
                 self._add_text("  ", href, context)
@@ -209,7 +209,11 @@ class BlockBuilder:
 
     # -- links ----------------------------------------------------------------------------
 
-    def _href(self, href: str | None) -> str | None:
+    def _href(self, href: str | None, *, unresolved: bool = False) -> str | None:
+        """The absolute http(s) address of ``href``, or None. With ``unresolved``, a relative
+        link on a page whose address is unknown comes back as written: it is still a link
+        (the rules that tell a list of teasers from prose weigh linked text), and the pipeline
+        drops it from what the reader can follow."""
         if not href:
             return None
         href = href.strip()
@@ -219,7 +223,9 @@ class BlockBuilder:
             absolute = urljoin(self.base_url or "", href)
         except ValueError:
             return None
-        return absolute if is_http_url(absolute) else None
+        if is_http_url(absolute):
+            return absolute
+        return href if unresolved and self.base_url is None and not urlsplit(href).scheme else None
 
     def _number(self, url: str) -> int:
         url = sanitize_line(url, limit=2000)

@@ -203,6 +203,11 @@ def is_link_only(block: Block) -> bool:
     return not block.text.rstrip().endswith((".", "!", "?", ":", "”", '"', "…")) or len(block.text) < 50
 
 
+def is_link_lines(block: Block) -> bool:
+    """Lines that are each a link, broken by ``<br>``: a list of headlines set as one paragraph."""
+    return block.kind in ("paragraph", "item") and block.text.count("\n") >= 2 and linked_share(block) >= 0.9
+
+
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]\s*$")
 PROSE_WORDS = 15
 COMMENTS_AFTER_PROSE = 200  # prose before a comments heading that makes it the article's end
@@ -222,7 +227,7 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line,
+    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines,
 )
 
 

@@ -65,7 +65,17 @@ def decode_html(data: bytes | str, content_type: str | None = None) -> str:
         decoded = _strict(data, declared) if declared else None
         if decoded is not None:
             return decoded
-    return _guess(data)
+    return _mostly_utf8(data) or _guess(data)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a pasted quote, a cut sequence), as browsers show it: the
+    valid multi-byte characters outnumber the bad bytes twice over. A single-byte page read as
+    UTF-8 has almost no valid sequences, so it still goes to the guesser."""
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count("\ufffd".encode())
+    good = sum(1 for char in text if char > "\x7f") - text.count("\ufffd")
+    return text if good and good >= 2 * bad else None
 
 
 def _normalise(label: str) -> str | None:

@@ -90,8 +90,9 @@ def _has_text(blocks: Sequence[Block]) -> bool:
 
 
 def renumber_links(blocks: Sequence[Block], links: Sequence[str]) -> tuple[list[Block], tuple[str, ...]]:
-    """Keep only the links the remaining blocks use, numbered in reading order from 1."""
-    numbers: dict[int, int] = {}
+    """Keep only the links the remaining blocks use, numbered in reading order from 1; a link
+    that is not an http(s) address (relative, on a page whose address is unknown) goes."""
+    numbers: dict[int, int] = {}  # old number -> new, 0 for a link that goes
     kept: list[str] = []
     result: list[Block] = []
     for block in blocks:
@@ -101,8 +102,12 @@ def renumber_links(blocks: Sequence[Block], links: Sequence[str]) -> tuple[list[
         spans = []
         for start, end, number in block.links:
             if number not in numbers:
-                kept.append(links[number - 1])
-                numbers[number] = len(kept)
-            spans.append((start, end, numbers[number]))
+                if is_http_url(links[number - 1]):
+                    kept.append(links[number - 1])
+                    numbers[number] = len(kept)
+                else:
+                    numbers[number] = 0
+            if numbers[number]:
+                spans.append((start, end, numbers[number]))
         result.append(Block(block.kind, block.text, block.level, block.marker, tuple(spans)))
     return result, tuple(kept)
