@@ -162,3 +162,32 @@ async def test_partial_frames_add_up_to_the_full_frame(store: Store) -> None:
             assert len(frames) > before, keys
             assert cells(terminal) == full_frame(), keys
         assert article_list(app).scroll_y > 0  # the list scrolled: rows moved on screen too
+
+
+async def test_rows_are_drawn_again_at_a_new_width_and_kept_at_a_new_height(store: Store) -> None:
+    """Drawn rows are kept by width: a terminal made narrower draws them again at the width
+    there is (titles cut where it ends), one made taller keeps them."""
+    store.put_articles([make_record(n, title=f"Article number {n} " + "with a long title " * 6)
+                        for n in range(1, 40)])
+    app = make_app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        widget = article_list(app)
+
+        def drawn() -> list[str]:
+            return [strip.text for strip in widget.render_lines(widget.size.region)]
+
+        wide = drawn()
+        wide_width = widget.scrollable_content_region.width
+        assert wide[0].startswith("● Article number 39 with a long title")
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        narrow = drawn()
+        narrow_width = widget.scrollable_content_region.width
+        assert narrow_width < wide_width
+        assert narrow[0].rstrip().endswith("…") and narrow[0] != wide[0]
+        assert all(len(line) == widget.size.width for line in narrow)
+        await pilot.resize_terminal(120, 50)
+        await pilot.pause()
+        taller = drawn()
+        assert taller[: len(narrow)] == narrow and len(taller) > len(narrow)

@@ -36,7 +36,10 @@ def test_the_reader_starts_without_network_pool_sync_or_pillow(store: Store) -> 
             app = WartaApp(library, refresh_on_start=False, offline=True)
             try:
                 async with app.run_test(size=(100, 30)) as pilot:
-                    await pilot.pause(0.3)
+                    for _ in range(400):  # the reader follows the cursor after 80 ms (or, loaded, later)
+                        if "Article number 29" in str(app.main.reader.text_lines[:3]):
+                            break
+                        await pilot.pause(0.05)
                     assert "Article number 29" in str(app.main.reader.text_lines[:3]), \\
                         app.main.reader.text_lines[:3]
                     loaded = [name for name in sys.argv[2:] if name in sys.modules]

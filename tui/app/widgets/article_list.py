@@ -267,7 +267,7 @@ class ArticleList(ScrollView, can_focus=True):
             self.cursor = (offset_y + round(self.scroll_y)) // ROW_HEIGHT
 
     def on_resize(self) -> None:
-        self._strips.clear()
+        # (Drawn lines stay: they are kept by width, so only a new width draws them again.)
         self.virtual_size = Size(self.size.width, len(self.rowids) * ROW_HEIGHT)
 
     # -- drawing ------------------------------------------------------------------------------
