@@ -36,6 +36,19 @@ if TYPE_CHECKING:
 Command = Callable[[argparse.Namespace, Config], int]
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: an option it does not know is reported with its own usage line
+    (``warta list [-h] …``), not with warta's top-level one, which lists none of its options."""
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None,
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -95,7 +108,7 @@ def _reader_went_away() -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = _CommandParser(add_help=False)  # only a parent: never parses itself
     common.add_argument("--data-dir", default=argparse.SUPPRESS,
                         help=f"where articles and state live (default: $WARTA_DATA_DIR, the "
                              f"config's data_dir, or {default_data_dir()})")
@@ -112,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--offline", action="store_true", help="do not refresh on start")
     parser.add_argument("--no-env-proxy", action="store_true",
                         help="ignore HTTP(S)_PROXY, ALL_PROXY and SSL_CERT_FILE from the environment")
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_CommandParser)
 
     def command(name: str, summary: str) -> argparse.ArgumentParser:
         """A subcommand whose own --help says first what it does, as the list of commands does."""

@@ -195,3 +195,15 @@ def test_every_command_says_what_it_does_in_its_own_help(capsys: pytest.CaptureF
     with pytest.raises(SystemExit):
         main(["rename", "--help"])
     assert "the feed's URL or name, as warta feeds shows them" in capsys.readouterr().out
+
+
+def test_an_unknown_option_of_a_command_is_told_with_that_command_s_usage(data_dir: Path) -> None:
+    """``warta list --bogus`` once printed warta's top-level usage, which names none of list's
+    options, so the user could not see what list does take."""
+    done = subprocess.run([sys.executable, "-m", "tui", "--data-dir", str(data_dir), "list", "--bogus"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: warta list ") and "--json" in done.stderr
+    assert done.stderr.splitlines()[-1] == "warta list: error: unrecognized arguments: --bogus"
+    top = subprocess.run([sys.executable, "-m", "tui", "--bogus"], capture_output=True, text=True, timeout=60)
+    assert top.returncode == 2 and top.stderr.splitlines()[-1] == "warta: error: unrecognized arguments: --bogus"
