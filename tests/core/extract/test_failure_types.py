@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tests.server import TestServer
 from tui.core.extract import extract
+from tui.core.extract.dom import normalize_space, parse_html
 from tui.core.extract.encoding import decode_html
 from tui.core.sanitize import sanitize, sanitize_line
 
@@ -79,6 +80,17 @@ def test_xml_declaration_with_encoding_before_html() -> None:
     page = '<?xml version="1.0" encoding="ISO-8859-1"?>\n' + blog_page(f"<div class='post'>{STORY_HTML}</div>")
     assert_story(extract(page.encode("latin-1"), "https://blog.example/pier").text)
     assert_story(extract(page, "https://blog.example/pier").text)  # already text
+
+
+def test_doctype_with_an_internal_subset_leaves_nothing_behind() -> None:
+    """An HTML parser ends a doctype at its first ">": the subset's "]>" once led the text."""
+    page = ('<?xml version="1.0"?>\n<!DOCTYPE html [ <!ENTITY pier "the pier"> ]>\n'
+            + blog_page(f"<div class='post'>{STORY_HTML}</div>"))
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "]>" not in text and "ENTITY" not in text
+    body = parse_html(page).find("body")
+    assert body is not None and normalize_space(body.text_content()).startswith("Harbour Blog")
 
 
 def test_stray_c1_byte_does_not_delete_the_rest_of_the_page() -> None:

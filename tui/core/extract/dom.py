@@ -28,6 +28,9 @@ _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|hide|d-none)(?:\s|$)", re.I)
 _RESPONSIVE_CLASS = re.compile(r"\S:\S|(?:^|\s)(?:d|visible)-(?:sm|md|lg|xl)", re.I)
 # lxml refuses a str that declares its own encoding; the page is already decoded, so it goes.
 _XML_DECLARATION = re.compile(r"\s*<\?xml[^>]*>")
+# An HTML parser ends a doctype at its first ">", so an internal subset ("<!DOCTYPE x [ <!ENTITY
+# …> ]>", XML documents carry them) would leave "]>" behind as the article's text; it goes whole.
+_DOCTYPE_SUBSET = re.compile(r"\s*<!DOCTYPE[^\[>]*\[[^\]]*\]\s*>", re.I)
 _TITLE_TAG = re.compile(r"<title\b[^>]*>", re.I)
 _MAX_TITLE_CHARS = TITLE_LIMIT  # longer is not a title but a page the title tag swallowed
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
@@ -49,6 +52,9 @@ def parse_html(text: str) -> HtmlElement:
     declaration = _XML_DECLARATION.match(text)
     if declaration:
         text = text[declaration.end():]
+    doctype = _DOCTYPE_SUBSET.match(text)
+    if doctype:
+        text = text[doctype.end():]
     root = _parse(text)
     if _title_swallowed_page(root):
         # An unclosed <title> swallows the page as text; parse it again without that tag.
