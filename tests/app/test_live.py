@@ -92,7 +92,7 @@ async def test_stale_index_shows_the_list_first_and_rebuilds_behind_it(
         app = WartaApp(library, refresh_on_start=False)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause()
-            assert reading.wait(30)  # the rebuild has started, and is held
+            await wait_for(pilot, reading.is_set, timeout=30)  # the rebuild has started, and is held
             assert len(article_list(app).rowids) == 20  # what the old index has
             assert "Rebuilding the article index" in status_text(app)
             await pilot.press("j", "m")  # keys work meanwhile, and their changes are kept
@@ -141,7 +141,7 @@ async def test_the_cache_check_waits_for_the_index_rebuild_and_starts_no_second_
 
         app._check_caches = counted_turn  # type: ignore[method-assign]
         async with app.run_test(size=SIZE) as pilot:
-            assert reading.wait(30)  # the rebuild has started, and is held
+            await wait_for(pilot, reading.is_set, timeout=30)  # the rebuild has started, and is held
             await wait_for(pilot, lambda: len(turns) >= 3, timeout=30)  # the check came back, waited
             assert rebuilds == [1] and checks == []
             go_on.set()

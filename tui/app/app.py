@@ -134,9 +134,13 @@ class WartaApp(App[None]):
         # off while starting (``tui.__main__``).
         gc.freeze()
         gc.enable()
-        if self.library.index_stale:
-            self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
-                            exit_on_error=False)
+        # Textual draws the first screen inside its start-up batch and drops that frame; a
+        # widget drawn then and not changed since (the status line with the counts) was
+        # missing from the first frame the terminal got, ~50 ms before a later full one.
+        for widget in self.screen.walk_children():
+            widget.refresh()
+        if self.library.index_stale:  # its process starts once the first frame is out
+            self.call_after_refresh(self._start_rebuild)
         if self.refresh_on_start:
             self.refresher.start()
             self.sync.start()
@@ -390,7 +394,11 @@ class WartaApp(App[None]):
             if not self.workers_in("index"):
                 self.run_worker(self._check_index, name="index check", group="index", thread=True,
                                 exit_on_error=False)
-        elif self.library.index_stale and not self.workers_in("index"):
+        elif self.library.index_stale:
+            self._start_rebuild()
+
+    def _start_rebuild(self) -> None:
+        if not self.workers_in("index"):
             self.run_worker(self._rebuild_index, name="index rebuild", group="index", thread=True,
                             exit_on_error=False)
 
