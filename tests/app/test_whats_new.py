@@ -111,3 +111,25 @@ def test_is_new_from_the_cli(store: Store, tmp_path: Path) -> None:
                              "list", "--json", "is:new"], capture_output=True, text=True, timeout=60)
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.count("\n") == 1 and "Linked article 7" in listed.stdout
+
+
+async def test_the_news_gives_way_to_what_is_going_on_in_a_narrow_terminal(store: Store) -> None:
+    """At 80 columns the session news, a filter and a refresh's progress do not fit together:
+    the news is cut, the progress and the counts are whole."""
+    arrive(store, range(1, 3), A, time.time() - 3600)
+    await session(store)
+    arrive(store, range(10, 14), A, time.time() + 5)
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await counted(pilot, app)
+        assert "4 new in 1 feed since the last session" in status_text(app)
+        status = app.main.status
+        status.set_activity("Rebuilding the article index: 12,000/100,000")
+        await pilot.pause()
+        shown = status_text(app)
+        assert shown.startswith("6 articles · 6 unread · ")
+        assert shown.endswith("Rebuilding the article index: 12,000/100,000")
+        assert "…" in shown and len(shown) <= status.content_size.width
+        status.set_activity("")  # the activity done: the news shows whole again
+        await pilot.pause()
+        assert "4 new in 1 feed since the last session" in status_text(app)

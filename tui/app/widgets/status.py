@@ -13,6 +13,9 @@ from textual.widget import Widget
 from ...core.sanitize import sanitize_line
 
 
+_GAP = 2  # cells between the counts and the activity
+
+
 class StatusLine(Widget):
     """Left: counts and filter (always visible). Right: activity (refresh progress, errors)."""
 
@@ -27,7 +30,9 @@ class StatusLine(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._text = Text()
+        self._text = Text()  # counts, marked, filter, sort, find and news
+        self._activity = Text()
+        self._counts_width = 0
         self.count = 0
         self.unread = 0
         self.filter = ""
@@ -70,6 +75,7 @@ class StatusLine(Widget):
         noun = "article" if self.count == 1 else "articles"
         text = Text(f"{self.count:,} {noun}", style="bold")
         text.append(f" · {self.unread:,} unread")
+        self._counts_width = text.cell_len
         if self.marked:
             text.append(f" · {self.marked:,} marked", style="bold")
         if self.filter:
@@ -83,11 +89,25 @@ class StatusLine(Widget):
         if self.news:
             text.append(" · ")
             text.append(sanitize_line(self.news, 120), style="bold")
-        if self.activity:
-            text.append("  ")
-            text.append(sanitize_line(self.activity, 120), style="italic")
         self._text = text
+        self._activity = Text(sanitize_line(self.activity, 120), style="italic")
         self.refresh()
 
     def render(self) -> Text:
-        return self._text
+        """Counts, then what is going on: when both do not fit, the filter and the news give way
+        (cut with an ellipsis) before the activity does, and the counts never do."""
+        if not self._activity:
+            return self._text
+        width = self.content_size.width
+        room = width - _GAP - self._activity.cell_len
+        activity = self._activity
+        if room < self._counts_width:
+            room = min(self._text.cell_len, self._counts_width)
+            activity = activity.copy()
+            activity.truncate(max(width - _GAP - room, 0), overflow="ellipsis")
+        text = self._text.copy()
+        if text.cell_len > room:
+            text.truncate(room, overflow="ellipsis")
+        text.append(" " * _GAP)
+        text.append_text(activity)
+        return text
