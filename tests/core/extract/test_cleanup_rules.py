@@ -211,3 +211,24 @@ def test_readability_wrong_container_is_recovered() -> None:
             f"</div></div></body></html>")
     text = body_text(html)
     assert "Part 5." in text and "Piece 3." in text
+
+
+def test_short_post_keeps_its_byline_line() -> None:
+    """A photo or link post of two lines: who wrote it and when is much of what it says."""
+    html = (
+        "<!DOCTYPE html><html><head><title>Harbour lights at dusk</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/photos'>Photos</a></nav>"
+        "<div class='post'><h2>Harbour lights at dusk</h2><p>By Ana Ruiz on March 3, 2024</p>"
+        "<p><img src='/lights.jpg' alt=''></p>"
+        "<p>The old pier lit up for the festival, seen from the ferry on the way back.</p></div>"
+        "<div class='sidebar'><p><a href='/a'>Archive</a></p></div></body></html>"
+    )
+    text = body_text(html)
+    assert "By Ana Ruiz on March 3, 2024" in text
+    assert "The old pier lit up" in text
+
+
+def test_long_article_still_drops_its_byline_line() -> None:
+    text = body_text(page("", head="<meta name='author' content='Ana Ruiz'>").replace(
+        "<div class='article-body'>", "<div class='article-body'><p>By Ana Ruiz</p>"))
+    assert "By Ana Ruiz" not in text and "Closing." in text

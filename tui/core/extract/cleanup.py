@@ -231,8 +231,25 @@ _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
 )
 
 
+SHORT_BODY_WORDS = 80  # a body this short keeps its byline and date lines
+
+
 def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
-    """Drop furniture blocks; cut at a comment section; drop header lines at the edges."""
+    """Drop furniture blocks; cut at a comment section; drop header lines at the edges.
+
+    Byline and date lines go only from a body that can stand without them: when what is left
+    is shorter than a paragraph or two (a photo post, a link post, a two-line notice), who
+    wrote it and when are a large share of what the page says, and stay (the headline, shown
+    above the body, still goes).
+    """
+    kept = _clean(blocks, header, drop_byline_lines=True)
+    words = sum(len(_WORD.findall(block.text)) for block in kept if block.kind != "image")
+    if 0 < words < SHORT_BODY_WORDS:  # nothing at all left is the caller's to judge
+        kept = _clean(blocks, header, drop_byline_lines=False)
+    return kept
+
+
+def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) -> list[Block]:
     kept: list[Block] = []
     total = len(blocks)
     for index, block in enumerate(blocks):
@@ -244,7 +261,8 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
         if any(rule(block) for rule in _LINE_RULES):
             continue
         near_edge = index < 6 or index >= total - 4
-        if near_edge and (is_title_line(block, header) or is_byline_line(block, header) or is_date_line(block)
+        if near_edge and (is_title_line(block, header)
+                          or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
                           or index >= total - 4 and is_rights_notice(block)):
             continue
         kept.append(block)
