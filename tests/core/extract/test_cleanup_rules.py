@@ -232,3 +232,15 @@ def test_long_article_still_drops_its_byline_line() -> None:
     text = body_text(page("", head="<meta name='author' content='Ana Ruiz'>").replace(
         "<div class='article-body'>", "<div class='article-body'><p>By Ana Ruiz</p>"))
     assert "By Ana Ruiz" not in text and "Closing." in text
+
+
+def test_comment_thread_under_a_long_label_is_cut() -> None:
+    """ "Comments are now closed for this story" stands where a heading would, above a thread
+    of short names and replies longer than the article itself."""
+    thread = "".join(f"<p>Reader {n}</p><p>I think the council should have published the plan much earlier "
+                     f"than this, it is far too late now for anyone to object to it, number {n}.</p>"
+                     for n in range(1, 9))
+    text = body_text(page(f"<p>Comments are now closed for this story</p>{thread}").replace(
+        f"<p>{LOREM} Closing.</p>", ""))
+    assert "Paragraph 4." in text
+    assert "Reader 3" not in text and "Comments are now closed" not in text

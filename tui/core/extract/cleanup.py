@@ -277,7 +277,9 @@ def _ends_article(index: int, blocks: Sequence[Block], before: Sequence[Block]) 
     paragraphs can be far longer than the post, so position alone misses it; an article's own
     "Comment" section has siblings)."""
     heading = blocks[index]
-    is_label = heading.kind == "paragraph" and _short(heading, 30) and linked_share(heading) < 0.5
+    # A label: a short line, or one that is not a sentence ("Comments are now closed for this story").
+    is_label = heading.kind == "paragraph" and linked_share(heading) < 0.5 and (
+        _short(heading, 30) or not heading.text.rstrip().endswith((".", "!", "?", "…")))
     if heading.kind != "heading" and not is_label or prose_chars(before) < COMMENTS_AFTER_PROSE:
         return False
     return not any(later.kind == "heading" and later.level <= heading.level and not is_comments_heading(later)
