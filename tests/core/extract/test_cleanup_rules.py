@@ -244,3 +244,20 @@ def test_comment_thread_under_a_long_label_is_cut() -> None:
         f"<p>{LOREM} Closing.</p>", ""))
     assert "Paragraph 4." in text
     assert "Reader 3" not in text and "Comments are now closed" not in text
+
+
+@pytest.mark.parametrize("note", [
+    "Ana Ruiz is a reporter covering the harbour and the city council.",
+    "Ana Ruiz est journaliste au service politique du journal.",
+])
+def test_author_note_at_the_end_is_dropped(note: str) -> None:
+    html = page("", head="<meta name='author' content='Ana Ruiz'>")
+    text = body_text(html.replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{note}</p>"))
+    assert "Closing." in text and "Paragraph 4." in text
+    assert "Ana Ruiz is" not in text and "Ana Ruiz est" not in text
+
+
+def test_sentence_about_someone_else_at_the_end_stays() -> None:
+    ending = "Ana Ruiz is the new harbour master, the council said."
+    text = body_text(page(f"<p>{ending}</p>", head="<meta name='author' content='Sam Lee'>"))
+    assert ending in text

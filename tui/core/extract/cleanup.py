@@ -15,7 +15,7 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
     RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
@@ -170,6 +170,23 @@ def is_byline_line(block: Block, header: Header) -> bool:
     return capitals >= max(1, len(words) // 2)
 
 
+AUTHOR_NOTE_CHARS = 400
+
+
+def is_author_note(block: Block, header: Header) -> bool:
+    """ "Ana Ruiz is a reporter for the paper …": a short paragraph that opens with the name the
+    page gives as its author and says who that is, the author box a container took in."""
+    if not header.byline or block.kind != "paragraph" or not _short(block, AUTHOR_NOTE_CHARS):
+        return False
+    text = normalize_space(block.text)
+    for name in re.split(r",|\band\b|&|\||/", header.byline):
+        name = normalize_space(name).strip(" @")
+        if len(name) >= 3 and text[:len(name)].casefold() == name.casefold() \
+                and AUTHOR_NOTE_VERB.match(text[len(name):]):
+            return True
+    return False
+
+
 def is_date_line(block: Block) -> bool:
     """A line that is a date and little else ("Updated 10:15 WIB, Kamis 26 September 2019")."""
     if not _short(block, 100):
@@ -263,7 +280,7 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
         near_edge = index < 6 or index >= total - 4
         if near_edge and (is_title_line(block, header)
                           or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
-                          or index >= total - 4 and is_rights_notice(block)):
+                          or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header))):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)

@@ -133,6 +133,10 @@ EDITOR_LINE = re.compile(
     r"pewarta|fotografer|videografer)\s*[:：]",
     re.I,
 )
+# What follows the author's name at the start of an author's note ("Ana Ruiz is a reporter …").
+AUTHOR_NOTE_VERB = re.compile(
+    r"^\s*,?\s*(?:is|was|writes|covers|est|était|ist|war|es|fue|é|foi|è|adalah|merupakan)\b", re.I
+)
 # Headings that open the comment section.
 COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
