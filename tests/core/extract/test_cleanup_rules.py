@@ -261,3 +261,22 @@ def test_sentence_about_someone_else_at_the_end_stays() -> None:
     ending = "Ana Ruiz is the new harbour master, the council said."
     text = body_text(page(f"<p>{ending}</p>", head="<meta name='author' content='Sam Lee'>"))
     assert ending in text
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("<p>This entry was posted in <a href='/c/harbour'>Harbour</a> and tagged <a href='/t/budget'>budget</a>. "
+     "Bookmark the <a href='/p/1'>permalink</a>.</p>", "Bookmark the"),
+    ("<p>This entry was posted on Monday, March 4th, 2024 at 9:10 am and is filed under City. You can follow "
+     "any responses to this entry through the RSS 2.0 feed.</p>", "RSS 2.0"),
+    ("<p>Posted in <a href='/c/city'>City</a>, <a href='/c/port'>Port</a> | <a href='#c'>3 Comments »</a></p>",
+     "3 Comments"),
+    ("<p>Dieser Beitrag wurde unter <a href='/k/stadt'>Stadt</a> veröffentlicht. Setze ein Lesezeichen auf den "
+     "<a href='/p/1'>Permalink</a>.</p>", "Lesezeichen"),
+])
+def test_post_meta_line_is_dropped(line: str, marker: str) -> None:
+    assert_dropped(line, marker)
+
+
+def test_sentence_about_a_post_stays() -> None:
+    sentence = "This entry was the best of the competition, the jury said after a long debate on Friday."
+    assert sentence in body_text(page(f"<p>{sentence}</p>"))

@@ -15,8 +15,8 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
-    RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING,
+    POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
 _SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
@@ -144,6 +144,12 @@ def is_tag_list(block: Block) -> bool:
     )
 
 
+def is_post_meta(block: Block) -> bool:
+    """ "This entry was posted in News. Bookmark the permalink.": the filing line a blog theme
+    prints under every post, opening with the theme's own words."""
+    return block.kind == "paragraph" and _short(block, 400) and bool(POST_META.match(block.text))
+
+
 def is_editor_line(block: Block) -> bool:
     return _short(block, 120) and bool(EDITOR_LINE.match(block.text))
 
@@ -244,7 +250,7 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines,
+    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
 )
 
 

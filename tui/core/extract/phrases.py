@@ -133,6 +133,16 @@ EDITOR_LINE = re.compile(
     r"pewarta|fotografer|videografer)\s*[:：]",
     re.I,
 )
+# The post-meta line blog themes print under a post: "This entry was posted in News and tagged
+# … Bookmark the permalink.", "Posted in Travel | 3 Comments »" (and the themes' translations).
+POST_META = re.compile(
+    r"^\W*(?:this\s+(?:entry|post)\s+was\s+(?:posted|filed|written)\b|"
+    r"dieser\s+(?:eintrag|beitrag|artikel)\s+wurde\b|cet(?:te)?\s+(?:entrée|article)\s+a\s+été\s+publiée?\b|"
+    r"esta\s+entrada\s+(?:fue|foi)\s+publicada\b|questa\s+voce\s+è\s+stata\s+pubblicata\b|"
+    r"dit\s+bericht\s+is\s+geplaatst\b|(?:entri|tulisan)\s+ini\s+(?:ditulis|dipublikasikan|diposting)\b|"
+    r"posted\s+in\b.{1,150}\|\s*(?:\d+|no|one|leave\s+a)\s+comments?\b)",
+    re.I | re.S,
+)
 # What follows the author's name at the start of an author's note ("Ana Ruiz is a reporter …").
 AUTHOR_NOTE_VERB = re.compile(
     r"^\s*,?\s*(?:is|was|writes|covers|est|était|ist|war|es|fue|é|foi|è|adalah|merupakan)\b", re.I
