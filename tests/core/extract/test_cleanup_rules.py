@@ -280,3 +280,20 @@ def test_post_meta_line_is_dropped(line: str, marker: str) -> None:
 def test_sentence_about_a_post_stays() -> None:
     sentence = "This entry was the best of the competition, the jury said after a long debate on Friday."
     assert sentence in body_text(page(f"<p>{sentence}</p>"))
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("<p>Ana Ruiz can be reached at ana.ruiz@example.com or (555) 010-4477.</p>", "can be reached"),
+    ("<p>To contact the reporter on this story: Ana Ruiz in Lisbon at aruiz@example.com</p>", "To contact"),
+    ("<p>Ana Ruiz covers the harbour for the paper. Write to her at aruiz@example.com.</p>", "Write to her"),
+])
+def test_reporter_contact_line_at_the_end_is_dropped(line: str, marker: str) -> None:
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
+    text = body_text(html)
+    assert marker not in text and "Closing." in text
+
+
+def test_sentence_about_reaching_someone_stays() -> None:
+    ending = "The harbour master said the ferry can be reached at low tide only, by the old causeway."
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{ending}</p>")
+    assert ending in body_text(html)

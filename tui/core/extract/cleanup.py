@@ -15,8 +15,8 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING,
-    POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE, CREDIT_LABEL,
+    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
 _SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
@@ -193,6 +193,13 @@ def is_author_note(block: Block, header: Header) -> bool:
     return False
 
 
+def is_contact_line(block: Block) -> bool:
+    """ "Ana Ruiz can be reached at ana@example.com.", "To contact the reporter on this story: …":
+    how to reach the reporter, a line that says so and gives an address."""
+    return block.kind == "paragraph" and _short(block, 300) and bool(CONTACT_LINE.search(block.text)) \
+        and bool(CONTACT_ADDRESS.search(block.text))
+
+
 def is_date_line(block: Block) -> bool:
     """A line that is a date and little else ("Updated 10:15 WIB, Kamis 26 September 2019")."""
     if not _short(block, 100):
@@ -286,7 +293,8 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
         near_edge = index < 6 or index >= total - 4
         if near_edge and (is_title_line(block, header)
                           or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
-                          or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header))):
+                          or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header)
+                                                     or is_contact_line(block))):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)
