@@ -211,3 +211,89 @@ def test_readability_wrong_container_is_recovered() -> None:
             f"</div></div></body></html>")
     text = body_text(html)
     assert "Part 5." in text and "Piece 3." in text
+
+
+def test_short_post_keeps_its_byline_line() -> None:
+    """A photo or link post of two lines: who wrote it and when is much of what it says."""
+    html = (
+        "<!DOCTYPE html><html><head><title>Harbour lights at dusk</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/photos'>Photos</a></nav>"
+        "<div class='post'><h2>Harbour lights at dusk</h2><p>By Ana Ruiz on March 3, 2024</p>"
+        "<p><img src='/lights.jpg' alt=''></p>"
+        "<p>The old pier lit up for the festival, seen from the ferry on the way back.</p></div>"
+        "<div class='sidebar'><p><a href='/a'>Archive</a></p></div></body></html>"
+    )
+    text = body_text(html)
+    assert "By Ana Ruiz on March 3, 2024" in text
+    assert "The old pier lit up" in text
+
+
+def test_long_article_still_drops_its_byline_line() -> None:
+    text = body_text(page("", head="<meta name='author' content='Ana Ruiz'>").replace(
+        "<div class='article-body'>", "<div class='article-body'><p>By Ana Ruiz</p>"))
+    assert "By Ana Ruiz" not in text and "Closing." in text
+
+
+def test_comment_thread_under_a_long_label_is_cut() -> None:
+    """ "Comments are now closed for this story" stands where a heading would, above a thread
+    of short names and replies longer than the article itself."""
+    thread = "".join(f"<p>Reader {n}</p><p>I think the council should have published the plan much earlier "
+                     f"than this, it is far too late now for anyone to object to it, number {n}.</p>"
+                     for n in range(1, 9))
+    text = body_text(page(f"<p>Comments are now closed for this story</p>{thread}").replace(
+        f"<p>{LOREM} Closing.</p>", ""))
+    assert "Paragraph 4." in text
+    assert "Reader 3" not in text and "Comments are now closed" not in text
+
+
+@pytest.mark.parametrize("note", [
+    "Ana Ruiz is a reporter covering the harbour and the city council.",
+    "Ana Ruiz est journaliste au service politique du journal.",
+])
+def test_author_note_at_the_end_is_dropped(note: str) -> None:
+    html = page("", head="<meta name='author' content='Ana Ruiz'>")
+    text = body_text(html.replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{note}</p>"))
+    assert "Closing." in text and "Paragraph 4." in text
+    assert "Ana Ruiz is" not in text and "Ana Ruiz est" not in text
+
+
+def test_sentence_about_someone_else_at_the_end_stays() -> None:
+    ending = "Ana Ruiz is the new harbour master, the council said."
+    text = body_text(page(f"<p>{ending}</p>", head="<meta name='author' content='Sam Lee'>"))
+    assert ending in text
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("<p>This entry was posted in <a href='/c/harbour'>Harbour</a> and tagged <a href='/t/budget'>budget</a>. "
+     "Bookmark the <a href='/p/1'>permalink</a>.</p>", "Bookmark the"),
+    ("<p>This entry was posted on Monday, March 4th, 2024 at 9:10 am and is filed under City. You can follow "
+     "any responses to this entry through the RSS 2.0 feed.</p>", "RSS 2.0"),
+    ("<p>Posted in <a href='/c/city'>City</a>, <a href='/c/port'>Port</a> | <a href='#c'>3 Comments »</a></p>",
+     "3 Comments"),
+    ("<p>Dieser Beitrag wurde unter <a href='/k/stadt'>Stadt</a> veröffentlicht. Setze ein Lesezeichen auf den "
+     "<a href='/p/1'>Permalink</a>.</p>", "Lesezeichen"),
+])
+def test_post_meta_line_is_dropped(line: str, marker: str) -> None:
+    assert_dropped(line, marker)
+
+
+def test_sentence_about_a_post_stays() -> None:
+    sentence = "This entry was the best of the competition, the jury said after a long debate on Friday."
+    assert sentence in body_text(page(f"<p>{sentence}</p>"))
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("<p>Ana Ruiz can be reached at ana.ruiz@example.com or (555) 010-4477.</p>", "can be reached"),
+    ("<p>To contact the reporter on this story: Ana Ruiz in Lisbon at aruiz@example.com</p>", "To contact"),
+    ("<p>Ana Ruiz covers the harbour for the paper. Write to her at aruiz@example.com.</p>", "Write to her"),
+])
+def test_reporter_contact_line_at_the_end_is_dropped(line: str, marker: str) -> None:
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
+    text = body_text(html)
+    assert marker not in text and "Closing." in text
+
+
+def test_sentence_about_reaching_someone_stays() -> None:
+    ending = "The harbour master said the ferry can be reached at low tide only, by the old causeway."
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{ending}</p>")
+    assert ending in body_text(html)

@@ -15,8 +15,8 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, BYLINE_LABEL, COMMENTS_HEADING, CREDIT_LABEL, CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, PROMO, READ_ALSO,
-    RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE, CREDIT_LABEL,
+    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
 _SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
@@ -144,6 +144,12 @@ def is_tag_list(block: Block) -> bool:
     )
 
 
+def is_post_meta(block: Block) -> bool:
+    """ "This entry was posted in News. Bookmark the permalink.": the filing line a blog theme
+    prints under every post, opening with the theme's own words."""
+    return block.kind == "paragraph" and _short(block, 400) and bool(POST_META.match(block.text))
+
+
 def is_editor_line(block: Block) -> bool:
     return _short(block, 120) and bool(EDITOR_LINE.match(block.text))
 
@@ -168,6 +174,30 @@ def is_byline_line(block: Block, header: Header) -> bool:
         return True
     capitals = sum(1 for word in words if word[:1].isupper())
     return capitals >= max(1, len(words) // 2)
+
+
+AUTHOR_NOTE_CHARS = 400
+
+
+def is_author_note(block: Block, header: Header) -> bool:
+    """ "Ana Ruiz is a reporter for the paper …": a short paragraph that opens with the name the
+    page gives as its author and says who that is, the author box a container took in."""
+    if not header.byline or block.kind != "paragraph" or not _short(block, AUTHOR_NOTE_CHARS):
+        return False
+    text = normalize_space(block.text)
+    for name in re.split(r",|\band\b|&|\||/", header.byline):
+        name = normalize_space(name).strip(" @")
+        if len(name) >= 3 and text[:len(name)].casefold() == name.casefold() \
+                and AUTHOR_NOTE_VERB.match(text[len(name):]):
+            return True
+    return False
+
+
+def is_contact_line(block: Block) -> bool:
+    """ "Ana Ruiz can be reached at ana@example.com.", "To contact the reporter on this story: …":
+    how to reach the reporter, a line that says so and gives an address."""
+    return block.kind == "paragraph" and _short(block, 300) and bool(CONTACT_LINE.search(block.text)) \
+        and bool(CONTACT_ADDRESS.search(block.text))
 
 
 def is_date_line(block: Block) -> bool:
@@ -227,12 +257,29 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines,
+    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
 )
 
 
+SHORT_BODY_WORDS = 80  # a body this short keeps its byline and date lines
+
+
 def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
-    """Drop furniture blocks; cut at a comment section; drop header lines at the edges."""
+    """Drop furniture blocks; cut at a comment section; drop header lines at the edges.
+
+    Byline and date lines go only from a body that can stand without them: when what is left
+    is shorter than a paragraph or two (a photo post, a link post, a two-line notice), who
+    wrote it and when are a large share of what the page says, and stay (the headline, shown
+    above the body, still goes).
+    """
+    kept = _clean(blocks, header, drop_byline_lines=True)
+    words = sum(len(_WORD.findall(block.text)) for block in kept if block.kind != "image")
+    if 0 < words < SHORT_BODY_WORDS:  # nothing at all left is the caller's to judge
+        kept = _clean(blocks, header, drop_byline_lines=False)
+    return kept
+
+
+def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) -> list[Block]:
     kept: list[Block] = []
     total = len(blocks)
     for index, block in enumerate(blocks):
@@ -244,8 +291,10 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
         if any(rule(block) for rule in _LINE_RULES):
             continue
         near_edge = index < 6 or index >= total - 4
-        if near_edge and (is_title_line(block, header) or is_byline_line(block, header) or is_date_line(block)
-                          or index >= total - 4 and is_rights_notice(block)):
+        if near_edge and (is_title_line(block, header)
+                          or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
+                          or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header)
+                                                     or is_contact_line(block))):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)
@@ -259,7 +308,9 @@ def _ends_article(index: int, blocks: Sequence[Block], before: Sequence[Block]) 
     paragraphs can be far longer than the post, so position alone misses it; an article's own
     "Comment" section has siblings)."""
     heading = blocks[index]
-    is_label = heading.kind == "paragraph" and _short(heading, 30) and linked_share(heading) < 0.5
+    # A label: a short line, or one that is not a sentence ("Comments are now closed for this story").
+    is_label = heading.kind == "paragraph" and linked_share(heading) < 0.5 and (
+        _short(heading, 30) or not heading.text.rstrip().endswith((".", "!", "?", "…")))
     if heading.kind != "heading" and not is_label or prose_chars(before) < COMMENTS_AFTER_PROSE:
         return False
     return not any(later.kind == "heading" and later.level <= heading.level and not is_comments_heading(later)

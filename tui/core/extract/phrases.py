@@ -133,6 +133,30 @@ EDITOR_LINE = re.compile(
     r"pewarta|fotografer|videografer)\s*[:：]",
     re.I,
 )
+# The post-meta line blog themes print under a post: "This entry was posted in News and tagged
+# … Bookmark the permalink.", "Posted in Travel | 3 Comments »" (and the themes' translations).
+POST_META = re.compile(
+    r"^\W*(?:this\s+(?:entry|post)\s+was\s+(?:posted|filed|written)\b|"
+    r"dieser\s+(?:eintrag|beitrag|artikel)\s+wurde\b|cet(?:te)?\s+(?:entrée|article)\s+a\s+été\s+publiée?\b|"
+    r"esta\s+entrada\s+(?:fue|foi)\s+publicada\b|questa\s+voce\s+è\s+stata\s+pubblicata\b|"
+    r"dit\s+bericht\s+is\s+geplaatst\b|(?:entri|tulisan)\s+ini\s+(?:ditulis|dipublikasikan|diposting)\b|"
+    r"posted\s+in\b.{1,150}\|\s*(?:\d+|no|one|leave\s+a)\s+comments?\b)",
+    re.I | re.S,
+)
+# How a paper tells readers to reach the reporter ("Ana Ruiz can be reached at ana@…", "To contact
+# the reporter on this story: …"), and the address such a line gives.
+CONTACT_LINE = re.compile(
+    r"\b(?:can\s+be\s+(?:reached|contacted|e-?mailed)|to\s+contact\s+the\s+(?:reporter|writer|author|editor)s?|"
+    r"(?:contact|reach|write\s+to|e-?mail)\s+(?:him|her|them)\s+at|reach\s+the\s+(?:reporter|writer|author)|"
+    r"ist\s+erreichbar\s+unter|kontakt\s+zu[mr]\s+(?:autor|autorin|redaktion)|pour\s+joindre\s+l['’]auteur|"
+    r"para\s+contactar\s+(?:al|con\s+el)\s+(?:autor|periodista)|hubungi\s+penulis)\b",
+    re.I,
+)
+CONTACT_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|(?<!\w)@\w{2,}|\btwitter\b|\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}", re.I)
+# What follows the author's name at the start of an author's note ("Ana Ruiz is a reporter …").
+AUTHOR_NOTE_VERB = re.compile(
+    r"^\s*,?\s*(?:is|was|writes|covers|est|était|ist|war|es|fue|é|foi|è|adalah|merupakan)\b", re.I
+)
 # Headings that open the comment section.
 COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
