@@ -173,3 +173,32 @@ async def test_a_write_that_missed_the_index_is_rebuilt_into_the_list(store: Sto
             holder.close()
         await wait_for(pilot, lambda: len(article_list(app).rowids) == 3, timeout=20)
         assert "3 articles" in status_text(app) and not app.library.index_stale
+
+
+def test_quitting_during_the_rebuild_does_not_wait_for_it(tmp_path: Path) -> None:
+    """The real app on a pty, q pressed while its index rebuild runs: it exits at once (it used
+    to sit on a blank screen until the rebuild was done, ~40 s at 100,000 articles), and the
+    index is left stale for the next start rather than half-built."""
+    import os
+    import time
+
+    from ..hostile.support import PtyApp
+
+    data = tmp_path / "data"
+    with Store.open(data) as store:  # enough that the rebuild takes a second or two
+        records = [make_record(n) for n in range(1, 30_001)]
+        for start in range(0, len(records), 5_000):
+            store.put_articles(records[start:start + 5_000])
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{data / 'index.sqlite'}{suffix}").unlink(missing_ok=True)
+    app = PtyApp(["--data-dir", str(data), "--offline"], cols=100, rows=30)
+    assert app.wait_for(b"/30,000", 60), bytes(app.output[-2000:])  # its progress: it builds
+    asked = time.monotonic()
+    app.send("q", settle=0.0)
+    status = app.finish(timeout=60)
+    took = time.monotonic() - asked
+    assert status is not None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+    assert b"Article index rebuilt" not in app.output
+    with Store.open(data, rebuild_later=True) as store:
+        assert store.index_stale  # stopped, not finished: the next start rebuilds it
+    assert took < 10, took

@@ -10,6 +10,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from tui.app.app import WartaApp
+from tui.core.config import Config
 from tui.core.library import Library
 from tui.core.models import Feed
 from tui.core.store import Store
@@ -133,3 +135,31 @@ async def test_the_news_gives_way_to_what_is_going_on_in_a_narrow_terminal(store
         status.set_activity("")  # the activity done: the news shows whole again
         await pilot.pause()
         assert "4 new in 1 feed since the last session" in status_text(app)
+
+
+async def test_with_the_index_to_rebuild_what_is_new_is_counted_once_it_is_rebuilt(
+        tmp_path: Path) -> None:
+    """No index at start (deleted, or thrown away as damaged): the list is empty while it is
+    rebuilt, so what is new is counted after the rebuild, not as "nothing new" before it."""
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        arrive(store, range(1, 3), A, time.time() - 3600)
+        await session(store)
+        arrive(store, range(10, 13), A, time.time() + 5)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{data / 'index.sqlite'}{suffix}").unlink(missing_ok=True)
+    library = Library.open(Config(), data, rebuild_later=True)
+    try:
+        assert library.index_stale
+        app = WartaApp(library, refresh_on_start=False)
+        async with app.run_test(size=(140, 30)) as pilot:
+            for _ in range(600):
+                if "Article index rebuilt" in status_text(app):
+                    break
+                assert "nothing new" not in status_text(app)
+                await pilot.pause(0.05)
+            await counted(pilot, app)
+            assert "3 new in 1 feed since the last session" in status_text(app)
+            assert len(article_list(app).rowids) == 5
+    finally:
+        library.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tui.core.config import Config, FetchConfig
-from tui.core.errors import FilterError, WartaError
+from tui.core.errors import FilterError, StoreError, WartaError
 from tui.core.library import Library, StateChange
 from tui.core.models import ArticleState, Feed
 from tui.core.store import Store
@@ -186,6 +186,39 @@ def test_rebuild_in_a_process_of_its_own_keeps_what_was_written_meanwhile(tmp_pa
     finally:
         library.close()
     with Store.open(data) as store:  # in step: no second rebuild at the next open
+        assert not store.index_stale and store.count() == 400
+
+
+def test_a_rebuild_in_its_own_process_can_be_stopped_and_the_next_open_does_it(tmp_path: Path) -> None:
+    """Quitting the app stops its rebuild rather than waiting for it (~40 s at 100,000): the
+    rebuild says it stopped, leaves no half-built file, and the index stays stale, so the
+    next open rebuilds it."""
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        store.put_articles([make_record(n) for n in range(1, 401)])
+    (data / "index.sqlite").unlink()
+    library = Library.open(Config(), data, rebuild_later=True)
+    failures: list[BaseException] = []
+
+    def progress(done: int, total: int) -> None:
+        library.stop_rebuild()  # as the app's unmount does, while the process builds
+
+    def rebuild() -> None:
+        try:
+            library.rebuild_index(progress, separate=True)
+        except StoreError as exc:
+            failures.append(exc)
+
+    try:
+        thread = threading.Thread(target=rebuild)
+        thread.start()
+        thread.join(60)
+        assert not thread.is_alive()
+        assert len(failures) == 1 and "the index rebuild stopped" in str(failures[0])
+        assert library.index_stale and not (data / "index.sqlite.new").exists()
+    finally:
+        library.close()
+    with Store.open(data) as store:  # rebuilt at this open, in step after it
         assert not store.index_stale and store.count() == 400
 
 

@@ -90,6 +90,7 @@ class WartaApp(App[None]):
         self._arrived: set[str] = set()
         self._arrival_timer: Timer | None = None
         self._said_offline = False
+        self._session_begun = False  # what is new since the last session counted and said
         self.gone_feeds: set[str] = set()
         self._save_retry: Timer | None = None
         self.export_dir = export_dir or default_export_dir(library.data_dir)
@@ -144,9 +145,15 @@ class WartaApp(App[None]):
         if self.refresh_on_start:
             self.refresher.start()
             self.sync.start()
-        # What is new since the last session: counted behind the first frame. The mark is
-        # read here, on this thread, so ``is:new`` means the same all session.
+        # What is new since the last session: counted behind the first frame, from an index in
+        # step (a missing one counted "nothing new" while it was rebuilt). The mark is read
+        # here, on this thread, so ``is:new`` means the same all session.
         _ = self.library.new_since
+        if not self.library.index_stale:
+            self._count_whats_new()
+
+    def _count_whats_new(self) -> None:
+        self._session_begun = True
         self.run_worker(self._begin_session, name="what's new", group="upkeep", thread=True,
                         exit_on_error=False)
 
@@ -165,6 +172,7 @@ class WartaApp(App[None]):
                 pass  # not the main thread, or not a POSIX loop
 
     async def on_unmount(self) -> None:
+        self.library.stop_rebuild()  # quitting never waits for it; the next start does it again
         self.library.end_session(time.time())
         self.kitty.forget_all()
         await self.sync.close()
@@ -385,6 +393,8 @@ class WartaApp(App[None]):
     def on_index_rebuilt(self, message: IndexRebuilt) -> None:
         self._tell_main(ArticlesChanged(None))
         self._tell_main(Activity("Article index rebuilt"))
+        if not self._session_begun:
+            self._count_whats_new()
 
     def _look_for_outside_changes(self) -> None:
         """A cron ``warta fetch`` (or a second Warta) wrote: show its articles and counts; and

@@ -648,6 +648,10 @@ class Library:
         ``separate``: in a process of its own (behind the app: see ``Store.rebuild_index``)."""
         self._store.rebuild_index(progress, separate=separate)
 
+    def stop_rebuild(self) -> None:
+        """End a separate rebuild now (see ``Store.stop_rebuild``): the next open does it."""
+        self._store.stop_rebuild()
+
     def sync_status(self) -> tuple[SyncStatus, int]:
         """The last sync's outcome and how many changes wait for the server (no network)."""
         from .sync import sync_status

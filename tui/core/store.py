@@ -339,6 +339,9 @@ class Store:
         # had them (None: not there), and articles whose state changed.
         self._touched_records: dict[str, ArticleRecord | None] | None = None
         self._touched_states: set[str] | None = None
+        self._rebuilder: Any = None  # the rebuild's own process while it runs (``stop_rebuild``)
+        self._rebuild_stopped = False
+        self._rebuild_guard = threading.Lock()
         self._write_lock = threading.RLock()
         self.journals: list[StateJournal] = []  # see every state change (the sync journal)
         # What the last bulk state write left on disk: (the state seq it wrote, each of its
@@ -501,6 +504,7 @@ class Store:
         return len(states)
 
     def close(self) -> None:
+        self.stop_rebuild()
         try:
             self.save_queued()
         except StoreError:
@@ -604,6 +608,10 @@ class Store:
                                       args=(str(self.data_dir), str(target), theirs), daemon=True)
             process.start()
         theirs.close()
+        with self._rebuild_guard:
+            self._rebuilder = process
+            if self._rebuild_stopped:  # stopped while it was starting
+                process.kill()
 
         def said() -> object:
             try:
@@ -633,8 +641,20 @@ class Store:
             _discard_file(target)
             raise
         finally:
+            with self._rebuild_guard:
+                self._rebuilder = None
             ours.close()
         return ArticleIndex.open(target)
+
+    def stop_rebuild(self) -> None:
+        """End a rebuild running in its own process (quitting must not wait ~40 s for one at
+        100,000 articles): its ``rebuild_index`` raises ``StoreError``, the index stays stale
+        and the next open rebuilds it. Any thread may call it; a store it was called on is
+        closing, so a separate rebuild that starts after it ends at once too."""
+        with self._rebuild_guard:
+            self._rebuild_stopped = True
+            if self._rebuilder is not None:
+                self._rebuilder.kill()
 
     def _replay(self) -> None:
         """Bring a rebuilt index up to date with what was written after its snapshot."""
