@@ -192,7 +192,8 @@ class WartaApp(App[None]):
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.config.keys, self.library.filters()))
+            self.push_screen(HelpScreen(keys.help_sections(self, self.config.keys,
+                                                           self.library.filters())))
 
     async def action_quit(self) -> None:
         self.exit()  # the main screen saves the reading position as it unmounts

@@ -15,6 +15,8 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding, BindingsMap
 
+from ..core.sanitize import sanitize_line
+
 Keymap = Mapping[str, str]
 
 
@@ -56,7 +58,7 @@ CONTEXTS = {
 def scopes(app_type: type[App[Any]]) -> list[Scope]:
     """The app's own bindings (those with ids), in help-screen order: the main screen, then
     each screen and dialog, then the keys that work everywhere."""
-    # Imported here: the screens import this module to draw their help.
+    # Imported here: the screens import the app, which imports this module.
     from .screens.ask import Ask
     from .screens.confirm import ConfirmOpen
     from .screens.errors import ErrorsScreen
@@ -139,3 +141,26 @@ def find_conflicts(app_type: type[App[Any]], keymap: Keymap) -> list[Conflict]:
                 ids = frozenset(b.id or "" for b in distinct)
                 conflicts.setdefault((key, ids), Conflict(key, context, tuple(distinct)))
     return list(conflicts.values())
+
+
+def help_sections(app: App[Any], keymap: Keymap,
+                  saved_filters: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
+    """The help's key sections: (scope title, rows of key, action, what it does, id), as the
+    keymap left the keys; a saved-filter key shows its filter."""
+    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
+    for scope in scopes(type(app)):
+        rows = []
+        for binding in scope.bindings:
+            what = binding.tooltip or binding.description
+            if binding.id and binding.id.startswith("filter.saved_"):
+                number = int(binding.id.rsplit("_", 1)[1])
+                names = list(saved_filters)
+                if number > len(names):
+                    continue
+                name = names[number - 1]
+                what = f"Saved filter {sanitize_line(name, 30)}: {sanitize_line(saved_filters[name], 40)}"
+            rows.append((key_display(app, binding, keymap), binding.description, what,
+                         binding.id or ""))
+        if rows:
+            sections.append((scope.title, rows))
+    return sections

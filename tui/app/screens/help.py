@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from .. import keys
 from ..widgets.reader import Reader
-from ...core.sanitize import sanitize_line
 from ...core.textwidth import cells, fit, pad, wrap
 
+
+Sections = list[tuple[str, list[tuple[str, str, str, str]]]]  # (title, rows of key, action, what, id)
 
 # The filter language, as ``core.query`` reads it (the / prompt, saved filters, warta list).
 FILTER_ROWS = (
@@ -31,31 +29,14 @@ FILTER_ROWS = (
 )
 
 
-def help_rows(app: App[object], keymap: Mapping[str, str],
-              saved_filters: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """(group title, rows of key, action, description, id), as the keymap left the keys."""
-    sections: list[tuple[str, list[tuple[str, str, str, str]]]] = []
-    for scope in keys.scopes(type(app)):
-        rows = []
-        for binding in scope.bindings:
-            what = binding.tooltip or binding.description
-            if binding.id and binding.id.startswith("filter.saved_"):
-                number = int(binding.id.rsplit("_", 1)[1])
-                names = list(saved_filters)
-                if number > len(names):
-                    continue
-                name = names[number - 1]
-                what = f"Saved filter {sanitize_line(name, 30)}: {sanitize_line(saved_filters[name], 40)}"
-            rows.append((keys.key_display(app, binding, keymap), binding.description, what,
-                         binding.id or ""))
-        if rows:
-            sections.append((scope.title, rows))
-    sections.append(("Command palette", [
-        ("^p", "Palette", "Every action of the screen by name, with its key and id", ""),
-    ]))
-    sections.append(("Filter language (/, saved filters, warta list)",
-                     [(term, action, what, "") for term, action, what in FILTER_ROWS]))
-    return sections
+def help_sections(key_sections: Sections) -> Sections:
+    """The keys' sections (``keys.help_sections``), then the palette and the filter language."""
+    return [*key_sections,
+            ("Command palette", [
+                ("^p", "Palette", "Every action of the screen by name, with its key and id", ""),
+            ]),
+            ("Filter language (/, saved filters, warta list)",
+             [(term, action, what, "") for term, action, what in FILTER_ROWS])]
 
 
 class HelpTable:
@@ -63,7 +44,7 @@ class HelpTable:
     it does and the id line up from top to bottom; only "what it does" wraps. Drawn straight to
     segments at the width there is (as Rich tables, the ~130 rows took 600 ms to lay out)."""
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str, str]]]]) -> None:
+    def __init__(self, sections: Sections) -> None:
         self.sections = sections
         every = [row for _, rows in sections for row in rows]
         self.widths = tuple(max(cells(row[column]) for row in every) for column in (0, 1, 3))
@@ -86,12 +67,6 @@ class HelpTable:
                     yield Segment(pad(text, what_width) + " ")
                     yield Segment(binding_id if first else "", dim)
                     yield Segment.line()
-
-
-def help_table(app: App[object], keymap: Mapping[str, str],
-               saved_filters: Mapping[str, str]) -> HelpTable:
-    """Key, action, what it does, and the id to remap it with, grouped by screen."""
-    return HelpTable(help_rows(app, keymap, saved_filters))
 
 
 class HelpScreen(ModalScreen[None]):
@@ -126,10 +101,10 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen Reader { height: 1fr; background: $surface; padding: 0; }
     """
 
-    def __init__(self, keymap: Mapping[str, str], saved_filters: Mapping[str, str]) -> None:
+    def __init__(self, key_sections: Sections) -> None:
+        """``key_sections``: the app's keys as the keymap left them (``keys.help_sections``)."""
         super().__init__()
-        self.keymap = keymap
-        self.saved_filters = saved_filters
+        self.sections = help_sections(key_sections)
 
     def compose(self) -> ComposeResult:
         intro = Text("Keys", style="bold")
@@ -144,7 +119,7 @@ class HelpScreen(ModalScreen[None]):
             yield keys_view
 
     def on_mount(self) -> None:
-        self.query_one(Reader).show(help_table(self.app, self.keymap, self.saved_filters))
+        self.query_one(Reader).show(HelpTable(self.sections))
 
     @property
     def text_lines(self) -> list[str]:
