@@ -29,7 +29,7 @@ FILTER_ROWS = (
 )
 
 
-def help_sections(key_sections: Sections) -> Sections:
+def _with_palette_and_filters(key_sections: Sections) -> Sections:
     """The keys' sections (``keys.help_sections``), then the palette and the filter language."""
     return [*key_sections,
             ("Command palette", [
@@ -104,7 +104,7 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, key_sections: Sections) -> None:
         """``key_sections``: the app's keys as the keymap left them (``keys.help_sections``)."""
         super().__init__()
-        self.sections = help_sections(key_sections)
+        self.sections = _with_palette_and_filters(key_sections)
 
     def compose(self) -> ComposeResult:
         intro = Text("Keys", style="bold")

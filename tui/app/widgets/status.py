@@ -101,8 +101,8 @@ class StatusLine(Widget):
         width = self.content_size.width
         room = width - _GAP - self._activity.cell_len
         activity = self._activity
-        if room < self._counts_width:
-            room = min(self._text.cell_len, self._counts_width)
+        if room < self._counts_width:  # the text always starts with the counts
+            room = self._counts_width
             activity = activity.copy()
             activity.truncate(max(width - _GAP - room, 0), overflow="ellipsis")
         text = self._text.copy()
