@@ -89,10 +89,10 @@ def test_like_loading_chrome() -> None:
     ("<p>(Image: GETTY)</p>", "GETTY"),
     ("<figure><img src='/a.jpg' alt='Harbour'><figcaption>Boats in the harbour. AP Photo/John Smith"
      "</figcaption></figure>", "AP Photo"),
-    ("<p>Kredit Foto: Antara/Reno Esnir</p>", "Kredit Foto"),
-    ("<p>Foto: dpa</p>", "dpa"),
-    ("<p>Photo credit: Jane Doe</p>", "Jane Doe"),
-    ("<p>Crédit photo : AFP</p>", "AFP"),
+    ("<p>Foto: REUTERS/Reno Esnir</p>", "Reno Esnir"),
+    ("<p>Jane Doe/Getty Images</p>", "Jane Doe"),
+    ("<p>Crédit photo : AFP PHOTO / Jean Dupont</p>", "Jean Dupont"),
+    ("<p>© Shutterstock</p>", "Shutterstock"),
 ])
 def test_photo_credits(caption: str, marker: str) -> None:
     assert_dropped(caption, marker)

@@ -336,3 +336,58 @@ def test_a_utf8_page_with_a_few_broken_bytes_is_still_read_as_utf8() -> None:
     text = extract(data, "https://blog.example/pier").text
     assert_story(text)
     assert "“The harbour board voted" in text and "master’s deputy" in text
+
+
+# -- short posts beside sidebars that out-write them ----------------------------------------
+
+WIDGET_KINDS = ("HTML", "Text", "Profile", "Image", "Followers", "Label", "BlogArchive")
+SIDEBAR_WIDGETS = "".join(
+    f"<div class='widget {WIDGET_KINDS[n % 7]}' id='W{n}'><h2>Note {n}</h2><p>Sidebar note number {n} repeats on every page "
+    f"of the blog, whatever the post is about, and at {n * 10 + 90} words it is longer than many posts.</p></div>"
+    for n in range(14)
+)
+
+
+def test_a_short_post_in_a_weakly_named_box_beside_long_sidebar_widgets_survives() -> None:
+    post = (f"<div class='widget Blog' id='Blog1'><div class='post hentry'><h3>Pier</h3>"
+            f"<div class='post-body entry-content'><p>{STORY[0]}</p><p>{STORY[1]}</p></div></div></div>")
+    page = (f"<html><head><title>Pier</title></head><body><div class='header'><p>A blog about the harbour, "
+            f"its boats and its people.</p></div><div class='main'>{post}</div>"
+            f"<div class='column-right'>{SIDEBAR_WIDGETS}</div></body></html>")
+    text = extract(page, "https://blog.example/pier").text
+    assert STORY[0] in text and STORY[1] in text
+    assert "Sidebar note" not in text
+
+
+def test_a_post_of_a_few_short_lines_is_shown_rather_than_the_sidebar() -> None:
+    books = "".join(f"<li><a href='/b/{n}'>A book about boats, volume {n}</a><br>a favourite of ours!</li>"
+                    for n in range(8))
+    post = ("<div class='entry-content'>Visit the harbour board<br>to see how the pier<br>"
+            "will be rebuilt stone by stone.</div>")
+    page = (f"<html><head><title>Pier</title></head><body><div class='content'>{post}</div>"
+            f"<div class='side'><h2>Books we like</h2><ul>{books}</ul></div></body></html>")
+    text = extract(page, "https://blog.example/pier").text
+    assert "will be rebuilt stone by stone." in text
+    assert "A book about boats" not in text
+
+
+def test_about_the_author_and_nocontent_boxes_are_furniture() -> None:
+    about = ("<div class='wp-about-author-container'><p>I am a harbour master turned full-time writer, and I "
+             "live by the sea with two dogs and far too many boats.</p></div>")
+    blurb = ("<div class='box module nocontent'><div class='entry'><p class='summary'>Harbour Blog is a blog "
+             "about everything that floats, from dinghies to ferries, written by the people who sail them.</p>"
+             "</div></div>")
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{STORY_HTML}{about}</div>{blurb}")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "harbour master turned" not in text
+    assert "everything that floats" not in text
+
+
+def test_a_credit_naming_a_person_stays_and_an_agency_credit_goes() -> None:
+    page = blog_page(f"<div class='post'><h2>Pier</h2>{STORY_HTML}<p>Photo by Ana Ruiz</p>"
+                     f"<p>Jane Doe/Getty Images</p></div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert "Photo by Ana Ruiz" in text
+    assert "Getty" not in text

@@ -15,7 +15,7 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE, CREDIT_LABEL,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE,
     CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
 )
 
@@ -117,7 +117,7 @@ def is_credit(block: Block) -> bool:
     if block.kind not in ("paragraph", "quote") or not _short(block, 160):
         return False
     text = block.text.strip()
-    if CREDIT_LABEL.match(text) or CREDIT_MARK.search(text):
+    if CREDIT_MARK.search(text):
         return True
     return text.startswith("(") and text.endswith(")") and len(text) < 60 and bool(
         re.search(r"(?i)getty|reuters|\bap\b|afp|epa|pa\b|photo|image|foto|bild", text)

@@ -27,6 +27,7 @@ PROSE_MARK = "data-warta-prose"  # on elements that hold most of the page's pros
 PROSE_SHARE = 0.4
 PROSE_ELSEWHERE = 1000  # prose outside a furniture-named box that makes it not the article
 WEAK_HINT_SHARE = 0.1  # a weak class word loses against this share of the prose
+SUPERSET_GAIN = 400  # characters of paragraphs a marked container adds to readability's pick to win
 MAX_ELEMENTS_FOR_READABILITY = 12_000  # above this, readability's quadratic passes take seconds
 _REMOVE_TAGS = ("script", "style", "noscript", "template", "svg", "canvas", "button", "select",
                 "input", "textarea", "option", "link", "meta", "object", "embed", "dialog", "map")
@@ -45,7 +46,7 @@ _STRONG_FURNITURE_HINT = re.compile(
     r"related(?:-?(?:posts?|articles?|stories|content|news|links))?|newsletter|subscribe|subscription|"
     r"promo|advert\w*|ads?|adslot|ad-?(?:container|wrapper|unit|slot|box)|sponsor\w*|comment(?!ar)[a-z]*|disqus|"
     r"breadcrumbs?|popular|trending|recommend\w*|outbrain|taboola|"
-    r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author[-_]?(?:bio|box|info)|"
+    r"signup|read-?more|also-?read|baca-?juga|more-?(?:stories|articles|news)|author[-_]?(?:bio|box|info)|about[-_]?(?:the[-_]?)?author|nocontent|"
     r"recent[-_]?(?:posts?|entries|articles|stories|comments)|"
     r"jump-?link|skip-?link|paywall|modal|popup|overlay|cookie\w*|consent|banner|masthead|"
     r"pagination|pager|prev-?next|nav|navbar|navigation|menu|footer|sidebar|"
@@ -106,6 +107,7 @@ def prune(root: HtmlElement) -> None:
             _drop(element)
     sizes, total = _measure(body)
     class_prose = _prose_by_class(sizes)
+    article_boxes = _marked_article_boxes(root)
     for element in _HINTED(root):
         if element.tag in ("html", "body", "main", "article"):
             continue
@@ -120,12 +122,29 @@ def prune(root: HtmlElement) -> None:
         if hint.strong:
             if not _holds_article(element, size, total, hint.comments, strong=True):
                 _drop(element)
-        elif hint.weak and _prose_share(size, total) < WEAK_HINT_SHARE \
+        elif hint.weak and _prose_share(size, total) < WEAK_HINT_SHARE and element not in article_boxes \
                 and not _holds_article(element, size, total, False) \
                 and class_prose.get(element.get("class") or "", 0) < PROSE_SHARE * total.prose:
             _drop(element)
     _drop_hover_cards(root)
     _drop_teaser_lists(body)
+
+
+def _marked_article(root: HtmlElement) -> HtmlElement | None:
+    """The page's one marked article body ("post-body", "entry-content", ``itemprop=articleBody``),
+    or None when it has none or several (a front page of teasers)."""
+    marked = {element for element in _HINTED(root)
+              if element.get("itemprop") == "articleBody" or _hint(class_and_id(element)).keep}
+    outermost = [element for element in marked if not any(ancestor in marked for ancestor in element.iterancestors())]
+    return outermost[0] if len(outermost) == 1 else None
+
+
+def _marked_article_boxes(root: HtmlElement) -> set[HtmlElement]:
+    """The ancestors of the page's one marked article body: a short post on a blog whose
+    sidebars out-write it sits in a weakly named box (Blogger's ``widget Blog``) that its own
+    marker vouches for."""
+    marked = _marked_article(root)
+    return set(marked.iterancestors()) if marked is not None else set()
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +437,9 @@ def semantic_content(root: HtmlElement) -> HtmlElement | None:
         # The innermost container that holds nearly all of the best text.
         good = [e for score, e in scored if score >= best_score * 0.9]
         return min(good, key=lambda e: len(text_of(e)))
+    marked = _marked_article(root)
+    if marked is not None and len(text_of(marked)) >= 50:  # a short post in lines, not paragraphs
+        return marked
     mains = list(body.iter("main"))
     return mains[0] if mains else None
 
@@ -492,13 +514,18 @@ def find_content(root: HtmlElement) -> Content:
     semantic = semantic_content(root)
     readable = readability_content(root)
     readable_quality = paragraph_quality(readable) if readable is not None else 0.0
+    semantic_quality = paragraph_quality(semantic) if semantic is not None else 0.0
     if semantic is not None:
-        semantic_quality = paragraph_quality(semantic)
-        if (semantic_quality > max(readable_quality * 1.25, readable_quality + 200) and link_density(semantic) < 0.3
+        if (semantic_quality > min(max(readable_quality * 1.25, readable_quality + 200), readable_quality + SUPERSET_GAIN)
+                and link_density(semantic) < 0.3
                 and (readable is None or _contains_text_of(semantic, readable))):
             return Content(semantic, "semantic", element_count, readable)
     if readable is not None and readable_quality > 0:
-        return Content(readable, "readability", element_count)
+        # A marked container readability's pick leaves out is the other candidate for the
+        # second opinion to judge (readability took the page's other post, or a bio).
+        other = semantic if semantic is not None and semantic_quality > 0 \
+            and not _contains_text_of(readable, semantic) and not _contains_text_of(semantic, readable) else None
+        return Content(readable, "readability", element_count, other)
     if readable is not None and len(text_of(readable)) >= 50:
         return Content(readable, "readability", element_count)
     if semantic is not None and len(text_of(semantic)) >= 50:
