@@ -391,3 +391,23 @@ def test_a_credit_naming_a_person_stays_and_an_agency_credit_goes() -> None:
     assert_story(text)
     assert "Photo by Ana Ruiz" in text
     assert "Getty" not in text
+
+
+def test_a_signed_thread_without_a_heading_ends_the_article() -> None:
+    # Each comment is signed with a name and a date, as the post itself is; nothing else says
+    # where the thread begins.
+    thread = "".join(f"<p>{comment}</p><p>Posted by: Reader {n} at March 26, 2007 02:0{n} PM</p>"
+                     for n, comment in enumerate(COMMENTS))
+    page = blog_page(f"<div class='content'><h3>Pier</h3>{STORY_HTML}<p>Posted by Kathy at "
+                     f"April 6, 2007 09:15 AM</p>{thread}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert not any(comment in text for comment in COMMENTS)
+
+
+def test_a_have_your_say_label_ends_the_article() -> None:
+    thread = "".join(f"<p>{comment} Reader {n}</p>" for n, comment in enumerate(COMMENTS * 3))
+    page = blog_page(f"<div class='content'><h3>Pier</h3>{STORY_HTML}<h3>Have your say</h3>{thread}</div>")
+    text = extract(page, "https://blog.example/pier").text
+    assert_story(text)
+    assert COMMENTS[1] not in text

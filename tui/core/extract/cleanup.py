@@ -281,6 +281,7 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
 
 def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) -> list[Block]:
     kept: list[Block] = []
+    blocks = _before_signed_thread(blocks)
     total = len(blocks)
     for index, block in enumerate(blocks):
         if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture
@@ -300,6 +301,26 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
     _drop_trailing_link_lists(kept)
     _drop_orphan_headings(kept)
     return kept
+
+
+SIGNED_THREAD = 3  # signed and dated lines that make a thread of comments
+
+
+def is_signature(block: Block) -> bool:
+    """ "Posted by: Sam Lee on 8:21pm Tue 1 Jan 08": a name and a date on one short line, as a
+    post signs off and as every comment under it is signed."""
+    return block.kind == "paragraph" and _short(block, 140) and bool(BYLINE_LABEL.match(block.text.strip())) \
+        and parse_date(block.text, visible=True) is not None
+
+
+def _before_signed_thread(blocks: Sequence[Block]) -> Sequence[Block]:
+    """The blocks before a comment thread with no heading: after prose, three or more signed
+    and dated lines are a thread, and the article ends with the first of them (the post's own
+    sign-off, or the first commenter's name)."""
+    signatures = [index for index, block in enumerate(blocks) if is_signature(block)]
+    if len(signatures) >= SIGNED_THREAD and prose_chars(blocks[:signatures[0]]) >= COMMENTS_AFTER_PROSE:
+        return blocks[:signatures[0] + 1]
+    return blocks
 
 
 def _ends_article(index: int, blocks: Sequence[Block], before: Sequence[Block]) -> bool:

@@ -148,7 +148,8 @@ AUTHOR_NOTE_VERB = re.compile(
 # Headings that open the comment section.
 COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
-    r"join\s+the\s+(?:discussion|conversation)|what\s+do\s+you\s+think|komentar|tulis\s+komentar|kommentare?|"
+    r"join\s+the\s+(?:discussion|conversation)|what\s+do\s+you\s+think|what\s+you\s+think|have\s+your\s+say|"
+    r"readers?[’']?\s+comments?|your\s+comments?|add\s+(?:a|your)\s+comment|write\s+a\s+comment|komentar|tulis\s+komentar|kommentare?|"
     r"commentaires?|comentarios?|comentários?|commenti|reacties|reageer)\b.{0,30}$",
     re.I,
 )
