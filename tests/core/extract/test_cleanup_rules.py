@@ -49,6 +49,9 @@ def test_read_also_lines(line: str, marker: str) -> None:
         ("<p>Folgen Sie uns auf Facebook.</p>", "Folgen Sie"),
         ("<p>Abonnez-vous à notre newsletter.</p>", "Abonnez"),
         ("<p>Síguenos en Twitter.</p>", "Síguenos"),
+        ("<h3>Sign-up To The Newsletter And Get A Free eBook</h3>", "Free eBook"),
+        ("<p>Help keep all of our content free and accessible - donate today!</p>", "donate"),
+        ("<p><a href='/mail'>Email this story to a friend</a></p>", "Email this"),
     ],
 )
 def test_promo_lines(line: str, marker: str) -> None:
@@ -297,3 +300,12 @@ def test_sentence_about_reaching_someone_stays() -> None:
     ending = "The harbour master said the ferry can be reached at low tide only, by the old causeway."
     html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{ending}</p>")
     assert ending in body_text(html)
+
+
+@pytest.mark.parametrize("line", [
+    "<p>« <a href='/a'>Regulation as a Dilemma</a> | <a href='/'>Main</a> | <a href='/b'>Micromorts</a> »</p>",
+    "<p>« <a href='/a'>Fairy Wren Passwords</a> | <a href='/'>Main</a></p>",
+    "<p><a href='/'>Home</a> | <a href='/b'>Next post: the harbour in winter</a> »</p>",
+])
+def test_links_to_the_neighbouring_posts_are_dropped(line: str) -> None:
+    assert_dropped(line, "Main" if "Main" in line else "Next post")

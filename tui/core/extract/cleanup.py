@@ -90,6 +90,17 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_ENDS
 
 
+def is_post_nav(block: Block) -> bool:
+    """ "« Older post | Main | Newer post »": the links to the blog's neighbouring posts, set
+    between guillemets or arrows and split by bars."""
+    text = block.text.strip()
+    return _short(block, 300) and "|" in text and (text.startswith(_NAV_OPENERS) or text.endswith(_NAV_CLOSERS))
+
+
+_NAV_OPENERS = ("«", "‹", "←", "<<", "< ")
+_NAV_CLOSERS = ("»", "›", "→", ">>", " >")
+
+
 def is_ad_label(block: Block) -> bool:
     return _short(block, 80) and bool(AD_LABEL.match(block.text.strip()))
 
@@ -257,7 +268,7 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
+    is_read_also, is_promo, is_post_nav, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
 )
 
 

@@ -39,11 +39,11 @@ READ_ALSO = re.compile(
 # Calls to subscribe, follow, download, sign up, share or support.
 PROMO = re.compile(
     _alternatives(
-        r"sign\s+up\s+(?:for|to|here|now)", r"subscribe\s+(?:to|now|for|here|today)", r"follow\s+us",
+        r"sign[\s-]+up\s+(?:for|to|here|now)", r"subscribe\s+(?:to|now|for|here|today)", r"follow\s+us",
         r"(?:our|free|daily|weekly|the\s+\w+)\s+newsletters?\b(?!\s+(?:to|for|from|said|says|sent|published|reported))",
         r"newsletter\s*(?:sign[- ]?up|abonnieren|gratuite?|gratis)",
         r"follow\s+(?:\w+\s+){0,3}on\s+(?:twitter|facebook|instagram|google\s+news|linkedin|tiktok|youtube|x\b)",
-        r"like\s+us\s+on", r"join\s+(?:us|our)\s+on", r"download\s+(?:the|our)\s+(?:\w+\s+)?app", r"get\s+the\s+(?:\w+\s+)?app",
+        r"like\s+us\s+on", r"donate\s+(?:today|now|here)", r"e-?mail\s+this\s+(?:story|article|post|page)", r"join\s+(?:us|our)\s+on", r"download\s+(?:the|our)\s+(?:\w+\s+)?app", r"get\s+the\s+(?:\w+\s+)?app",
         r"click\s+here\s+to", r"(?:click|tap)\s+here", r"support\s+(?:our|independent)\s+journalism", r"become\s+a\s+(?:member|subscriber|patron)",
         r"get\s+(?:our|the\s+latest|breaking)", r"delivered\s+(?:to\s+)?(?:your|straight\s+to)\s+inbox", r"in\s+your\s+inbox",
         r"share\s+this\s+(?:article|story|post)", r"share\s+on\s+(?:facebook|twitter|whatsapp)",
