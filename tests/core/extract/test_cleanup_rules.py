@@ -309,3 +309,10 @@ def test_sentence_about_reaching_someone_stays() -> None:
 ])
 def test_links_to_the_neighbouring_posts_are_dropped(line: str) -> None:
     assert_dropped(line, "Main" if "Main" in line else "Next post")
+
+
+def test_a_row_of_site_links_split_by_bars_is_dropped_but_a_row_of_facts_stays() -> None:
+    nav = " | ".join(f"<a href='/{word.lower()}'>{word}</a>" for word in ("Privacy", "Advertise", "Contact Us", "Archives"))
+    assert_dropped(f"<p>{nav}</p>", "Advertise")
+    facts = "<p>Prep Time: 15 Minutes | Cook Time: 20 Minutes | Difficulty: Easy | Servings: 12</p>"
+    assert "Cook Time: 20 Minutes" in body_text(page(facts))

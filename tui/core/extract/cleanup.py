@@ -97,6 +97,16 @@ def is_post_nav(block: Block) -> bool:
     return _short(block, 300) and "|" in text and (text.startswith(_NAV_OPENERS) or text.endswith(_NAV_CLOSERS))
 
 
+def is_nav_row(block: Block) -> bool:
+    """ "Privacy Policy | Advertise | Contact Us | Archives": three or more short items split by
+    bars, mostly links, are a row of site navigation."""
+    if block.kind not in ("paragraph", "item") or not _short(block, 400):
+        return False
+    items = [item for item in re.split(r"\s[|·•]\s", block.text) if item.strip()]
+    return len(items) >= 3 and all(len(item.split()) <= 5 for item in items) and linked_share(block) >= NAV_ROW_LINKED
+
+
+NAV_ROW_LINKED = 0.5  # a row of plain facts split by bars ("Prep Time: 15 min | Serves 4") is data
 _NAV_OPENERS = ("«", "‹", "←", "<<", "< ")
 _NAV_CLOSERS = ("»", "›", "→", ">>", " >")
 
@@ -268,7 +278,7 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_post_nav, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
+    is_read_also, is_promo, is_post_nav, is_nav_row, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
 )
 
 
