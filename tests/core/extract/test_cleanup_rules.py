@@ -316,3 +316,8 @@ def test_a_row_of_site_links_split_by_bars_is_dropped_but_a_row_of_facts_stays()
     assert_dropped(f"<p>{nav}</p>", "Advertise")
     facts = "<p>Prep Time: 15 Minutes | Cook Time: 20 Minutes | Difficulty: Easy | Servings: 12</p>"
     assert "Cook Time: 20 Minutes" in body_text(page(facts))
+
+
+def test_the_print_edition_note_under_a_story_is_dropped() -> None:
+    assert_dropped("<p>A version of this article appeared July 24, 2012, on page A1 in the U.S. edition, with the "
+                   "headline: Pier to Be Rebuilt.</p>", "A version of this article")

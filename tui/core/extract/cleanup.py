@@ -16,7 +16,8 @@ from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
     AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE,
-    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, TAGS_LABEL,
+    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, PRINT_NOTE,
+    TAGS_LABEL,
 )
 
 _SPLIT_SHARE = re.compile(r"[\s|·•,/:()\[\]]+")
@@ -149,6 +150,12 @@ def is_rights_notice(block: Block) -> bool:
     """ "Copyright 2008 The Associated Press. All rights reserved. This material may not be
     published …": the syndication notice under an article, not part of it."""
     return block.kind == "paragraph" and _short(block, 300) and bool(RIGHTS_NOTICE.search(block.text))
+
+
+def is_print_note(block: Block) -> bool:
+    """ "A version of this article appeared on page A1 of the print edition": where the story
+    appeared, a line under it, not of it."""
+    return block.kind == "paragraph" and _short(block, 300) and bool(PRINT_NOTE.match(block.text.strip()))
 
 
 def is_tag_list(block: Block) -> bool:
@@ -316,7 +323,7 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
         if near_edge and (is_title_line(block, header)
                           or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
                           or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header)
-                                                     or is_contact_line(block))):
+                                                     or is_contact_line(block) or is_print_note(block))):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)
