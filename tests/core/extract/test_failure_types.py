@@ -411,3 +411,20 @@ def test_a_have_your_say_label_ends_the_article() -> None:
     text = extract(page, "https://blog.example/pier").text
     assert_story(text)
     assert COMMENTS[1] not in text
+
+
+def test_embedded_posts_in_the_marked_story_survive_the_second_opinion() -> None:
+    # readability's pick leaves the embedded posts out and trafilatura drops them too: they
+    # must not count against the marked container that keeps them.
+    def tweet(n: int) -> str:
+        return (f"<div class='social-media-embed'><blockquote class='twitter-tweet'><p lang='en'>Tweet {n}: the "
+                f"pier is finally getting fixed, about time! <a href='https://t.co/x{n}'>https://t.co/x{n}</a></p>"
+                f"— Harbour Fan (@fan{n}) <a href='https://twitter.com/fan{n}/status/{n}'>November 18, 2019</a>"
+                f"</blockquote></div>")
+    body = "".join(f"<p>{sentence}</p>{tweet(n)}" for n, sentence in enumerate(STORY))
+    page = (f"<html><head><title>Pier</title></head><body><nav><a href='/'>Home</a></nav><article class='article'>"
+            f"<h1>Pier</h1><div class='article__story'><div class='entry-content'>{body}</div></div></article>"
+            f"<aside class='sidebar'><p>Other news of the day.</p></aside></body></html>")
+    text = extract(page, "https://news.example/pier").text
+    assert_story(text)
+    assert all(f"Tweet {n}: the pier" in text for n in range(len(STORY)))

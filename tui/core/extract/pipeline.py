@@ -51,7 +51,7 @@ def extract(html: bytes | str, url: str | None = None, *, content_type: str | No
                 # opinion says which of the two holds the article.
                 other_blocks, other_links = to_blocks(content.runner_up, link_base)
                 other_cleaned = clean_blocks(other_blocks, header)
-                if agreement(other_cleaned, second_cleaned) > agreement(cleaned, second_cleaned):
+                if agreement(_unquoted(other_cleaned), second_cleaned) > agreement(_unquoted(cleaned), second_cleaned):
                     blocks, links, cleaned = other_blocks, other_links, other_cleaned
             if second_opinion_wins(cleaned, second_cleaned):
                 # Not one real paragraph: the first opinion picked a box beside the article.
@@ -83,6 +83,12 @@ def second_opinion_wins(first: Sequence[Block], second: Sequence[Block]) -> bool
     paragraphs of it, and three times what ``first`` has."""
     first_prose = prose_chars(first)
     return first_prose < DOUBTFUL_PROSE and prose_chars(second) >= max(ENOUGH_PROSE, 3 * first_prose)
+
+
+def _unquoted(blocks: Sequence[Block]) -> list[Block]:
+    """The blocks but quotes: trafilatura drops embedded posts, so they must not count against
+    the candidate that keeps them."""
+    return [block for block in blocks if block.kind != "quote"]
 
 
 def _has_text(blocks: Sequence[Block]) -> bool:
