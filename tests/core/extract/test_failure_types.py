@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.server import TestServer
 from tui.core.extract import extract
 from tui.core.extract.dom import normalize_space, parse_html
@@ -405,9 +407,10 @@ def test_a_signed_thread_without_a_heading_ends_the_article() -> None:
     assert not any(comment in text for comment in COMMENTS)
 
 
-def test_a_have_your_say_label_ends_the_article() -> None:
+@pytest.mark.parametrize("label", ["Have your say", "Ihre Meinung", "Votre avis", "Deixe seu comentário"])
+def test_a_have_your_say_label_ends_the_article(label: str) -> None:
     thread = "".join(f"<p>{comment} Reader {n}</p>" for n, comment in enumerate(COMMENTS * 3))
-    page = blog_page(f"<div class='content'><h3>Pier</h3>{STORY_HTML}<h3>Have your say</h3>{thread}</div>")
+    page = blog_page(f"<div class='content'><h3>Pier</h3>{STORY_HTML}<h3>{label}</h3>{thread}</div>")
     text = extract(page, "https://blog.example/pier").text
     assert_story(text)
     assert COMMENTS[1] not in text

@@ -153,7 +153,9 @@ AUTHOR_NOTE_VERB = re.compile(
 COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
     r"join\s+the\s+(?:discussion|conversation)|what\s+do\s+you\s+think|what\s+you\s+think|have\s+your\s+say|"
-    r"readers?[’']?\s+comments?|your\s+comments?|add\s+(?:a|your)\s+comment|write\s+a\s+comment|komentar|tulis\s+komentar|kommentare?|"
+    r"readers?[’']?\s+comments?|your\s+comments?|add\s+(?:a|your)\s+comment|write\s+a\s+comment|"
+    r"ihre\s+meinung|deine\s+meinung|votre\s+avis|réagissez|tu\s+opini[óo]n|opina|sua\s+opini[ãa]o|"
+    r"deixe\s+(?:seu|o\s+seu|um)\s+coment[áa]rio|d[ìi]\s+la\s+tua|jouw\s+mening|komentar|tulis\s+komentar|kommentare?|"
     r"commentaires?|comentarios?|comentários?|commenti|reacties|reageer)\b.{0,30}$",
     re.I,
 )
