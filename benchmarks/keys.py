@@ -610,10 +610,8 @@ def sync_figures(work: Path, feeds: int, per_feed: int, presses: int,
                  during_at_least: int = SYNC_PRESSES) -> dict[str, float] | None:
     """j/k in the real app before and while it syncs with a real FreshRSS, and the bare
     Textual app's key in the same run."""
-    from sync import subscribed  # benchmarks/sync.py: the same feeds its figures use
-
     from tests.server import TestServer
-    from tests.sync.freshrss import FreshRSS, unpack, why_not_available
+    from tests.sync.freshrss import FreshRSS, subscribed, unpack, why_not_available  # benchmarks/sync.py's feeds
 
     reason = why_not_available()
     if reason:

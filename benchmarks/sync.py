@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from tests.server import TestServer  # noqa: E402
-from tests.sync.freshrss import FreshRSS, User, unpack, why_not_available  # noqa: E402
+from tests.sync.freshrss import FreshRSS, subscribed, unpack, why_not_available  # noqa: E402
 
 CHILD = textwrap.dedent("""
     import asyncio, json, resource, sys, time
@@ -66,25 +66,6 @@ CHILD = textwrap.dedent("""
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "children_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """)
-
-
-def words(n: int) -> str:
-    return "<p>" + " ".join(f"Story {n} sentence {i} carries enough words to be whole." for i in range(40)) + "</p>"
-
-
-def publish(server: TestServer, feeds: int, per_feed: int) -> list[str]:
-    urls = []
-    for f in range(feeds):
-        items = "".join(
-            f"<item><title>Feed {f} item {i}</title><link>{server.url(f'/b/{f}/{i}')}</link>"
-            f"<guid>{server.url(f'/b/{f}/{i}')}</guid>"
-            f"<pubDate>Tue, 01 Dec 2026 {i % 24:02d}:{i % 60:02d}:00 GMT</pubDate>"
-            f"<description><![CDATA[{words(f * 1000 + i)}]]></description></item>"
-            for i in range(per_feed))
-        urls.append(server.add(f"/b/{f}.xml", f'<?xml version="1.0"?><rss version="2.0"><channel>'
-                               f"<title>Bench {f}</title><link>{server.url('/')}</link>{items}"
-                               "</channel></rss>", "application/rss+xml"))
-    return urls
 
 
 def bare_listing(base: str, user: str, password: str) -> tuple[float, int, int]:
@@ -126,30 +107,6 @@ def main() -> int:
         finally:
             fresh.stop()
             server.stop()
-
-
-def subscribed(work: Path, server: TestServer, fresh: FreshRSS, feeds: int,
-               per_feed: int) -> tuple[User, Path]:
-    """A new FreshRSS user subscribed to ``feeds`` published feeds, which FreshRSS has fetched,
-    and the config.toml that syncs Warta with it (its password in WARTA_BENCH_SYNC_PASSWORD)."""
-    user = fresh.new_user()
-    urls = publish(server, feeds, per_feed)
-    opml = work / "feeds.opml"
-    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>' + "".join(
-        f'<outline type="rss" text="Bench {n}" xmlUrl="{url}"/>' for n, url in enumerate(urls))
-        + "</body></opml>")
-    fresh.cli("import-for-user.php", "--user", user.name, "--filename", str(opml))
-    user.actualize()
-    config = work / "config.toml"
-    config.write_text(textwrap.dedent(f"""\
-        [sync]
-        url = "{fresh.url('/api/greader.php')}"
-        user = "{user.name}"
-        password_env = "WARTA_BENCH_SYNC_PASSWORD"
-        [fetch]
-        min_delay = 0.0
-        """))
-    return user, config
 
 
 def run(args: argparse.Namespace, work: Path, server: TestServer, fresh: FreshRSS) -> int:

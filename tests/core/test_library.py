@@ -9,7 +9,8 @@ import pytest
 
 from tui.core.config import Config, FetchConfig
 from tui.core.errors import FilterError, StoreError, WartaError
-from tui.core.library import Library, StateChange
+from tui.core.changes import StateChange
+from tui.core.library import Library
 from tui.core.models import ArticleState, Feed
 from tui.core.store import Store
 

@@ -15,11 +15,16 @@ import socket
 import sqlite3
 import subprocess
 import tarfile
+import textwrap
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from tests.server import TestServer
 
 TARBALL = Path(__file__).resolve().parents[2].parent / "shared" / "servers" / "FreshRSS-1.25.0-dev.tar.xz"
 TARBALL_FALLBACK = Path("/work/shared/servers/FreshRSS-1.25.0-dev.tar.xz")
@@ -230,3 +235,51 @@ class GReaderTestClient:
 
 def fever_key(user: User) -> str:
     return hashlib.md5(f"{user.name}:{user.api_password}".encode()).hexdigest()
+
+
+# -- a user with feeds, for the benchmarks -------------------------------------------------
+
+
+def words(n: int) -> str:
+    """An item's body: forty sentences that say which story they belong to."""
+    return "<p>" + " ".join(f"Story {n} sentence {i} carries enough words to be whole." for i in range(40)) + "</p>"
+
+
+def publish(server: TestServer, feeds: int, per_feed: int) -> list[str]:
+    """``feeds`` RSS feeds of ``per_feed`` items each, served by ``server``: their addresses."""
+    urls = []
+    for f in range(feeds):
+        items = "".join(
+            f"<item><title>Feed {f} item {i}</title><link>{server.url(f'/b/{f}/{i}')}</link>"
+            f"<guid>{server.url(f'/b/{f}/{i}')}</guid>"
+            f"<pubDate>Tue, 01 Dec 2026 {i % 24:02d}:{i % 60:02d}:00 GMT</pubDate>"
+            f"<description><![CDATA[{words(f * 1000 + i)}]]></description></item>"
+            for i in range(per_feed))
+        urls.append(server.add(f"/b/{f}.xml", f'<?xml version="1.0"?><rss version="2.0"><channel>'
+                               f"<title>Bench {f}</title><link>{server.url('/')}</link>{items}"
+                               "</channel></rss>", "application/rss+xml"))
+    return urls
+
+
+def subscribed(work: Path, server: TestServer, fresh: FreshRSS, feeds: int,
+               per_feed: int) -> tuple[User, Path]:
+    """A new FreshRSS user subscribed to ``feeds`` published feeds, which FreshRSS has fetched,
+    and the config.toml that syncs Warta with it (its password in WARTA_BENCH_SYNC_PASSWORD)."""
+    user = fresh.new_user()
+    urls = publish(server, feeds, per_feed)
+    opml = work / "feeds.opml"
+    opml.write_text('<?xml version="1.0"?><opml version="2.0"><body>' + "".join(
+        f'<outline type="rss" text="Bench {n}" xmlUrl="{url}"/>' for n, url in enumerate(urls))
+        + "</body></opml>")
+    fresh.cli("import-for-user.php", "--user", user.name, "--filename", str(opml))
+    user.actualize()
+    config = work / "config.toml"
+    config.write_text(textwrap.dedent(f"""\
+        [sync]
+        url = "{fresh.url('/api/greader.php')}"
+        user = "{user.name}"
+        password_env = "WARTA_BENCH_SYNC_PASSWORD"
+        [fetch]
+        min_delay = 0.0
+        """))
+    return user, config

@@ -20,7 +20,8 @@ from tests.sync.conftest import make_device, rss
 from tests.sync.freshrss import User
 from tests.sync.helpers import aid, sync, sync_store
 from tui.core.errors import WartaError
-from tui.core.library import Library, StateChange
+from tui.core.changes import StateChange
+from tui.core.library import Library
 from tui.core.sync import sync_status
 
 

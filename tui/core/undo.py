@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .library import Library, StateChange
+from .changes import StateChange
+from .library import Library
 from .models import Feed
 
 

@@ -26,7 +26,8 @@ from textual.timer import Timer
 from ...core.browser import Opener, display_url, link_warning
 from ...core.config import normalise_feed_url
 from ...core.errors import FilterError, WartaError
-from ...core.library import Library, StateChange
+from ...core.changes import StateChange
+from ...core.library import Library
 from ...core.markdown_export import article_markdown, export_article
 from ...core.pipe import PipeError, command_argv
 from ...core.models import ArticleRecord, ArticleState

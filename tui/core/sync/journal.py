@@ -24,7 +24,7 @@ from ..models import ArticleState, Feed
 from ..store import Store
 
 if TYPE_CHECKING:
-    from ..library import StateChange
+    from ..changes import StateChange
 
 _STATE = "j:s:"
 _FEED = "j:f:"
