@@ -320,7 +320,7 @@ def test_what_reaches_the_terminal(tmp_path: Path, images: str, env: dict[str, s
             assert app.wait_for(PLACEHOLDER.encode(), 30), bytes(app.output[-2000:])
         else:
             app.read_for(1.5)
-        app.send("q", settle=0.5)
+        app.send("Q", settle=0.5)  # from the reader: q would go back to the list
         assert app.finish() is not None
     except BaseException:
         os.kill(app.pid, 9)

@@ -61,6 +61,7 @@ class WartaApp(App[None]):
 
     BINDINGS = [
         Binding("q,ctrl+c", "quit", "Quit", tooltip="Quit Warta (Ctrl-C too)", id="app.quit"),
+        Binding("Q", "quit", "Quit", show=False, tooltip="Quit Warta, from the reader too", id="app.quit_anywhere"),
         Binding("question_mark", "help", "Keys", tooltip="Show every key", id="app.help"),
         Binding("r", "refresh_all", "Refresh", show=False, tooltip="Refresh every feed",
                 id="app.refresh_all"),

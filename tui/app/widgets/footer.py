@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.widgets import Footer
 
-KEPT_ACTIONS = ("quit", "app.quit", "help", "app.help")
+KEPT_ACTIONS = ("quit", "app.quit", "screen.focus_list", "help", "app.help")
 
 
 class KeptFooter(Footer):

@@ -40,6 +40,9 @@ class Reader(ScrollView, can_focus=True):
                 id="reader.top"),
         Binding("G,end", "scroll_end", "Bottom", show=False,
                 tooltip="Go to the end of the article", id="reader.bottom"),
+        # q goes back a level, as in newsboat and mutt: from the reader to the list, and from
+        # the list (the app's q) out of Warta; Q quits from anywhere.
+        Binding("q", "screen.focus_list", "List", tooltip="Back to the list (Q quits)", id="reader.list"),
         # While a find is on (ctrl+f) these three answer, and the footer shows them; otherwise
         # the key goes on to the screen (n: next unread, N: next, esc: back to the list).
         Binding("n", "find_step(1)", "Next match",
