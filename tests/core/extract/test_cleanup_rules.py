@@ -321,3 +321,11 @@ def test_a_row_of_site_links_split_by_bars_is_dropped_but_a_row_of_facts_stays()
 def test_the_print_edition_note_under_a_story_is_dropped() -> None:
     assert_dropped("<p>A version of this article appeared July 24, 2012, on page A1 in the U.S. edition, with the "
                    "headline: Pier to Be Rebuilt.</p>", "A version of this article")
+
+
+def test_the_sites_name_repeated_at_the_top_of_the_body_is_dropped() -> None:
+    html = page("", head="<meta property='og:site_name' content='Harbour Times'>").replace(
+        "<div class='article-body'>", "<div class='article-body'><p>Harbour Times</p>")
+    text = body_text(html)
+    assert "Harbour Times" not in text
+    assert "Paragraph 4." in text

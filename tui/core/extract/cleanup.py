@@ -244,8 +244,10 @@ def _is_month(word: str) -> bool:
 
 
 def is_title_line(block: Block, header: Header) -> bool:
+    """The headline, or the site's name, repeated above or below the body: the header shows both."""
     text = normalize_space(block.text).lower().rstrip(".")
-    return bool(text) and any(text == title.lower().rstrip(".") for title in header.titles if title)
+    names = (*header.titles, header.site_name or "")
+    return bool(text) and any(text == name.lower().rstrip(".") for name in names if name)
 
 
 def is_comments_heading(block: Block) -> bool:
