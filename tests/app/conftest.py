@@ -59,8 +59,9 @@ def export_dir(tmp_path: Path) -> Path:
 
 
 def make_app(store: Store, config: Config | None = None, *, opener: FakeOpener | None = None,
-             export_dir: Path | None = None) -> WartaApp:
-    return WartaApp(Library(store, config or Config()), opener=opener, export_dir=export_dir)
+             export_dir: Path | None = None, refresh_on_start: bool | None = None) -> WartaApp:
+    return WartaApp(Library(store, config or Config()), opener=opener, export_dir=export_dir,
+                    refresh_on_start=refresh_on_start)
 
 
 def link_record(n: int, links: int, *, tags: tuple[str, ...] = ("news",),

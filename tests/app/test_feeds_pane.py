@@ -59,7 +59,7 @@ async def goto(pilot, app: WartaApp, label: str) -> None:  # noqa: ANN001
 async def test_feed_pane_lists_counts_folders_tags_and_errors(store: Store) -> None:
     seeded(store)
     config = Config(filters={"unread": "is:unread"})
-    app = make_app(store, config)
+    app = make_app(store, config, refresh_on_start=False)
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot, app)
         assert isinstance(app.screen, FeedsScreen)
@@ -76,7 +76,7 @@ async def test_feed_pane_lists_counts_folders_tags_and_errors(store: Store) -> N
 
 async def test_enter_on_a_feed_filters_the_list_and_mark_all_says_the_feed(store: Store) -> None:
     seeded(store)
-    app = make_app(store)
+    app = make_app(store, refresh_on_start=False)  # the pane, not a refresh of its (unreachable) feeds
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
@@ -92,7 +92,7 @@ async def test_enter_on_a_feed_filters_the_list_and_mark_all_says_the_feed(store
 
 async def test_unsubscribe_from_the_pane_asks_and_undoes(store: Store) -> None:
     seeded(store)
-    app = make_app(store)
+    app = make_app(store, refresh_on_start=False)  # the pane, not a refresh of its (unreachable) feeds
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
@@ -110,7 +110,7 @@ async def test_unsubscribe_from_the_pane_asks_and_undoes(store: Store) -> None:
 
 async def test_rename_and_retag_a_feed(store: Store) -> None:
     seeded(store)
-    app = make_app(store)
+    app = make_app(store, refresh_on_start=False)  # the pane, not a refresh of its (unreachable) feeds
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot, app)
         await goto(pilot, app, "Ars")
@@ -129,7 +129,7 @@ async def test_rename_and_retag_a_feed(store: Store) -> None:
 
 async def test_refresh_and_open_site_from_the_pane(store: Store, opener: FakeOpener) -> None:
     seeded(store)
-    app = make_app(store, opener=opener)
+    app = make_app(store, opener=opener, refresh_on_start=False)
     requested = []
     async with app.run_test(size=SIZE, message_hook=lambda m: requested.append(m)) as pilot:
         await open_pane(pilot, app)
@@ -148,7 +148,7 @@ async def test_refresh_and_open_site_from_the_pane(store: Store, opener: FakeOpe
 
 async def test_an_empty_section_says_what_would_be_there(store: Store) -> None:
     store.put_articles([replace(link_record(1, 1), feed_tags=())])
-    app = make_app(store)
+    app = make_app(store, refresh_on_start=False)  # the pane, not a refresh of its (unreachable) feeds
     async with app.run_test(size=SIZE) as pilot:
         await open_pane(pilot, app)
         lines = screen_text(app).splitlines()
