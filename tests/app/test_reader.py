@@ -83,11 +83,22 @@ async def test_q_quits(app: WartaApp) -> None:
         assert not app.is_running
 
 
+def footer_text(app: WartaApp) -> str:
+    from textual.widgets import Footer
+
+    footer = app.screen.query_one(Footer)
+    return " ".join(str(key.render()) for key in footer.children)
+
+
+async def open_in_reader(pilot, app: WartaApp) -> None:  # noqa: ANN001
+    await pilot.press("enter")
+    await pilot.pause()
+    assert app.screen.query_one(Reader).has_focus
+
+
 async def test_q_in_the_reader_goes_back_to_the_list_and_q_there_quits(app: WartaApp) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.query_one(Reader).has_focus
+        await open_in_reader(pilot, app)
         assert "q List" in footer_text(app)
         await pilot.press("q")
         await pilot.pause()
@@ -101,19 +112,10 @@ async def test_q_in_the_reader_goes_back_to_the_list_and_q_there_quits(app: Wart
 
 async def test_capital_q_quits_from_the_reader(app: WartaApp) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen.query_one(Reader).has_focus
+        await open_in_reader(pilot, app)
         await pilot.press("Q")
         await pilot.pause()
         assert not app.is_running
-
-
-def footer_text(app: WartaApp) -> str:
-    from textual.widgets import Footer
-
-    footer = app.screen.query_one(Footer)
-    return " ".join(str(key.render()) for key in footer.children)
 
 
 async def test_markup_in_titles_is_shown_literally(store: Store) -> None:

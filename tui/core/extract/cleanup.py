@@ -91,6 +91,12 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_ENDS
 
 
+NAV_ROW_LINKED = 0.5  # a row of plain facts split by bars ("Prep Time: 15 min | Serves 4") is data
+_NAV_SEPARATOR = re.compile(r"\s[|·•]\s")
+_NAV_OPENERS = ("«", "‹", "←", "<<", "< ")
+_NAV_CLOSERS = ("»", "›", "→", ">>", " >")
+
+
 def is_post_nav(block: Block) -> bool:
     """ "« Older post | Main | Newer post »": the links to the blog's neighbouring posts, set
     between guillemets or arrows and split by bars."""
@@ -103,13 +109,8 @@ def is_nav_row(block: Block) -> bool:
     bars, mostly links, are a row of site navigation."""
     if block.kind not in ("paragraph", "item") or not _short(block, 400):
         return False
-    items = [item for item in re.split(r"\s[|·•]\s", block.text) if item.strip()]
+    items = [item for item in _NAV_SEPARATOR.split(block.text) if item.strip()]
     return len(items) >= 3 and all(len(item.split()) <= 5 for item in items) and linked_share(block) >= NAV_ROW_LINKED
-
-
-NAV_ROW_LINKED = 0.5  # a row of plain facts split by bars ("Prep Time: 15 min | Serves 4") is data
-_NAV_OPENERS = ("«", "‹", "←", "<<", "< ")
-_NAV_CLOSERS = ("»", "›", "→", ">>", " >")
 
 
 def is_ad_label(block: Block) -> bool:
@@ -287,7 +288,8 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 # -- applying them --------------------------------------------------------------------------
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
-    is_read_also, is_promo, is_post_nav, is_nav_row, is_ad_label, is_share_row, is_credit, is_tag_list, is_editor_line, is_link_lines, is_post_meta,
+    is_read_also, is_promo, is_post_nav, is_nav_row, is_ad_label, is_share_row, is_credit, is_tag_list,
+    is_editor_line, is_link_lines, is_post_meta,
 )
 
 
@@ -302,6 +304,7 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
     wrote it and when are a large share of what the page says, and stay (the headline, shown
     above the body, still goes).
     """
+    blocks = _before_signed_thread(blocks)
     kept = _clean(blocks, header, drop_byline_lines=True)
     words = sum(len(_WORD.findall(block.text)) for block in kept if block.kind != "image")
     if 0 < words < SHORT_BODY_WORDS:  # nothing at all left is the caller's to judge
@@ -311,7 +314,6 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
 
 def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) -> list[Block]:
     kept: list[Block] = []
-    blocks = _before_signed_thread(blocks)
     total = len(blocks)
     for index, block in enumerate(blocks):
         if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture

@@ -515,16 +515,17 @@ def find_content(root: HtmlElement) -> Content:
     readable = readability_content(root)
     readable_quality = paragraph_quality(readable) if readable is not None else 0.0
     semantic_quality = paragraph_quality(semantic) if semantic is not None else 0.0
-    if semantic is not None:
-        if (semantic_quality > min(max(readable_quality * 1.25, readable_quality + 200), readable_quality + SUPERSET_GAIN)
-                and link_density(semantic) < 0.3
-                and (readable is None or _contains_text_of(semantic, readable))):
-            return Content(semantic, "semantic", element_count, readable)
+    # Both uses below need the marked container to hold paragraphs at all.
+    holds_readable = semantic is not None and semantic_quality > 0 \
+        and (readable is None or _contains_text_of(semantic, readable))
+    if semantic is not None and holds_readable and link_density(semantic) < 0.3 \
+            and semantic_quality > min(max(readable_quality * 1.25, readable_quality + 200), readable_quality + SUPERSET_GAIN):
+        return Content(semantic, "semantic", element_count, readable)
     if readable is not None and readable_quality > 0:
         # A marked container readability's pick leaves out is the other candidate for the
         # second opinion to judge (readability took the page's other post, or a bio).
-        other = semantic if semantic is not None and semantic_quality > 0 \
-            and not _contains_text_of(readable, semantic) and not _contains_text_of(semantic, readable) else None
+        other = semantic if semantic is not None and semantic_quality > 0 and not holds_readable \
+            and not _contains_text_of(readable, semantic) else None
         return Content(readable, "readability", element_count, other)
     if readable is not None and len(text_of(readable)) >= 50:
         return Content(readable, "readability", element_count)

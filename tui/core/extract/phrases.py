@@ -131,12 +131,12 @@ POST_META = re.compile(
     r"posted\s+in\b.{1,150}\|\s*(?:\d+|no|one|leave\s+a)\s+comments?\b)",
     re.I | re.S,
 )
-# How a paper tells readers to reach the reporter ("Ana Ruiz can be reached at ana@…", "To contact
-# the reporter on this story: …"), and the address such a line gives.
 # The print-edition note under a story: "A version of this article appeared on page A1 …".
 PRINT_NOTE = re.compile(
     r"^\W*a\s+version\s+of\s+this\s+(?:article|story)\s+(?:appeared|appears|was\s+published)\b", re.I,
 )
+# How a paper tells readers to reach the reporter ("Ana Ruiz can be reached at ana@…", "To contact
+# the reporter on this story: …"), and the address such a line gives.
 CONTACT_LINE = re.compile(
     r"\b(?:can\s+be\s+(?:reached|contacted|e-?mailed)|to\s+contact\s+the\s+(?:reporter|writer|author|editor)s?|"
     r"(?:contact|reach|write\s+to|e-?mail)\s+(?:him|her|them)\s+at|reach\s+the\s+(?:reporter|writer|author)|"
