@@ -329,3 +329,57 @@ def test_the_sites_name_repeated_at_the_top_of_the_body_is_dropped() -> None:
     text = body_text(html)
     assert "Harbour Times" not in text
     assert "Paragraph 4." in text
+
+
+def test_the_links_under_a_related_label_go_with_it() -> None:
+    listing = ("<p><strong>Related:</strong></p>"
+               "<p>Read: <a href='/spy'>The spy who was left in the cold</a></p>"
+               "<p>Longreads: <a href='/lr'>Resurfaced: the spy story of 1998</a></p>")
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{listing}")
+    text = body_text(html)
+    assert "Related" not in text and "left in the cold" not in text and "Resurfaced" not in text
+    assert "Closing." in text
+
+
+def test_a_sentence_after_a_related_label_stays() -> None:
+    ending = "The harbour reopens on Monday, the council said, after a week of repairs to the old quay."
+    listing = f"<p>Related:</p><p>{ending}</p>"
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{listing}")
+    assert ending in body_text(html)
+
+
+@pytest.mark.parametrize(("line", "marker"), [
+    ("<p>Keith Bradsher contributed reporting from Hong Kong.</p>", "Bradsher"),
+    ("<p>(Reporting by Ana Ruiz; Editing by Sam Lee)</p>", "Ana Ruiz"),
+    ("<p><em>With reporting from Kelly Moss.</em></p>", "Kelly Moss"),
+    ("<p>Associated Press Writer Paul Ames contributed to this report from Brussels.</p>", "Paul Ames"),
+    ("<p>(Mit Material von dpa)</p>", "Material von"),
+    ("<p>Con información de EFE.</p>", "información"),
+])
+def test_who_else_reported_the_story_is_dropped_under_it(line: str, marker: str) -> None:
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
+    text = body_text(html)
+    assert marker not in text and "Closing." in text
+
+
+def test_a_sentence_about_reporting_in_the_story_stays() -> None:
+    line = "<p>Reporting by the local paper had contributed to the inquiry, the minister said on Monday.</p>"
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
+    assert "contributed to the inquiry" in body_text(html)
+
+
+def test_a_heading_set_letter_by_letter_reads_as_its_words_and_counts_as_one() -> None:
+    comments = ("<div class='strap'>R E A D E R &nbsp; C O M M E N T S</div>"
+                "<p>First! I disagree with every word of this, and I will say so at some length here.</p>")
+    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{comments}")
+    text = body_text(html)
+    assert "I disagree" not in text and "Closing." in text
+    spaced = page("<h2>F E A T U R E D&nbsp; &nbsp;S T O R Y</h2>")
+    assert "FEATURED STORY" in body_text(spaced)
+
+
+@pytest.mark.parametrize("box", ["imageCaption", "photocaption", "wp-caption-text", "media-caption"])
+def test_a_caption_named_in_one_word_with_its_picture_goes_like_a_caption(box: str) -> None:
+    caption = ("<div class='photo'><img src='/wreck.jpg'>"
+               f"<div class='{box}'>Investigators look through the wreckage of the plane on Friday.</div></div>")
+    assert_dropped(caption, "wreckage")

@@ -275,6 +275,18 @@ def _is_data_table(table: HtmlElement) -> bool:
     return rows >= 2 and 2 <= widest <= 20
 
 
+_LETTER_SPACED = re.compile(r"^\s*(?:[^\W\d_](?:[ \t\u00a0]+|$)){5,}\s*$")
+_WORD_GAP = re.compile(r"[ \t\u00a0]{2,}")
+
+
+def _unspaced(text: str) -> str:
+    """ "R E L A T E D  C O N T E N T" -> "RELATED CONTENT": a heading set letter by letter
+    (a wider gap between its words) reads, and is matched, as the words it spells."""
+    if not _LETTER_SPACED.match(text):
+        return text
+    return " ".join(re.sub(r"\s+", "", word) for word in _WORD_GAP.split(text.strip()))
+
+
 def _join(pieces: list[tuple[str, str | None]], preformatted: bool) -> tuple[str, list[tuple[int, int, str]]]:
     """Concatenate pieces, collapsing whitespace, and return the text with its link spans."""
     out: list[str] = []
@@ -286,7 +298,7 @@ def _join(pieces: list[tuple[str, str | None]], preformatted: bool) -> tuple[str
         elif raw == _BREAK:
             piece = "\n"
         else:
-            piece = _SPACE.sub(" ", raw)
+            piece = _SPACE.sub(" ", _unspaced(raw))
             previous = out[-1][-1:] if out else "\n"
             if piece.startswith(" ") and previous in (" ", "\n", ""):
                 piece = piece[1:]

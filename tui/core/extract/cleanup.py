@@ -16,7 +16,7 @@ from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
     AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE,
-    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, RIGHTS_NOTICE, SHARE_WORDS, PRINT_NOTE,
+    CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, REPORTING_CREDIT, RIGHTS_NOTICE, SHARE_WORDS, PRINT_NOTE,
     TAGS_LABEL,
 )
 
@@ -65,6 +65,16 @@ def is_read_also(block: Block) -> bool:
     if not READ_ALSO.match(text):
         return False
     return len(text) <= 250 or linked_share(block) >= 0.4
+
+
+LABEL_LIST_ITEM = 200
+
+
+def is_read_also_label(block: Block) -> bool:
+    """ "Related:", "See also": a label standing alone, the head of a list of links."""
+    text = block.text.strip()
+    match = READ_ALSO.match(text)
+    return match is not None and len(text) <= 40 and not text[match.end():].strip(" :.-–—»›>")
 
 
 def is_promo(block: Block) -> bool:
@@ -157,6 +167,12 @@ def is_print_note(block: Block) -> bool:
     """ "A version of this article appeared on page A1 of the print edition": where the story
     appeared, a line under it, not of it."""
     return block.kind == "paragraph" and _short(block, 300) and bool(PRINT_NOTE.match(block.text.strip()))
+
+
+def is_reporting_credit(block: Block) -> bool:
+    """ "Keith Bradsher contributed reporting.", "(Reporting by Ana Ruiz; Editing by Sam Lee)": who
+    else worked on the story, a line under it, not of it."""
+    return block.kind == "paragraph" and _short(block, 300) and bool(REPORTING_CREDIT.match(block.text.strip()))
 
 
 def is_tag_list(block: Block) -> bool:
@@ -315,10 +331,14 @@ def clean_blocks(blocks: Sequence[Block], header: Header) -> list[Block]:
 def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) -> list[Block]:
     kept: list[Block] = []
     total = len(blocks)
+    in_label_list = False
     for index, block in enumerate(blocks):
         if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture
             kept.append(block)
             continue
+        if in_label_list and _short(block, LABEL_LIST_ITEM) and linked_share(block) >= 0.5:
+            continue
+        in_label_list = is_read_also_label(block)
         if is_comments_heading(block) and (index > total * 0.5 or _ends_article(index, blocks, kept)):
             break
         if any(rule(block) for rule in _LINE_RULES):
@@ -327,7 +347,8 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
         if near_edge and (is_title_line(block, header)
                           or drop_byline_lines and (is_byline_line(block, header) or is_date_line(block))
                           or index >= total - 4 and (is_rights_notice(block) or is_author_note(block, header)
-                                                     or is_contact_line(block) or is_print_note(block))):
+                                                     or is_contact_line(block) or is_print_note(block)
+                                                     or is_reporting_credit(block))):
             continue
         kept.append(block)
     _drop_trailing_link_lists(kept)

@@ -56,7 +56,7 @@ _STRONG_FURNITURE_HINT = re.compile(
 _WEAK_FURNITURE_HINT = re.compile(
     r"(?:^|[\s_-])(?:social(?:-?(?:share|links|media|icons|bar))?|tags?|tag-?list|taglist|post-?tags|"
     r"byline|dateline|meta-?(?:data|info)|post-?meta|entry-?meta|article-?meta|toolbar|tools|header|widget|"
-    r"caption|credits?|copyright)(?=$|[\s_-])",
+    r"(?:image|img|photo|pic|picture|media|video)?caption|credits?|copyright)(?=$|[\s_-])",
     re.I,
 )
 # Class tokens that file a post under a topic ("tag-social-media", "category-web-tools"): the

@@ -135,6 +135,15 @@ POST_META = re.compile(
 PRINT_NOTE = re.compile(
     r"^\W*a\s+version\s+of\s+this\s+(?:article|story)\s+(?:appeared|appears|was\s+published)\b", re.I,
 )
+# Who else reported the story, said under it ("Keith Bradsher contributed reporting.", "(Reporting
+# by Ana Ruiz; Editing by Sam Lee)", "With reporting from …"), in the languages of the dev sets.
+REPORTING_CREDIT = re.compile(
+    r"^\W*(?:(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+(?-i:[A-Z])|with\s+contributions?\s+from\s+(?-i:[A-Z])|"
+    r"(?:[^.!?]{0,120}?\s)?contributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b|"
+    r"mit\s+material\s+von\b|avec\s+(?:l['’])?(?:afp|ap|reuters)\b|con\s+informaci[óo]n\s+de\b|"
+    r"com\s+informa[çc][õo]es\s+d[aeo]s?\b)",
+    re.I,
+)
 # How a paper tells readers to reach the reporter ("Ana Ruiz can be reached at ana@…", "To contact
 # the reporter on this story: …"), and the address such a line gives.
 CONTACT_LINE = re.compile(
