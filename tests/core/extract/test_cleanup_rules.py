@@ -383,3 +383,16 @@ def test_a_caption_named_in_one_word_with_its_picture_goes_like_a_caption(box: s
     caption = ("<div class='photo'><img src='/wreck.jpg'>"
                f"<div class='{box}'>Investigators look through the wreckage of the plane on Friday.</div></div>")
     assert_dropped(caption, "wreckage")
+
+
+@pytest.mark.parametrize("line", ["<p>16 comments:</p>", "<p>No comments yet.</p>", "<p>Comments (0)</p>",
+                                  "<p>3 Kommentare</p>"])
+def test_a_count_of_comments_is_dropped_wherever_it_stands(line: str) -> None:
+    html = page("").replace("<div class='article-body'>", f"<div class='article-body'>{line}")
+    text = body_text(html)
+    assert "omment" not in text and "Paragraph 4." in text and "Closing." in text
+
+
+def test_a_sentence_counting_comments_stays() -> None:
+    line = "<p>No comments were taken from the public before the vote, the clerk said on Monday.</p>"
+    assert "No comments were taken" in body_text(page(line))

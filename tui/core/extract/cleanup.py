@@ -15,7 +15,7 @@ from ..models import Block
 from .dates import MONTHS, parse_date
 from .dom import normalize_space
 from .phrases import (
-    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE,
+    AD_LABEL, AUTHOR_NOTE_VERB, BYLINE_LABEL, COMMENT_COUNT, COMMENTS_HEADING, CONTACT_ADDRESS, CONTACT_LINE,
     CREDIT_MARK, EDITOR_LINE, LIKE_LOADING, POST_META, PROMO, READ_ALSO, REPORTING_CREDIT, RIGHTS_NOTICE, SHARE_WORDS, PRINT_NOTE,
     TAGS_LABEL,
 )
@@ -267,6 +267,11 @@ def is_title_line(block: Block, header: Header) -> bool:
     return bool(text) and any(text == name.lower().rstrip(".") for name in names if name)
 
 
+def is_comment_count(block: Block) -> bool:
+    """ "16 comments:", "No comments yet": a count of the comments, wherever it stands."""
+    return block.kind in ("heading", "paragraph", "item") and _short(block, 40) and bool(COMMENT_COUNT.match(block.text))
+
+
 def is_comments_heading(block: Block) -> bool:
     return block.kind in ("heading", "paragraph") and _short(block, 60) and bool(COMMENTS_HEADING.match(block.text))
 
@@ -305,7 +310,7 @@ def prose_chars(blocks: Sequence[Block]) -> int:
 
 _LINE_RULES: tuple[Callable[[Block], bool], ...] = (
     is_read_also, is_promo, is_post_nav, is_nav_row, is_ad_label, is_share_row, is_credit, is_tag_list,
-    is_editor_line, is_link_lines, is_post_meta,
+    is_editor_line, is_link_lines, is_post_meta, is_comment_count,
 )
 
 

@@ -159,6 +159,12 @@ AUTHOR_NOTE_VERB = re.compile(
     r"^\s*,?\s*(?:is|was|writes|covers|est|était|ist|war|es|fue|é|foi|è|adalah|merupakan)\b", re.I
 )
 # Headings that open the comment section.
+# How many comments there are, a line alone: "16 comments:", "No comments yet", "Comments (0)".
+COMMENT_COUNT = re.compile(
+    r"^\W*(?:(?:\d+|no)\s+(?:comments?|responses?|replies|kommentare?|commentaires?|comentarios?|comentários?|"
+    r"commenti|komentar)(?:\s+(?:yet|so\s+far))?|(?:comments?|responses?|replies)\s*[(\[]\s*\d+\s*[)\]])\W*$",
+    re.I,
+)
 COMMENTS_HEADING = re.compile(
     r"^\W*(?:\d+\s+)?(?:comments?|responses?|replies|discussion|leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|"
     r"join\s+the\s+(?:discussion|conversation)|what\s+do\s+you\s+think|what\s+you\s+think|have\s+your\s+say|"
