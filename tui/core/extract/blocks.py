@@ -277,6 +277,7 @@ def _is_data_table(table: HtmlElement) -> bool:
 
 _LETTER_SPACED = re.compile(r"^\s*(?:[^\W\d_](?:[ \t\u00a0]+|$)){5,}\s*$")
 _WORD_GAP = re.compile(r"[ \t\u00a0]{2,}")
+_ANY_SPACE = re.compile(r"\s+")
 
 
 def _unspaced(text: str) -> str:
@@ -284,7 +285,7 @@ def _unspaced(text: str) -> str:
     (a wider gap between its words) reads, and is matched, as the words it spells."""
     if not _LETTER_SPACED.match(text):
         return text
-    return " ".join(re.sub(r"\s+", "", word) for word in _WORD_GAP.split(text.strip()))
+    return " ".join(_ANY_SPACE.sub("", word) for word in _WORD_GAP.split(text.strip()))
 
 
 def _join(pieces: list[tuple[str, str | None]], preformatted: bool) -> tuple[str, list[tuple[int, int, str]]]:

@@ -67,7 +67,7 @@ def is_read_also(block: Block) -> bool:
     return len(text) <= 250 or linked_share(block) >= 0.4
 
 
-LABEL_LIST_ITEM = 200
+LABEL_LIST_ITEM = 200  # a line under a "Related:" label this short and mostly linked is one of its links
 
 
 def is_read_also_label(block: Block) -> bool:
@@ -341,6 +341,7 @@ def _clean(blocks: Sequence[Block], header: Header, *, drop_byline_lines: bool) 
         if block.kind in ("image", "row"):  # a data table's short cells are data, not furniture
             kept.append(block)
             continue
+        # A "Related:" label set as its own paragraph takes the links listed under it.
         if in_label_list and _short(block, LABEL_LIST_ITEM) and linked_share(block) >= 0.5:
             continue
         in_label_list = is_read_also_label(block)

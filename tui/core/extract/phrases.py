@@ -136,7 +136,8 @@ PRINT_NOTE = re.compile(
     r"^\W*a\s+version\s+of\s+this\s+(?:article|story)\s+(?:appeared|appears|was\s+published)\b", re.I,
 )
 # Who else reported the story, said under it ("Keith Bradsher contributed reporting.", "(Reporting
-# by Ana Ruiz; Editing by Sam Lee)", "With reporting from …"), in the languages of the dev sets.
+# by Ana Ruiz; Editing by Sam Lee)", "With reporting from …", "Mit Material von dpa"). The name after
+# "reporting by" must be capitalised: "Reporting by the local paper had …" is a sentence.
 REPORTING_CREDIT = re.compile(
     r"^\W*(?:(?:with\s+)?(?:additional\s+)?reporting\s+(?:by|from)\s+(?-i:[A-Z])|with\s+contributions?\s+from\s+(?-i:[A-Z])|"
     r"(?:[^.!?]{0,120}?\s)?contributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b|"
