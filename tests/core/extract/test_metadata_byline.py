@@ -121,3 +121,24 @@ def test_posted_by_line_gives_byline_and_date() -> None:
     for line in ("Posted by Sam Lee on 2026-11-29", "Posted by Sam Lee on November 29, 2026"):
         article = extract(page("").replace("<article>", f"<article><div>{line}</div>"), "https://example.com/news/1")
         assert article.byline == "Sam Lee" and article.published == "2026-11-29", line
+
+
+def test_the_byline_of_the_post_a_prev_or_next_link_points_to_is_not_this_posts() -> None:
+    html = page("").replace("</article>", (
+        "</article><div class='post-nav'><p class='nav-previous author-date-logic'>"
+        "<a rel='prev' href='/older'>The Gun Moment</a> <span class='author'>By Bethonie Butler</span></p></div>"))
+    html = html.replace("<h1>Test page</h1>", "<header class='entry-header'><h1>Test page</h1>"
+                        "<p class='wp-byline'>Posted by Julia Beizer on March 8, 2013</p></header>")
+    assert extract(html, "https://example.com/news/1").byline == "Julia Beizer"
+
+
+def test_a_writer_named_in_the_sites_menu_is_not_the_articles() -> None:
+    # Both sit in a "header" box, which the Readability pass skips; the looser reading must
+    # then pass over the menu's teaser to the article's own byline.
+    menu = ("<div class='header-top'><ul class='main-nav'><li><a href='/politics'>Politics</a><div class='teaser'>"
+            "<a href='/x'>Loughner behaved erratically</a> <span class='blog-byline'>| Aaron Blake</span></div>"
+            "</li></ul></div>")
+    html = page("").replace("<nav>", f"{menu}<nav>").replace(
+        "<h1>Test page</h1>", "<header class='entry-header'><h1>Test page</h1>"
+        "<p class='wp-byline'>Posted by Julia Beizer on March 8, 2013</p></header>")
+    assert extract(html, "https://example.com/news/1").byline == "Julia Beizer"

@@ -14,6 +14,7 @@ from itertools import islice
 from typing import Any
 from urllib.parse import urljoin
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from ..sanitize import sanitize, sanitize_line
@@ -254,11 +255,13 @@ def _byline(meta: dict[str, str], article: dict[str, Any], objects: list[dict[st
        ``article:author`` unless it is a URL; a key given twice counts with its last value.
     3. The first visible byline element of the page (rel="author", itemprop containing "author",
        or class/id matching byline/author/dateline/writtenby/p-author) with a short text, taken
-       as written ("By Erin Cunningham", "Last Updated: …"), or its itemprop="name" part.
+       as written ("By Erin Cunningham", "Last Updated: …"), or its itemprop="name" part; one
+       that links to the previous or next post names that post's writer and is passed over.
 
     Only when none of those gives anything do Warta's looser readings count: other JSON-LD
     authors (plain strings, ``@id`` references, ``creator``, web pages), other author ``<meta>``,
-    other author-ish classes and "By …"/"Oleh …"/"Penulis: …" lines, each cut to the names.
+    other author-ish classes and "By …"/"Oleh …"/"Penulis: …" lines, each cut to the names (none
+    from inside the site's menu, whose teasers name their own writers).
     """
     declared = article_author_names(root) or [v for v in (_last_meta(root, key) for key in _BYLINE_META) if v][:1]
     if declared:
@@ -336,6 +339,11 @@ _SKIPPED_TAGS = frozenset(("script", "noscript", "style", "template"))
 _STYLE_HIDDEN = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:;|$)", re.I)
 
 
+_NEIGHBOUR_LINK = etree.XPath('descendant-or-self::a[contains(concat(" ", normalize-space(@rel), " "), " prev ") '
+                              'or contains(concat(" ", normalize-space(@rel), " "), " next ")]')
+_NAVIGATION = re.compile(r"(?:^|[\s_-])(?:nav|navbar|navigation|menu|menubar)(?=$|[\s_-])", re.I)
+
+
 def _readability_byline(root: HtmlElement) -> str | None:
     """The first visible byline element in reading order, as Mozilla Readability finds it.
 
@@ -359,6 +367,8 @@ def _readability_byline(root: HtmlElement) -> str | None:
                 or byline_hint):
             text = _raw_text(element, limit=100).strip()
             if 0 < len(text) < 100:
+                if _NEIGHBOUR_LINK(element):
+                    continue  # "‹ Older post, by Sam Lee": the byline of the post it links to
                 name = next((e for e in element.iterdescendants() if is_element(e)
                              and "name" in (e.get("itemprop") or "")), None)
                 return normalize_space(_raw_text(name) if name is not None else text)
@@ -436,14 +446,14 @@ def _visible_byline(root: HtmlElement) -> str | None:
             continue
         rel = (element.get("rel") or "").lower()
         itemprop = (element.get("itemprop") or "").lower()
-        if (rel == "author" or itemprop == "author") and not _in_comment(element):
+        if (rel == "author" or itemprop == "author") and not _in_comment(element) and not _in_navigation(element):
             name_element = element.find('.//*[@itemprop="name"]')
             text = short_text(name_element if name_element is not None else element, 79) or ""
             if 2 < len(text):
                 return text
     hinted = [e for e in islice(body.iter(), MAX_SCANNED)
               if is_element(e) and e.tag not in ("script", "style", "body", "html")
-              and _BYLINE_CLASS.search(class_and_id(e) or "") and not _in_comment(e)]
+              and _BYLINE_CLASS.search(class_and_id(e) or "") and not _in_comment(e) and not _in_navigation(e)]
     # Specific hints ("byline", "author-name") before generic ones ("author" in "follow-author").
     for pattern in (_SPECIFIC_BYLINE_CLASS, _BYLINE_CLASS):
         for element in hinted:
@@ -464,6 +474,13 @@ def _visible_byline(root: HtmlElement) -> str | None:
                 if _looks_like_name(name):
                     return text
     return None
+
+
+def _in_navigation(element: HtmlElement) -> bool:
+    """Inside the site's menu, where every teaser of another story names its own writer."""
+    return any(node.tag == "nav" or node.get("role") in ("navigation", "menu", "menubar")
+               or _NAVIGATION.search(class_and_id(node)) for node in element.iterancestors()
+               if node.tag == "nav" or node.get("role") or node.get("class") or node.get("id"))
 
 
 def _in_comment(element: HtmlElement) -> bool:
