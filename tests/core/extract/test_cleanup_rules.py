@@ -19,6 +19,17 @@ def assert_dropped(furniture: str, marker: str) -> None:
     assert "Paragraph 4." in text and "Closing." in text  # the article itself survived
 
 
+def ending_with(after: str) -> str:
+    """A page whose article has ``after`` under its closing paragraph, where lines about the
+    story (who reported it, how to reach them, what to read next) stand."""
+    return page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{after}")
+
+
+def assert_dropped_at_end(furniture: str, marker: str) -> None:
+    text = body_text(ending_with(furniture))
+    assert marker not in text and "Closing." in text
+
+
 @pytest.mark.parametrize(
     ("line", "marker"),
     [
@@ -291,15 +302,12 @@ def test_sentence_about_a_post_stays() -> None:
     ("<p>Ana Ruiz covers the harbour for the paper. Write to her at aruiz@example.com.</p>", "Write to her"),
 ])
 def test_reporter_contact_line_at_the_end_is_dropped(line: str, marker: str) -> None:
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
-    text = body_text(html)
-    assert marker not in text and "Closing." in text
+    assert_dropped_at_end(line, marker)
 
 
 def test_sentence_about_reaching_someone_stays() -> None:
     ending = "The harbour master said the ferry can be reached at low tide only, by the old causeway."
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p><p>{ending}</p>")
-    assert ending in body_text(html)
+    assert ending in body_text(ending_with(f"<p>{ending}</p>"))
 
 
 @pytest.mark.parametrize("line", [
@@ -335,8 +343,7 @@ def test_the_links_under_a_related_label_go_with_it() -> None:
     listing = ("<p><strong>Related:</strong></p>"
                "<p>Read: <a href='/spy'>The spy who was left in the cold</a></p>"
                "<p>Longreads: <a href='/lr'>Resurfaced: the spy story of 1998</a></p>")
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{listing}")
-    text = body_text(html)
+    text = body_text(ending_with(listing))
     assert "Related" not in text and "left in the cold" not in text and "Resurfaced" not in text
     assert "Closing." in text
 
@@ -344,8 +351,7 @@ def test_the_links_under_a_related_label_go_with_it() -> None:
 def test_a_sentence_after_a_related_label_stays() -> None:
     ending = "The harbour reopens on Monday, the council said, after a week of repairs to the old quay."
     listing = f"<p>Related:</p><p>{ending}</p>"
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{listing}")
-    assert ending in body_text(html)
+    assert ending in body_text(ending_with(listing))
 
 
 @pytest.mark.parametrize(("line", "marker"), [
@@ -357,22 +363,18 @@ def test_a_sentence_after_a_related_label_stays() -> None:
     ("<p>Con información de EFE.</p>", "información"),
 ])
 def test_who_else_reported_the_story_is_dropped_under_it(line: str, marker: str) -> None:
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
-    text = body_text(html)
-    assert marker not in text and "Closing." in text
+    assert_dropped_at_end(line, marker)
 
 
 def test_a_sentence_about_reporting_in_the_story_stays() -> None:
     line = "<p>Reporting by the local paper had contributed to the inquiry, the minister said on Monday.</p>"
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{line}")
-    assert "contributed to the inquiry" in body_text(html)
+    assert "contributed to the inquiry" in body_text(ending_with(line))
 
 
 def test_a_heading_set_letter_by_letter_reads_as_its_words_and_counts_as_one() -> None:
     comments = ("<div class='strap'>R E A D E R &nbsp; C O M M E N T S</div>"
                 "<p>First! I disagree with every word of this, and I will say so at some length here.</p>")
-    html = page("").replace(f"<p>{LOREM} Closing.</p>", f"<p>{LOREM} Closing.</p>{comments}")
-    text = body_text(html)
+    text = body_text(ending_with(comments))
     assert "I disagree" not in text and "Closing." in text
     spaced = page("<h2>F E A T U R E D&nbsp; &nbsp;S T O R Y</h2>")
     assert "FEATURED STORY" in body_text(spaced)
